@@ -1,0 +1,69 @@
+// Reads the Grafana datasource provisioning that compose mounts and rebuilds, from it alone,
+// the links Grafana would follow: a Loki derived field (log -> trace) and Tempo's
+// tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export interface DerivedField { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url?: string }
+export interface TracesToLogsV2 {
+  datasourceUid: string;
+  customQuery?: boolean;
+  query?: string;
+  tags?: { key: string; value?: string }[];
+  filterByTraceId?: boolean;
+  filterBySpanId?: boolean;
+}
+interface Datasource { name: string; uid: string; type: string; jsonData?: { derivedFields?: DerivedField[]; tracesToLogsV2?: TracesToLogsV2 } }
+
+export function readDatasources(path: string): Datasource[] {
+  const doc = parse(readFileSync(path, 'utf8')) as { datasources?: Datasource[] };
+  return doc.datasources ?? [];
+}
+
+/** The Loki derived field that links to the datasource with `targetUid`. */
+export function derivedFieldTo(datasources: Datasource[], targetUid: string): DerivedField {
+  const loki = datasources.find((d) => d.type === 'loki');
+  const field = loki?.jsonData?.derivedFields?.find((f) => f.datasourceUid === targetUid);
+  if (!field) throw new Error(`no Loki derived field links to datasource uid "${targetUid}"`);
+  return field;
+}
+
+/**
+ * The value Grafana's derived field extracts from one Loki log line: with matcherType "label"
+ * the matcher names a label or structured-metadata field; otherwise it is a regex over the line
+ * whose first group is the value.
+ */
+export function extractDerivedValue(field: DerivedField, labels: Record<string, string>, line: string): string | undefined {
+  if (field.matcherType === 'label') {
+    const re = new RegExp(`^(?:${field.matcherRegex})$`);
+    const key = Object.keys(labels).find((k) => re.test(k));
+    return key === undefined ? undefined : labels[key];
+  }
+  return new RegExp(field.matcherRegex).exec(line)?.[1];
+}
+
+export interface SpanForLinks { traceId: string; spanId: string; name: string; tags: Record<string, string> }
+
+/** Tempo's tracesToLogsV2 as Grafana builds it for one span: the custom query interpolated, or tags + id filters. */
+export function tracesToLogsQuery(datasources: Datasource[], span: SpanForLinks): { datasourceUid: string; query: string } {
+  const tempo = datasources.find((d) => d.type === 'tempo');
+  const cfg = tempo?.jsonData?.tracesToLogsV2;
+  if (!cfg) throw new Error('the Tempo datasource has no tracesToLogsV2 settings');
+  if (cfg.customQuery && cfg.query) return { datasourceUid: cfg.datasourceUid, query: interpolateSpanMacros(cfg.query, span) };
+  const selectors = (cfg.tags ?? [])
+    .filter((t) => span.tags[t.key] !== undefined)
+    .map((t) => `${(t.value || t.key).replace(/\./g, '_')}="${span.tags[t.key]}"`);
+  let query = `{${selectors.join(', ')}}`;
+  if (cfg.filterByTraceId) query += ` |="${span.traceId}"`;
+  if (cfg.filterBySpanId) query += ` |="${span.spanId}"`;
+  return { datasourceUid: cfg.datasourceUid, query };
+}
+
+export function interpolateSpanMacros(template: string, span: SpanForLinks): string {
+  return template
+    .replace(/\$\{__(?:trace|span)\.traceId\}/g, span.traceId)
+    .replace(/\$\{__span\.spanId\}/g, span.spanId)
+    .replace(/\$\{__span\.name\}/g, span.name)
+    .replace(/\$\{__span\.tags\[["']([^"']+)["']\]\}/g, (_m, key: string) => span.tags[key] ?? '')
+    .replace(/\$\{__span\.tags\.([\w.]+)\}/g, (_m, key: string) => span.tags[key] ?? '');
+}
