@@ -60,3 +60,6 @@ export const LOG_FIELD_XRAY_TRACE_ID = 'xray_trace_id';
 export const SERVICE_NAME = 'items-api';
 export const SERVICE_NAMESPACE = 'otel-workshop';
 export const DEPLOYMENT_ENVIRONMENT = 'workshop';
+
+/** http_route value for requests that matched no route (404s): bounded, never the raw URL. */
+export const ROUTE_UNMATCHED = 'unmatched';

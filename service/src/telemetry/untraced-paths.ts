@@ -1,0 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Paths that never get a server span: health checks would otherwise drown the trace list. */
+export const UNTRACED_PATHS = new Set(['/health']);
+
+export function isUntracedRequest(request: Pick<IncomingMessage, 'url'>): boolean {
+  const path = (request.url ?? '').split('?', 1)[0] ?? '';
+  return UNTRACED_PATHS.has(path);
+}
