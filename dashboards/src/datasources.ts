@@ -1,0 +1,28 @@
+/**
+ * The provisioned datasources, as dashboards reference them: by fixed uid, never by a
+ * `${DS_...}` import placeholder. These uids are spelled again in
+ * dashboards/provisioning/datasources/*.yaml; a test keeps the two in step.
+ */
+export const DATASOURCE_UID = {
+  prometheus: 'prometheus',
+  loki: 'loki',
+  tempo: 'tempo',
+  /** Provisioned only in AWS mode (dashboards/provisioning/datasources-aws/xray.yaml). */
+  xray: 'xray',
+} as const;
+
+export interface DatasourceRef {
+  type: string;
+  uid: string;
+}
+
+export const PROMETHEUS: DatasourceRef = { type: 'prometheus', uid: DATASOURCE_UID.prometheus };
+export const LOKI: DatasourceRef = { type: 'loki', uid: DATASOURCE_UID.loki };
+export const TEMPO: DatasourceRef = { type: 'tempo', uid: DATASOURCE_UID.tempo };
+
+/**
+ * The Prometheus datasource's `timeInterval` (provisioning), in seconds. Grafana uses it as the
+ * minimum `$__interval` and builds `$__rate_interval` from it, so the macro substitution used by
+ * tests must know it too.
+ */
+export const PROMETHEUS_TIME_INTERVAL_SECONDS = 30;

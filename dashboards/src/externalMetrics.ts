@@ -1,0 +1,67 @@
+/**
+ * Prometheus series that other programs emit: k6's OpenTelemetry output and the collector's own
+ * telemetry. The service's names come from service/src/telemetry/names.ts instead.
+ *
+ * Every name here must appear in dashboards/known-metrics/*.txt (a test checks it). Those lists
+ * were first written from documentation and are meant to be regenerated from a real run, so a
+ * renamed series fails the unit tests rather than emptying a panel.
+ */
+
+/**
+ * k6 v1.x `-o opentelemetry` with K6_OTEL_METRIC_PREFIX=k6_ (k6's own default prefix is empty),
+ * translated by prometheusremotewrite: counters gain `_total`, histograms in ms gain
+ * `_milliseconds`, Rate metrics are one counter `<name>.total` with a `condition` attribute of
+ * "zero" or "nonzero". k6 tags (name, method, status, scenario, check, run_id) become labels.
+ */
+export const K6 = {
+  vus: 'k6_vus',
+  vusMax: 'k6_vus_max',
+  httpReqs: 'k6_http_reqs_total',
+  httpReqDuration: 'k6_http_req_duration_milliseconds',
+  httpReqFailed: 'k6_http_req_failed_total',
+  checks: 'k6_checks_total',
+  iterations: 'k6_iterations_total',
+} as const;
+
+/** k6 tag on every metric of a run (loadgen/main.ts sets it on each VU). */
+export const K6_LABEL_RUN_ID = 'run_id';
+/** k6 Rate metrics exported as one counter: "nonzero" = the rate's event happened. */
+export const K6_LABEL_CONDITION = 'condition';
+
+/**
+ * The collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus).
+ * Since collector v0.120 counters carry `_total` (see open-telemetry/opentelemetry-collector#12458).
+ * Labels: `receiver` / `exporter` = the component id, e.g. "otlp" or "otlp/tempo".
+ */
+export const COLLECTOR = {
+  receiverAccepted: {
+    spans: 'otelcol_receiver_accepted_spans_total',
+    metricPoints: 'otelcol_receiver_accepted_metric_points_total',
+    logRecords: 'otelcol_receiver_accepted_log_records_total',
+  },
+  receiverRefused: {
+    spans: 'otelcol_receiver_refused_spans_total',
+    metricPoints: 'otelcol_receiver_refused_metric_points_total',
+    logRecords: 'otelcol_receiver_refused_log_records_total',
+  },
+  exporterSent: {
+    spans: 'otelcol_exporter_sent_spans_total',
+    metricPoints: 'otelcol_exporter_sent_metric_points_total',
+    logRecords: 'otelcol_exporter_sent_log_records_total',
+  },
+  exporterSendFailed: {
+    spans: 'otelcol_exporter_send_failed_spans_total',
+    metricPoints: 'otelcol_exporter_send_failed_metric_points_total',
+    logRecords: 'otelcol_exporter_send_failed_log_records_total',
+  },
+  exporterQueueSize: 'otelcol_exporter_queue_size',
+  exporterQueueCapacity: 'otelcol_exporter_queue_capacity',
+  processMemoryRss: 'otelcol_process_memory_rss_bytes',
+} as const;
+
+export type Signal = 'spans' | 'metricPoints' | 'logRecords';
+export const SIGNALS: readonly { key: Signal; label: string }[] = [
+  { key: 'spans', label: 'spans' },
+  { key: 'metricPoints', label: 'metric points' },
+  { key: 'logRecords', label: 'log records' },
+];

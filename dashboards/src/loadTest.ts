@@ -1,0 +1,106 @@
+/**
+ * Load test: what k6 measured (client side) next to what the service measured (server side) over
+ * the same minutes. A gap between the two is the network, the client or a queue in between.
+ */
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as names from '../../service/src/telemetry/names.ts';
+import { PROMETHEUS } from './datasources.ts';
+import { K6, K6_LABEL_CONDITION, K6_LABEL_RUN_ID } from './externalMetrics.ts';
+import { promQuery, statPanel, timeseriesPanel } from './panels.ts';
+import { serverErrorShare, serverLatencyQuantile, serverRequestRate } from './serviceOverview.ts';
+
+export const LOAD_TEST_UID = 'load-test';
+export const RUN_ID_VARIABLE = K6_LABEL_RUN_ID;
+/** "All" runs: also matches series without the label, so the panels work for untagged runs too. */
+const ALL_RUNS = '.*';
+
+const run = `${K6_LABEL_RUN_ID}=~"$${RUN_ID_VARIABLE}"`;
+const k6Rate = (series: string, extra = '') => `rate(${series}{${run}${extra}}[$__rate_interval])`;
+/** Share of a k6 Rate metric's samples that were "nonzero"; 0 rather than no data when none were. */
+const k6NonzeroShare = (series: string) =>
+  `(sum(${k6Rate(series, `, ${K6_LABEL_CONDITION}="nonzero"`)}) or vector(0)) / sum(${k6Rate(series)})`;
+/** Share of a k6 Rate metric's samples that were "zero" (for checks: the failed ones). */
+const k6ZeroShare = (series: string) =>
+  `(sum(${k6Rate(series, `, ${K6_LABEL_CONDITION}="zero"`)}) or vector(0)) / sum(${k6Rate(series)})`;
+
+export function loadTest(): dashboard.Dashboard {
+  return new dashboard.DashboardBuilder('Load test')
+    .uid(LOAD_TEST_UID)
+    .description(`k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`)
+    .tags(['workshop', 'k6'])
+    .editable()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .time({ from: 'now-15m', to: 'now' })
+    .refresh('10s')
+    .timezone('browser')
+    .withVariable(
+      new dashboard.QueryVariableBuilder(RUN_ID_VARIABLE)
+        .label('k6 run')
+        .description('The run_id tag k6 puts on every metric of a run (RUN_ID or a generated id).')
+        .datasource(PROMETHEUS)
+        .query({ qryType: 1, query: `label_values(${K6.httpReqs}, ${K6_LABEL_RUN_ID})`, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+        .definition(`label_values(${K6.httpReqs}, ${K6_LABEL_RUN_ID})`)
+        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+        .sort(dashboard.VariableSort.AlphabeticalDesc)
+        .includeAll(true)
+        .allValue(ALL_RUNS)
+        .current({ text: 'All', value: '$__all', selected: true }),
+    )
+    .withPanel(
+      statPanel('Virtual users', 'VUs k6 is running right now.', { x: 0, y: 0, w: 6, h: 8 }, 'short', [
+        promQuery('A', `sum(${K6.vus}{${run}})`, { legend: 'VUs' }),
+      ]),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Requests per second: k6 sent vs service handled',
+        'k6 http_reqs beside the server histogram count. The service counts every client, not only this run.',
+        { x: 6, y: 0, w: 18, h: 8 },
+        'reqps',
+        [
+          promQuery('A', `sum(${k6Rate(K6.httpReqs)})`, { legend: 'k6 sent' }),
+          promQuery('B', serverRequestRate, { legend: 'service handled' }),
+        ],
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Latency p95: k6 vs service',
+        'Client-side http_req_duration p95 (includes the network and k6 itself) against the server-side p95.',
+        { x: 0, y: 8, w: 12, h: 8 },
+        'ms',
+        [
+          promQuery('A', `histogram_quantile(0.95, sum by (le) (${k6Rate(`${K6.httpReqDuration}_bucket`)}))`, { legend: 'k6 p95' }),
+          promQuery('B', `1000 * ${serverLatencyQuantile(0.95)}`, { legend: 'service p95' }),
+        ],
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Failures: k6 failed requests, failed checks, service 5xx',
+        'http_req_failed and checks are k6 Rate metrics; /crash requests count as failed requests but pass their checks.',
+        { x: 12, y: 8, w: 12, h: 8 },
+        'percentunit',
+        [
+          promQuery('A', k6NonzeroShare(K6.httpReqFailed), { legend: 'k6 failed requests' }),
+          promQuery('B', k6ZeroShare(K6.checks), { legend: 'k6 failed checks' }),
+          promQuery('C', serverErrorShare, { legend: 'service 5xx' }),
+        ],
+      ).min(0),
+    )
+    .withPanel(
+      timeseriesPanel('Iterations per second', 'Completed k6 iterations (one flow each).', { x: 0, y: 16, w: 12, h: 8 }, 'ops', [
+        promQuery('A', `sum(${k6Rate(K6.iterations)})`, { legend: 'iterations / s' }),
+      ]),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'k6 requests by route name',
+        'k6 http_reqs per fixed name tag (parameterised URLs share one name).',
+        { x: 12, y: 16, w: 12, h: 8 },
+        'reqps',
+        [promQuery('A', `sum by (name) (${k6Rate(K6.httpReqs)})`, { legend: '{{name}}' })],
+      ),
+    )
+    .build();
+}

@@ -1,0 +1,92 @@
+/**
+ * Pipeline health: the collector's own telemetry, so an attendee can watch spans, metric points
+ * and log records flow in (receivers) and out (exporters), and see a backend outage as failed
+ * sends and a growing queue.
+ */
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { COLLECTOR, SIGNALS, type Signal } from './externalMetrics.ts';
+import { promQuery, timeseriesPanel, type Grid } from './panels.ts';
+
+export const PIPELINE_HEALTH_UID = 'pipeline-health';
+
+type PerSignal = Record<Signal, string>;
+
+/** One query per signal, summed by component (receiver or exporter). */
+function perSignalPanel(title: string, description: string, grid: Grid, series: PerSignal, by: 'receiver' | 'exporter') {
+  return timeseriesPanel(
+    title,
+    description,
+    grid,
+    'short',
+    SIGNALS.map(({ key, label }, i) =>
+      promQuery(String.fromCharCode(65 + i), `sum by (${by}) (rate(${series[key]}[$__rate_interval]))`, { legend: `${label} {{${by}}}` }),
+    ),
+  );
+}
+
+export function pipelineHealth(): dashboard.Dashboard {
+  return new dashboard.DashboardBuilder('Pipeline health')
+    .uid(PIPELINE_HEALTH_UID)
+    .description('The ADOT collector\'s own metrics: what its receivers accept and its exporters send, per second.')
+    .tags(['workshop', 'collector'])
+    .editable()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .time({ from: 'now-15m', to: 'now' })
+    .refresh('10s')
+    .timezone('browser')
+    .withPanel(
+      perSignalPanel(
+        'Accepted by receivers',
+        'Items per second pushed into the pipelines, per receiver.',
+        { x: 0, y: 0, w: 12, h: 8 },
+        COLLECTOR.receiverAccepted,
+        'receiver',
+      ),
+    )
+    .withPanel(
+      perSignalPanel(
+        'Refused by receivers',
+        'Items per second a receiver could not push on (for example the memory limiter refusing data). Should stay at 0.',
+        { x: 12, y: 0, w: 12, h: 8 },
+        COLLECTOR.receiverRefused,
+        'receiver',
+      ),
+    )
+    .withPanel(
+      perSignalPanel(
+        'Sent by exporters',
+        'Items per second each exporter delivered (Prometheus, Loki, Tempo, debug, X-Ray in AWS mode).',
+        { x: 0, y: 8, w: 12, h: 8 },
+        COLLECTOR.exporterSent,
+        'exporter',
+      ),
+    )
+    .withPanel(
+      perSignalPanel(
+        'Failed sends by exporters',
+        'Items per second in failed send attempts. Non-zero while a backend is down; the queue then retries them.',
+        { x: 12, y: 8, w: 12, h: 8 },
+        COLLECTOR.exporterSendFailed,
+        'exporter',
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Exporter queue size',
+        'Batches waiting in each exporter\'s sending queue. Grows while a backend is unreachable.',
+        { x: 0, y: 16, w: 12, h: 8 },
+        'short',
+        [promQuery('A', `max by (exporter) (${COLLECTOR.exporterQueueSize})`, { legend: '{{exporter}}' })],
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Collector memory (RSS)',
+        'Resident memory of the collector process; the memory_limiter refuses data before this reaches the container limit.',
+        { x: 12, y: 16, w: 12, h: 8 },
+        'bytes',
+        [promQuery('A', `max(${COLLECTOR.processMemoryRss})`, { legend: 'RSS' })],
+      ),
+    )
+    .build();
+}
