@@ -87,3 +87,11 @@ describe('thresholds', () => {
     for (let slot = 0; slot < CRASH_SLOTS; slot++) expect(thresholds[`${CRASH_SLOT_METRIC}{slot:${slot}}`]).toBeDefined();
   });
 });
+
+describe('tags exported as metric attributes', () => {
+  it('leave out the raw url so item ids never become label values', () => {
+    const tags = buildOptions('smoke', {}).systemTags ?? [];
+    expect(tags).not.toContain('url');
+    expect(tags).toEqual(expect.arrayContaining(['name', 'method', 'status', 'expected_response', 'check']));
+  });
+});

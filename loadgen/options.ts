@@ -159,12 +159,18 @@ export function thresholdsFor(settings: ProfileSettings): NonNullable<Options['t
   return thresholds;
 }
 
+export const SYSTEM_TAGS = ['status', 'method', 'name', 'group', 'check', 'error_code', 'scenario', 'expected_response'] as const;
+
 export function buildOptions(profile: ProfileName, env: Env): Options {
   const settings = profileSettings(profile, env);
   return {
     scenarios: { [profile]: scenarioFor(profile, settings) },
     thresholds: thresholdsFor(settings),
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
+    // Tags that become OpenTelemetry attributes and so Prometheus labels. Left out on purpose:
+    // `url` (one series per item id and query string: the cardinality the fixed `name` tag
+    // exists to avoid), `proto`, `tls_version`, `error` (free text).
+    systemTags: [...SYSTEM_TAGS],
     // The service is local; a hung request is a bug worth seeing, not something to wait a minute for.
     setupTimeout: '30s',
     teardownTimeout: '30s',

@@ -72,6 +72,7 @@ describe('buildSummary', () => {
     expect(summary.runId).toBeNull();
     expect(summary.crashTraces).toEqual([]);
     expect(renderSummaryText(summary)).toContain('setup did not finish');
+    expect(renderSummaryText(summary)).toContain('ABORTED before any traffic');
   });
 });
 

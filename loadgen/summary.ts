@@ -153,6 +153,12 @@ export function renderSummaryText(summary: LoadSummary): string {
       `  its logs: Explore > Loki: {service_name="items-api"} | trace_id="<id>"`,
     );
   }
-  lines.push('', summary.thresholdsOk ? 'all thresholds passed' : 'THRESHOLDS FAILED: k6 exits non-zero', '');
+  const verdict =
+    summary.runId === null
+      ? 'ABORTED before any traffic: see the error below'
+      : summary.thresholdsOk
+        ? 'all thresholds passed'
+        : 'THRESHOLDS FAILED: k6 exits non-zero';
+  lines.push('', verdict, '');
   return lines.join('\n');
 }
