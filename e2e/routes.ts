@@ -1,0 +1,20 @@
+// k6 names parameterised URLs like OpenAPI ("/items/{id}"), Express like "/items/:id".
+// The e2e comparison needs both spellings to meet.
+export function k6NameToRoute(name: string): string {
+  return name.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/** Adds up per-route counts after translating k6 names into Express routes. */
+export function countsByRoute(k6Counts: Record<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, n] of Object.entries(k6Counts)) {
+    const route = k6NameToRoute(name.replace(/^[A-Z]+ /, ''));
+    out.set(route, (out.get(route) ?? 0) + n);
+  }
+  return out;
+}
+
+/** W3C trace id -> X-Ray trace id ("1-" + 8 hex of epoch seconds + "-" + 24 hex). */
+export function toXRayTraceId(traceId: string): string {
+  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+}
