@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as names from '../service/src/telemetry/names.ts';
+import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './src/datasources.ts';
+import { readProvisionedDatasources } from './src/provisioning.ts';
+import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
+import { renderDashboards } from './src/render.ts';
+import { repoRoot } from './src/repo.ts';
+import { listDashboardTargets, loadCommittedDashboards, resolveTargets } from './src/targets.ts';
+
+const root = repoRoot();
+const jsonDir = join(root, 'dashboards', 'json');
+const dashboards = loadCommittedDashboards();
+const targets = listDashboardTargets(dashboards);
+// The e2e test's window: the last 10 minutes at a 15 s interval.
+const now = 1_790_000_000;
+const resolved = resolveTargets(targets, { from: now - 600, to: now, intervalSeconds: 15 });
+/** Dashboards must work in the default (local) stack, so only the base file's datasources count. */
+const localDatasources = readProvisionedDatasources([join(root, 'dashboards/provisioning/datasources/datasources.yaml')]);
+
+/** Every Prometheus series the service, the collector, k6 or Tempo is known to emit. */
+function knownMetricNames(): Set<string> {
+  const known = new Set<string>();
+  const histogram = names.PROM_HTTP_SERVER_REQUEST_DURATION;
+  for (const n of [names.PROM_REQUEST_COUNT, names.PROM_ACTIVE_SIMULATED_USERS, names.PROM_ITEMS_CREATED]) known.add(n);
+  for (const suffix of ['_bucket', '_count', '_sum']) known.add(histogram + suffix);
+  const dir = join(root, 'dashboards', 'known-metrics');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt'))) {
+    for (const n of parseKnownMetrics(readFileSync(join(dir, file), 'utf8'))) known.add(n);
+  }
+  return known;
+}
+
+describe('generated dashboards', () => {
+  it('the committed JSON equals a fresh build (run `npm run dashboards:build` and commit)', () => {
+    const fresh = renderDashboards();
+    const committed = readdirSync(jsonDir).filter((f) => f.endsWith('.json')).sort();
+    expect(committed).toEqual(Object.keys(fresh).sort());
+    for (const [file, text] of Object.entries(fresh)) expect(readFileSync(join(jsonDir, file), 'utf8'), file).toBe(text);
+  });
+
+  it('are the three the provider loads, each with a fixed uid and panels', () => {
+    expect(dashboards.map((d) => d.uid).sort()).toEqual(['load-test', 'pipeline-health', 'service-overview']);
+    for (const board of dashboards) expect(targets.filter((t) => t.dashboardUid === board.uid).length, board.title).toBeGreaterThan(3);
+  });
+
+  it('use no ${DS_...} import placeholders or __inputs', () => {
+    for (const file of readdirSync(jsonDir)) {
+      const text = readFileSync(join(jsonDir, file), 'utf8');
+      expect(text, file).not.toMatch(/\$\{DS_/);
+      expect(text, file).not.toMatch(/__inputs/);
+    }
+  });
+});
+
+describe('every dashboard target', () => {
+  const uids = new Set(localDatasources.map((d) => d.uid));
+  const typeByUid = new Map(localDatasources.map((d) => [d.uid, d.type]));
+
+  it.each(targets.map((t) => [t.label, t] as const))('%s names a datasource provisioned in the default stack', (_label, t) => {
+    expect(uids.has(t.datasourceUid), `uid "${t.datasourceUid}" not in ${[...uids].join(', ')}`).toBe(true);
+    expect(typeByUid.get(t.datasourceUid)).toBe(t.datasourceType);
+  });
+
+  it.each(resolved.map((t) => [t.label, t] as const))('%s parses after macro substitution', (_label, t) => {
+    expect(t.query, 'a macro or variable was left unsubstituted').not.toMatch(/\$/);
+    expect(syntaxErrors(t.language, t.query), t.query).toEqual([]);
+  });
+
+  it.each(resolved.filter((t) => t.language === 'promql').map((t) => [t.label, t] as const))('%s queries only series something emits', (_label, t) => {
+    const known = knownMetricNames();
+    const selected = promqlMetricNames(t.query);
+    expect(selected.length, t.query).toBeGreaterThan(0);
+    expect(selected.filter((n) => !known.has(n)), t.query).toEqual([]);
+  });
+
+  it('Loki and Tempo queries select the service by the name every signal carries', () => {
+    for (const t of targets.filter((x) => x.language === 'logql')) expect(t.rawQuery).toContain(`{${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"}`);
+    for (const t of targets.filter((x) => x.language === 'traceql')) expect(t.rawQuery).toContain(`resource.service.name = "${names.SERVICE_NAME}"`);
+  });
+});
+
+describe('the name check itself', () => {
+  it('catches a renamed metric and a misspelt query', () => {
+    const known = knownMetricNames();
+    expect(promqlMetricNames('sum(rate(http_server_duration_count[2m]))').filter((n) => !known.has(n))).toEqual(['http_server_duration_count']);
+    expect(promqlMetricNames('{__name__="otelcol_receiver_accepted_spans"}').some((n) => !known.has(n))).toBe(true);
+    expect(syntaxErrors('promql', 'sum(rate(x[2m])')).not.toEqual([]);
+    expect(syntaxErrors('logql', '{service_name="a"} | severity_text=~')).not.toEqual([]);
+    expect(syntaxErrors('traceql', '{ status = }')).not.toEqual([]);
+  });
+
+  it('keeps the Prometheus scrape interval in step with the provisioning file', () => {
+    const prom = localDatasources.find((d) => d.uid === 'prometheus');
+    expect(prom?.jsonData?.['timeInterval']).toBe(`${PROMETHEUS_TIME_INTERVAL_SECONDS}s`);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Syntax checks with the grammars Grafana's own query editors use, and the metric names a
+ * PromQL query selects. Used by the tests; kept out of the dashboards' import graph.
+ */
+import { parser as logqlParser } from '@grafana/lezer-logql';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+import type { QueryLanguage } from './targets.ts';
+
+const PARSERS = { promql: promqlParser, logql: logqlParser, traceql: traceqlParser } as const;
+
+/** Positions and surrounding text of every syntax error; empty when the query parses. */
+export function syntaxErrors(language: QueryLanguage, query: string): string[] {
+  const errors: string[] = [];
+  PARSERS[language].parse(query).iterate({
+    enter(node) {
+      if (node.type.isError) errors.push(`at ${node.from}: …${query.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
+    },
+  });
+  if (query.trim() === '') errors.push('empty query');
+  return errors;
+}
+
+/** The metric names a PromQL query selects (the identifier of each vector selector). */
+export function promqlMetricNames(query: string): string[] {
+  const found = new Set<string>();
+  promqlParser.parse(query).iterate({
+    enter(node) {
+      if (node.name !== 'VectorSelector') return;
+      const identifier = node.node.getChild('Identifier');
+      if (identifier) found.add(query.slice(identifier.from, identifier.to));
+      // {__name__="x"} selects a metric too; it must not slip past the name check.
+      if (/__name__/.test(query.slice(node.from, node.to))) found.add(`(selector by __name__: ${query.slice(node.from, node.to)})`);
+    },
+  });
+  return [...found];
+}
+
+/** The metric names every dashboard may query: one per line in dashboards/known-metrics/*.txt. */
+export function parseKnownMetrics(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
+}
