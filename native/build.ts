@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type Artifact,
   type CollectorBuilderStep,
@@ -28,7 +27,8 @@ import {
   planArtifacts,
 } from './build-plan.ts';
 
-const nativeDir = path.dirname(fileURLToPath(import.meta.url));
+// The repo's TypeScript compiles as CommonJS (no "type": "module"), so __dirname is available.
+const nativeDir = __dirname;
 export const repoRoot = path.resolve(nativeDir, '..');
 
 export async function loadVersions(): Promise<Versions> {
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   if (results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (require.main === module) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

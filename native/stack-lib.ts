@@ -1,0 +1,336 @@
+// Starts and stops the native stack of real binaries (no Docker): moto, Prometheus, Loki, Tempo,
+// the collector and the service, each on its own loopback IP inside a private mount namespace
+// whose /etc/hosts maps the compose hostnames to those IPs. Used by `npm run stack:native` and by
+// the end-to-end tests.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { cacheRoot } from './build-plan.ts';
+import { isCached, loadPlan, repoRoot } from './build.ts';
+import {
+  ADDRESSES,
+  type ComponentName,
+  type ComponentSpec,
+  PORTS,
+  baseUrls,
+  chooseCollectorConfigs,
+  composeEnvironment,
+  namespacedCommand,
+  planComponents,
+  referencedEnvVars,
+  renderHostsFile,
+} from './stack-plan.ts';
+
+export interface StartStackOptions {
+  /** Collector with the AWS overlay, pointed at moto with dummy credentials. Default true. */
+  aws?: boolean;
+  /** 'auto' (default): start the service when service/dist/index.js exists. */
+  service?: boolean | 'auto';
+  /** Where data dirs, logs and the hosts file go. Default: a fresh temp dir. */
+  runDir?: string;
+  /** Per component, how long to wait for readiness. Default 120 s. */
+  readyTimeoutMs?: number;
+  /** Extra environment per component (after everything else), e.g. a shorter export interval in tests. */
+  env?: Partial<Record<ComponentName, Record<string, string>>>;
+  /** Replace config files (testing the harness before the real files exist); never used by the product. */
+  collectorConfigs?: string[];
+  log?: (line: string) => void;
+}
+
+export interface RunningComponent {
+  name: ComponentName;
+  pid: number;
+  logFile: string;
+  readyUrl: string;
+  listens: Record<string, string>;
+  spec: ComponentSpec;
+}
+
+export interface NativeStack {
+  runDir: string;
+  hostsFile: string;
+  aws: boolean;
+  /** Base URLs by IP (the calling process does not see the private /etc/hosts). */
+  urls: ReturnType<typeof baseUrls>;
+  /** Log file per started component. */
+  logs: Partial<Record<ComponentName, string>>;
+  components: RunningComponent[];
+  /** Stops everything this stack started (reverse order, SIGTERM then SIGKILL). Idempotent. */
+  stop(): Promise<void>;
+}
+
+const LOG_TAIL_LINES = 40;
+
+export class StackError extends Error {}
+
+export function tailFile(file: string, lines = LOG_TAIL_LINES): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log file)';
+  }
+}
+
+function assertCanNamespace(): void {
+  if (process.getuid?.() !== 0) {
+    throw new StackError(
+      'The native stack needs root: it bind-mounts a private /etc/hosts inside a mount namespace (unshare --mount) so compose hostnames resolve to per-component loopback IPs. Run it as root (CI and the workshop VMs do), or use `npm run stack` with Docker.',
+    );
+  }
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new StackError(`unshare --mount does not work here: ${probe.stderr || probe.error?.message}`);
+}
+
+async function binaries(): Promise<Record<'prometheus' | 'loki' | 'tempo' | 'otelcol' | 'moto', string>> {
+  const plan = await loadPlan(cacheRoot());
+  const missing = plan.filter((a) => !isCached(a));
+  const needed = ['prometheus', 'loki', 'tempo', 'otelcol', 'moto'];
+  const missingNeeded = missing.filter((a) => needed.includes(a.name));
+  if (missingNeeded.length > 0) {
+    throw new StackError(`not built yet: ${missingNeeded.map((a) => `${a.name} ${a.version}`).join(', ')}. Run \`npm run native:build\` first.`);
+  }
+  const find = (name: string) => plan.find((a) => a.name === name)!.executable;
+  return { prometheus: find('prometheus'), loki: find('loki'), tempo: find('tempo'), otelcol: find('otelcol'), moto: find('moto') };
+}
+
+function readCompose(): unknown {
+  const file = path.join(repoRoot, 'compose.yaml');
+  return existsSync(file) ? parseYaml(readFileSync(file, 'utf8')) : undefined;
+}
+
+async function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** A leftover stack on the same IPs would make readiness checks pass against the wrong process. */
+async function assertPortsFree(specs: ComponentSpec[]): Promise<void> {
+  const ports: Record<ComponentName, number[]> = {
+    moto: [PORTS.moto],
+    prometheus: [PORTS.prometheus],
+    loki: [PORTS.loki, PORTS.lokiGrpc],
+    tempo: [PORTS.tempo, PORTS.tempoGrpc, PORTS.tempoOtlpGrpc, PORTS.tempoOtlpHttp],
+    collector: [PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth],
+    service: [PORTS.service],
+  };
+  const busy: string[] = [];
+  for (const spec of specs) {
+    for (const port of ports[spec.name]) {
+      if (await portAnswers(ADDRESSES[spec.name], port)) busy.push(`${spec.name} ${ADDRESSES[spec.name]}:${port}`);
+    }
+  }
+  if (busy.length > 0) throw new StackError(`already in use (a previous stack still running?): ${busy.join(', ')}`);
+}
+
+async function waitReady(component: RunningComponent, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastAnswer = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new StackError(
+        `${component.name} exited (${child.exitCode ?? child.signalCode}) before becoming ready.\n--- last ${LOG_TAIL_LINES} lines of ${component.logFile} ---\n${tailFile(component.logFile)}`,
+      );
+    }
+    try {
+      const response = await fetch(component.readyUrl, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+      lastAnswer = `${response.status} ${(await response.text()).slice(0, 200).trim()}`;
+    } catch (error) {
+      lastAnswer = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new StackError(
+    `${component.name} not ready after ${timeoutMs / 1000} s at ${component.readyUrl} (last answer: ${lastAnswer}).\n--- last ${LOG_TAIL_LINES} lines of ${component.logFile} ---\n${tailFile(component.logFile)}`,
+  );
+}
+
+// Process groups of every stack in this process, so an abrupt exit still takes them down.
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+async function stopComponent(component: RunningComponent, child: ChildProcess, graceMs: number): Promise<void> {
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const waitExit = (ms: number) =>
+    exited()
+      ? Promise.resolve(true)
+      : new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), ms);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+  try {
+    process.kill(-component.pid, 'SIGTERM');
+  } catch {
+    // group already gone
+  }
+  if (!(await waitExit(graceMs))) {
+    try {
+      process.kill(-component.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    await waitExit(5_000);
+  }
+  liveGroups.delete(component.pid);
+}
+
+function warnAboutUnsetVariables(spec: ComponentSpec, log: (line: string) => void): void {
+  for (const file of spec.configFiles.filter((f) => /\.ya?ml$/.test(f))) {
+    const text = readFileSync(file, 'utf8');
+    for (const variable of referencedEnvVars(text)) {
+      const setHere = spec.env[variable.name] !== undefined || process.env[variable.name] !== undefined;
+      if (!setHere && !variable.hasDefault) log(`warning: ${path.relative(repoRoot, file)} uses \${${variable.name}} without a default and it is not set`);
+    }
+  }
+}
+
+export async function startStack(options: StartStackOptions = {}): Promise<NativeStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const aws = options.aws ?? true;
+  assertCanNamespace();
+  const serviceEntry = path.join(repoRoot, 'service', 'dist', 'index.js');
+  const withService = options.service === 'auto' || options.service === undefined ? existsSync(serviceEntry) : options.service;
+  if (options.service === 'auto' || options.service === undefined) {
+    if (!withService) log('service/dist/index.js not found (run `npm run build`): starting without the service');
+  }
+
+  const runDir = options.runDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'otel-kit-run-')));
+  await fs.mkdir(path.join(runDir, 'logs'), { recursive: true });
+  const hostsFile = path.join(runDir, 'hosts');
+  await fs.writeFile(hostsFile, renderHostsFile(readFileSync('/etc/hosts', 'utf8')));
+
+  let collectorConfigs = options.collectorConfigs;
+  if (!collectorConfigs) {
+    const collectorDir = path.join(repoRoot, 'collector');
+    const chosen = chooseCollectorConfigs(existsSync(collectorDir) ? readdirSync(collectorDir) : [], aws);
+    collectorConfigs = [chosen.base, ...(chosen.overlay ? [chosen.overlay] : [])].map((f) => path.join(collectorDir, f));
+  }
+
+  const compose = readCompose();
+  const composeEnv: Partial<Record<ComponentName, Record<string, string>>> = {};
+  for (const name of ['service', 'collector', 'prometheus', 'loki', 'tempo'] as const) {
+    composeEnv[name] = composeEnvironment(compose, name, process.env);
+  }
+
+  const specs = planComponents(
+    {
+      repo: repoRoot,
+      runDir,
+      binaries: await binaries(),
+      node: process.execPath,
+      serviceStartScript: (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start,
+    },
+    { aws, service: withService },
+    collectorConfigs,
+    composeEnv,
+  ).map((spec) => ({ ...spec, env: { ...spec.env, ...(options.env?.[spec.name] ?? {}) } }));
+
+  for (const spec of specs) {
+    for (const file of spec.configFiles) if (!existsSync(file)) throw new StackError(`${spec.name}: config file missing: ${file}`);
+    warnAboutUnsetVariables(spec, log);
+  }
+  await assertPortsFree(specs);
+  installExitHook();
+
+  const started: { component: RunningComponent; child: ChildProcess }[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // Reverse order: the service flushes into the collector, the collector into the backends.
+    for (const { component, child } of [...started].reverse()) {
+      await stopComponent(component, child, component.name === 'service' || component.name === 'collector' ? 15_000 : 10_000);
+    }
+  };
+
+  const launch = async (spec: ComponentSpec) => {
+    if (spec.dataDir) await fs.mkdir(spec.dataDir, { recursive: true });
+    const logFile = path.join(runDir, 'logs', `${spec.name}.log`);
+    const out = await fs.open(logFile, 'a');
+    const { command, args } = namespacedCommand(hostsFile, spec.command, spec.args);
+    // detached: the component leads its own process group, so stop() reaches any children too.
+    const child = spawn(command, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', out.fd, out.fd], detached: true });
+    await out.close();
+    if (child.pid === undefined) throw new StackError(`${spec.name}: could not start ${spec.command}`);
+    liveGroups.add(child.pid);
+    const component: RunningComponent = { name: spec.name, pid: child.pid, logFile, readyUrl: spec.readyUrl, listens: spec.listens, spec };
+    started.push({ component, child });
+    log(`started ${spec.name} (pid ${child.pid}, log ${logFile})`);
+    return { component, child };
+  };
+  const timeout = options.readyTimeoutMs ?? 120_000;
+
+  try {
+    // Backends first, together (they do not need each other to start), then the collector, then the service.
+    const backends = specs.filter((s) => s.name !== 'collector' && s.name !== 'service');
+    const launched = await Promise.all(backends.map(launch));
+    await Promise.all(launched.map(({ component, child }) => waitReady(component, child, timeout).then(() => log(`ready   ${component.name}`))));
+    for (const name of ['collector', 'service'] as const) {
+      const spec = specs.find((s) => s.name === name);
+      if (!spec) continue;
+      const { component, child } = await launch(spec);
+      await waitReady(component, child, timeout);
+      log(`ready   ${component.name}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    runDir,
+    hostsFile,
+    aws,
+    urls: baseUrls(),
+    logs: Object.fromEntries(started.map(({ component }) => [component.name, component.logFile])),
+    components: started.map(({ component }) => component),
+    stop,
+  };
+}
+
+export async function stopStack(stack: NativeStack): Promise<void> {
+  await stack.stop();
+}
+
+export function describeStack(stack: NativeStack): string {
+  const rows: string[] = [];
+  for (const component of stack.components) {
+    for (const [what, where] of Object.entries(component.listens)) {
+      rows.push(`  ${what.padEnd(24)} ${where.padEnd(32)} (${ADDRESSES[component.name]}, pid ${component.pid})`);
+    }
+  }
+  return [
+    `native stack running (AWS mode ${stack.aws ? 'on: X-Ray -> moto' : 'off'}); run dir ${stack.runDir}`,
+    'Hostnames resolve inside the stack only; from this shell use the IPs:',
+    ...rows,
+    `  logs: ${path.join(stack.runDir, 'logs')}/<component>.log`,
+  ].join('\n');
+}

@@ -1,0 +1,167 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ADDRESSES,
+  type ComponentSpec,
+  type StackPaths,
+  chooseCollectorConfigs,
+  composeEnvironment,
+  namespacedCommand,
+  nodeArgsFromStartScript,
+  planComponents,
+  referencedEnvVars,
+  renderHostsFile,
+} from './stack-plan.ts';
+
+const repo = path.resolve(__dirname, '..');
+const paths: StackPaths = {
+  repo: '/repo',
+  runDir: '/run',
+  binaries: { prometheus: '/b/prometheus', loki: '/b/loki', tempo: '/b/tempo', otelcol: '/b/otelcol', moto: '/b/moto_server' },
+  node: '/usr/bin/node',
+  serviceStartScript: 'node --env-file=service/otel.env --require @aws/aws-distro-opentelemetry-node-autoinstrumentation/register service/dist/index.js',
+};
+const byName = (specs: ComponentSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s]));
+
+describe('hosts file', () => {
+  const original = '127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n10.0.0.5 buildbox\n127.0.1.1 loki # stale\n';
+
+  it('keeps the machine entries and maps every compose hostname to its own loopback IP', () => {
+    const hosts = renderHostsFile(original);
+    expect(hosts).toContain('127.0.0.1\tlocalhost');
+    expect(hosts).toContain('10.0.0.5 buildbox');
+    for (const [name, ip] of Object.entries(ADDRESSES)) expect(hosts).toMatch(new RegExp(`^${ip.replaceAll('.', '\\.')}\\t${name}$`, 'm'));
+  });
+
+  it('drops earlier lines naming one of our hosts, so the stack never resolves a stale address', () => {
+    expect(renderHostsFile(original)).not.toContain('127.0.1.1 loki');
+  });
+
+  it('is stable when rendered over its own output', () => {
+    const once = renderHostsFile(original);
+    expect(renderHostsFile(once)).toBe(once);
+  });
+});
+
+describe('config variables', () => {
+  it('finds ${VAR} and ${VAR:-default} (and ${env:VAR}), ignoring comments', () => {
+    const text = 'a: ${A}\nb: ${B:-x}:4317\n# c: ${C}\nd: ${env:D} # ${E}\n';
+    expect(referencedEnvVars(text)).toEqual([
+      { name: 'A', hasDefault: false },
+      { name: 'B', hasDefault: true },
+      { name: 'D', hasDefault: false },
+    ]);
+  });
+});
+
+describe('collector config files', () => {
+  it('uses the base config alone, or base then the AWS overlay', () => {
+    expect(chooseCollectorConfigs(['config.yaml', 'config-aws.yaml', 'README.md'], false)).toEqual({ base: 'config.yaml' });
+    expect(chooseCollectorConfigs(['config.yaml', 'aws-overlay.yaml'], true)).toEqual({ base: 'config.yaml', overlay: 'aws-overlay.yaml' });
+  });
+  it('refuses to guess', () => {
+    expect(() => chooseCollectorConfigs([], false)).toThrow(/base config/);
+    expect(() => chooseCollectorConfigs(['config.yaml'], true)).toThrow(/AWS overlay/);
+  });
+});
+
+describe('compose environment', () => {
+  it('reads map and list forms and applies compose interpolation', () => {
+    const compose = {
+      services: {
+        service: { environment: { A: 'x', B: '${HOSTVAR:-dflt}', C: null, N: 3 } },
+        collector: { environment: ['AWS_REGION=${AWS_REGION:-us-east-1}', 'PASSED', 'PRICE=$$5'] },
+      },
+    };
+    expect(composeEnvironment(compose, 'service', { C: 'from-host' })).toEqual({ A: 'x', B: 'dflt', C: 'from-host', N: '3' });
+    expect(composeEnvironment(compose, 'service', { HOSTVAR: 'set' }).B).toBe('set');
+    expect(composeEnvironment(compose, 'collector', { PASSED: 'p' })).toEqual({ AWS_REGION: 'us-east-1', PASSED: 'p', PRICE: '$5' });
+    expect(composeEnvironment(undefined, 'service', {})).toEqual({});
+  });
+});
+
+describe('component plan', () => {
+  const aws = byName(planComponents(paths, { aws: true, service: true }, ['/repo/collector/config.yaml', '/repo/collector/config-aws.yaml']));
+  const local = byName(planComponents(paths, { aws: false, service: false }, ['/repo/collector/config.yaml']));
+
+  it('gives every component its own loopback IP and never a wildcard listen address', () => {
+    for (const spec of Object.values(aws)) {
+      const text = [...spec.args, ...Object.values(spec.env)].join(' ');
+      expect(text).not.toContain('0.0.0.0');
+      expect(spec.readyUrl).toContain(`//${ADDRESSES[spec.name]}:`);
+    }
+    expect(aws.prometheus!.args).toContain('--web.listen-address=127.0.0.12:9090');
+    expect(aws.loki!.env).toMatchObject({ LOKI_LISTEN_HOST: '127.0.0.13', LOKI_INSTANCE_ADDR: '127.0.0.13' });
+    expect(aws.tempo!.env).toMatchObject({ TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_INSTANCE_ADDR: '127.0.0.14' });
+    expect(aws.collector!.env.OTLP_LISTEN_HOST).toBe('127.0.0.11');
+    expect(aws.service!.env).toMatchObject({ HOST: '127.0.0.10', PORT: '8080' });
+    expect(aws.moto!.args).toEqual(['--host', '127.0.0.15', '--port', '5000']);
+  });
+
+  it('keeps all data in the run dir', () => {
+    expect(aws.prometheus!.args).toContain('--storage.tsdb.path=/run/data/prometheus');
+    expect(aws.loki!.env.LOKI_DATA_DIR).toBe('/run/data/loki');
+    expect(aws.tempo!.env.TEMPO_DATA_DIR).toBe('/run/data/tempo');
+  });
+
+  it('uses the repo config files compose mounts', () => {
+    expect(aws.prometheus!.args).toContain('--config.file=/repo/prometheus.yml');
+    expect(aws.loki!.args).toEqual(['-config.file=/repo/loki-config.yaml', '-config.expand-env=true']);
+    expect(aws.tempo!.args).toEqual(['-config.file=/repo/tempo.yaml', '-config.expand-env=true']);
+  });
+
+  it('in AWS mode merges the overlay and points X-Ray at moto with dummy credentials', () => {
+    expect(aws.collector!.args).toEqual(['--config=/repo/collector/config.yaml', '--config=/repo/collector/config-aws.yaml']);
+    expect(aws.collector!.env).toMatchObject({ XRAY_ENDPOINT: 'http://moto:5000', AWS_ACCESS_KEY_ID: 'testing', AWS_REGION: 'us-east-1' });
+    expect(Object.keys(local)).toEqual(['prometheus', 'loki', 'tempo', 'collector']);
+    expect(local.collector!.env.XRAY_ENDPOINT).toBeUndefined();
+  });
+
+  it('runs the service with exactly the node arguments of npm start, from the repo root', () => {
+    expect(aws.service!.command).toBe('/usr/bin/node');
+    expect(aws.service!.args).toEqual(['--env-file=service/otel.env', '--require', '@aws/aws-distro-opentelemetry-node-autoinstrumentation/register', 'service/dist/index.js']);
+    expect(aws.service!.cwd).toBe('/repo');
+    // The repo's start script parses (a shell construct there would need the harness to change).
+    const start = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).scripts.start as string;
+    expect(nodeArgsFromStartScript(start).at(-1)).toBe('service/dist/index.js');
+    expect(() => nodeArgsFromStartScript('tsx service/src/index.ts')).toThrow(/does not run node/);
+    expect(() => nodeArgsFromStartScript('node a.js && rm -rf x')).toThrow(/plain node/);
+  });
+
+  it('lets compose.yaml environment through but keeps its own listen addresses', () => {
+    const specs = byName(planComponents(paths, { aws: false, service: true }, ['/c.yaml'], { service: { HOST: '0.0.0.0', OTEL_METRICS_EXPORTER: 'otlp' } }));
+    expect(specs.service!.env).toMatchObject({ HOST: '127.0.0.10', OTEL_METRICS_EXPORTER: 'otlp' });
+  });
+});
+
+describe('the real config files take exactly the variables the harness sets', () => {
+  const real = byName(planComponents({ ...paths, repo }, { aws: true, service: true }, []));
+  const harnessVars = (spec: ComponentSpec) => Object.keys(spec.env).filter((k) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(k));
+  for (const [name, file] of [['loki', 'loki-config.yaml'], ['tempo', 'tempo.yaml']] as const) {
+    it(`${file}`, () => {
+      const used = referencedEnvVars(readFileSync(path.join(repo, file), 'utf8'))
+        .map((v) => v.name)
+        .filter((v) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(v));
+      expect(used.sort()).toEqual(harnessVars(real[name]!).sort());
+    });
+  }
+
+  const collectorDir = path.join(repo, 'collector');
+  const collectorFiles = existsSync(collectorDir) ? readdirSync(collectorDir).filter((f) => /\.ya?ml$/.test(f)) : [];
+  it.skipIf(collectorFiles.length === 0)('collector configs listen on OTLP_LISTEN_HOST and send X-Ray to XRAY_ENDPOINT', () => {
+    const text = collectorFiles.map((f) => readFileSync(path.join(collectorDir, f), 'utf8')).join('\n');
+    const used = referencedEnvVars(text).map((v) => v.name);
+    expect(used).toContain('OTLP_LISTEN_HOST');
+    expect(used).toContain('XRAY_ENDPOINT');
+  });
+});
+
+describe('namespaced command', () => {
+  it('bind-mounts the hosts file privately and execs the component (same PID)', () => {
+    expect(namespacedCommand('/run/hosts', '/b/loki', ['-x'])).toEqual({
+      command: 'unshare',
+      args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', '/run/hosts', '/b/loki', '-x'],
+    });
+  });
+});

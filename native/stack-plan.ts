@@ -1,0 +1,328 @@
+// Pure part of the native stack: addresses, the hosts file, and each component's command line and
+// environment. Everything here is data in, data out, so the unit tests can pin it down.
+//
+// The configs are the very files compose mounts. They keep compose hostnames (resolved here through
+// a private /etc/hosts) and take their listen addresses and data directories from environment
+// variables whose defaults are compose's values; the harness only sets those variables or the
+// equivalent command-line flags.
+import path from 'node:path';
+
+export const COMPONENT_NAMES = ['moto', 'prometheus', 'loki', 'tempo', 'collector', 'service'] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+/** One loopback IP per component (shared contract), so every compose port carries over unchanged. */
+export const ADDRESSES: Record<ComponentName, string> = {
+  service: '127.0.0.10',
+  collector: '127.0.0.11',
+  prometheus: '127.0.0.12',
+  loki: '127.0.0.13',
+  tempo: '127.0.0.14',
+  moto: '127.0.0.15',
+};
+
+export const PORTS = {
+  service: 8080,
+  collectorGrpc: 4317,
+  collectorHttp: 4318,
+  collectorHealth: 13133,
+  collectorMetrics: 8888,
+  collectorAwsProxy: 2000,
+  prometheus: 9090,
+  loki: 3100,
+  lokiGrpc: 9095,
+  tempo: 3200,
+  tempoGrpc: 9095,
+  tempoOtlpGrpc: 4317,
+  tempoOtlpHttp: 4318,
+  moto: 5000,
+} as const;
+
+const HOSTS_MARKER = '# otel-kit native stack: compose hostnames -> per-component loopback IPs';
+
+/**
+ * The /etc/hosts that the stack's private mount namespace sees: the machine's own file (so its
+ * hostname and localhost still resolve) without any earlier line naming one of our hosts, then
+ * one line per component.
+ */
+export function renderHostsFile(original: string, addresses: Record<string, string> = ADDRESSES): string {
+  const ours = new Set(Object.keys(addresses));
+  const kept = original
+    .split('\n')
+    .filter((line) => line !== HOSTS_MARKER)
+    .filter((line) => {
+      const fields = line.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
+      return fields.length < 2 || !fields.slice(1).some((name) => ours.has(name));
+    })
+    .join('\n')
+    .trimEnd();
+  const lines = Object.entries(addresses).map(([name, ip]) => `${ip}\t${name}`);
+  return `${kept}\n\n${HOSTS_MARKER}\n${lines.join('\n')}\n`;
+}
+
+/** `${VAR}` / `${VAR:-default}` references in a config file (Loki, Tempo and the collector expand them). */
+export function referencedEnvVars(configText: string): { name: string; hasDefault: boolean }[] {
+  const found = new Map<string, boolean>();
+  const withoutComments = configText
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, ''))
+    .join('\n');
+  for (const match of withoutComments.matchAll(/\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}/g)) {
+    const name = match[1]!;
+    found.set(name, (found.get(name) ?? false) || match[2] !== undefined);
+  }
+  return [...found].map(([name, hasDefault]) => ({ name, hasDefault }));
+}
+
+export interface StackPaths {
+  repo: string;
+  runDir: string;
+  binaries: {
+    prometheus: string;
+    loki: string;
+    tempo: string;
+    otelcol: string;
+    moto: string;
+  };
+  /** node binary that runs the service (the one running the harness by default). */
+  node: string;
+  /** package.json's `start` script: the service runs with exactly these node arguments. */
+  serviceStartScript: string;
+}
+
+/**
+ * The node arguments of `npm start` ("node --env-file=… --require … service/dist/index.js"), so
+ * the harness starts the service exactly as the README and the Dockerfile do. Paths stay
+ * relative to the repo (the service's cwd). --env-file never overrides variables already set,
+ * so the harness's HOST and OTLP endpoint win over service/otel.env.
+ */
+export function nodeArgsFromStartScript(script: string): string[] {
+  if (/["'`$|&;<>()\\]/.test(script)) throw new Error(`npm start is not a plain node command line: ${script}`);
+  const [command, ...args] = script.trim().split(/\s+/);
+  if (command !== 'node' || args.length === 0) throw new Error(`npm start does not run node: ${script}`);
+  return args;
+}
+
+export interface StackOptions {
+  /** Collector with the AWS overlay (awsxray exporter, pointed at moto). */
+  aws: boolean;
+  /** Start the service from service/dist (skipped when it has not been built). */
+  service: boolean;
+}
+
+export interface ComponentSpec {
+  name: ComponentName;
+  command: string;
+  args: string[];
+  /** Added to the harness's own environment. */
+  env: Record<string, string>;
+  /** Working directory. */
+  cwd: string;
+  /** GET this until it answers 2xx. */
+  readyUrl: string;
+  /** Human-readable endpoints for the "where everything listens" table. */
+  listens: Record<string, string>;
+  dataDir?: string;
+  /** Config files this component reads (checked to exist before start). */
+  configFiles: string[];
+}
+
+export const AWS_DUMMY_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_SESSION_TOKEN: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  // Keep the SDK off the EC2 metadata endpoint: there is none here, and probing it costs seconds.
+  AWS_EC2_METADATA_DISABLED: 'true',
+} as const;
+
+/**
+ * The collector's config files inside collector/: the base file, plus the AWS overlay (the file
+ * whose name mentions aws) as a second --config when AWS mode is asked. The collector merges
+ * later files over earlier ones, exactly as compose passes them.
+ */
+export function chooseCollectorConfigs(fileNames: string[], aws: boolean): { base: string; overlay?: string } {
+  const yaml = fileNames.filter((f) => /\.ya?ml$/.test(f)).sort();
+  const overlays = yaml.filter((f) => /aws/i.test(f));
+  const bases = yaml.filter((f) => !/aws/i.test(f));
+  const base = bases.find((f) => /^config\.ya?ml$/.test(f)) ?? (bases.length === 1 ? bases[0] : undefined);
+  if (!base) throw new Error(`collector/: cannot tell the base config among [${yaml.join(', ')}] (expected config.yaml)`);
+  if (!aws) return { base };
+  if (overlays.length !== 1) throw new Error(`collector/: expected exactly one AWS overlay (*aws*.yaml), found [${overlays.join(', ')}]`);
+  return { base, overlay: overlays[0] };
+}
+
+type ComposeEnvironment = Record<string, string | number | boolean | null> | string[] | undefined;
+
+/**
+ * A compose service's `environment:` (map or list form) with compose's `${VAR}` /
+ * `${VAR:-default}` interpolation applied from hostEnv, so the native run gets the same variables.
+ */
+export function composeEnvironment(compose: unknown, service: string, hostEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const services = (compose as { services?: Record<string, { environment?: ComposeEnvironment }> } | undefined)?.services;
+  const environment = services?.[service]?.environment;
+  const pairs: [string, string][] = [];
+  if (Array.isArray(environment)) {
+    for (const entry of environment) {
+      const eq = entry.indexOf('=');
+      if (eq === -1) {
+        if (hostEnv[entry] !== undefined) pairs.push([entry, hostEnv[entry]!]);
+      } else pairs.push([entry.slice(0, eq), entry.slice(eq + 1)]);
+    }
+  } else if (environment) {
+    for (const [key, value] of Object.entries(environment)) {
+      if (value === null) {
+        if (hostEnv[key] !== undefined) pairs.push([key, hostEnv[key]!]);
+      } else pairs.push([key, String(value)]);
+    }
+  }
+  const interpolate = (value: string) =>
+    value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (_m, name: string, op: string | undefined, fallback: string | undefined) => {
+      const current = hostEnv[name];
+      if (op === ':-') return current ? current : (fallback ?? '');
+      if (op === '-') return current !== undefined ? current : (fallback ?? '');
+      return current ?? '';
+    });
+  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v).replace(/\$\$/g, '$')]));
+}
+
+export function url(ip: string, port: number, pathname = ''): string {
+  return `http://${ip}:${port}${pathname}`;
+}
+
+/**
+ * composeEnv: each component's `environment:` from compose.yaml (see composeEnvironment); the
+ * harness's own values (listen addresses, data dirs, dummy AWS credentials) win over it.
+ */
+export function planComponents(
+  paths: StackPaths,
+  options: StackOptions,
+  collectorConfigs: string[],
+  composeEnv: Partial<Record<ComponentName, Record<string, string>>> = {},
+): ComponentSpec[] {
+  const { repo, runDir, binaries } = paths;
+  const data = (name: string) => path.join(runDir, 'data', name);
+  const specs: ComponentSpec[] = [];
+
+  if (options.aws) {
+    specs.push({
+      name: 'moto',
+      command: binaries.moto,
+      args: ['--host', ADDRESSES.moto, '--port', String(PORTS.moto)],
+      env: { ...AWS_DUMMY_CREDENTIALS },
+      cwd: runDir,
+      // moto's own health endpoint (served by every moto server, independent of the service mocked).
+      readyUrl: url(ADDRESSES.moto, PORTS.moto, '/moto-api/'),
+      listens: { 'X-Ray API (moto)': url('moto', PORTS.moto) },
+      configFiles: [],
+    });
+  }
+
+  specs.push({
+    name: 'prometheus',
+    command: binaries.prometheus,
+    args: [
+      `--config.file=${path.join(repo, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data('prometheus')}`,
+      `--web.listen-address=${ADDRESSES.prometheus}:${PORTS.prometheus}`,
+      // The collector pushes with remote write; exemplars link latency panels to traces.
+      '--web.enable-remote-write-receiver',
+      '--enable-feature=exemplar-storage',
+    ],
+    env: {},
+    cwd: runDir,
+    readyUrl: url(ADDRESSES.prometheus, PORTS.prometheus, '/-/ready'),
+    listens: { 'Prometheus API': url('prometheus', PORTS.prometheus) },
+    dataDir: data('prometheus'),
+    configFiles: [path.join(repo, 'prometheus.yml')],
+  });
+
+  specs.push({
+    name: 'loki',
+    command: binaries.loki,
+    args: [`-config.file=${path.join(repo, 'loki-config.yaml')}`, '-config.expand-env=true'],
+    env: { LOKI_LISTEN_HOST: ADDRESSES.loki, LOKI_INSTANCE_ADDR: ADDRESSES.loki, LOKI_DATA_DIR: data('loki') },
+    cwd: runDir,
+    readyUrl: url(ADDRESSES.loki, PORTS.loki, '/ready'),
+    listens: { 'Loki API': url('loki', PORTS.loki), 'Loki OTLP': url('loki', PORTS.loki, '/otlp') },
+    dataDir: data('loki'),
+    configFiles: [path.join(repo, 'loki-config.yaml')],
+  });
+
+  specs.push({
+    name: 'tempo',
+    command: binaries.tempo,
+    args: [`-config.file=${path.join(repo, 'tempo.yaml')}`, '-config.expand-env=true'],
+    env: { TEMPO_LISTEN_HOST: ADDRESSES.tempo, TEMPO_INSTANCE_ADDR: ADDRESSES.tempo, TEMPO_DATA_DIR: data('tempo') },
+    cwd: runDir,
+    readyUrl: url(ADDRESSES.tempo, PORTS.tempo, '/ready'),
+    listens: { 'Tempo API': url('tempo', PORTS.tempo), 'Tempo OTLP gRPC': `tempo:${PORTS.tempoOtlpGrpc}` },
+    dataDir: data('tempo'),
+    configFiles: [path.join(repo, 'tempo.yaml')],
+  });
+
+  specs.push({
+    name: 'collector',
+    command: binaries.otelcol,
+    args: collectorConfigs.map((file) => `--config=${file}`),
+    env: {
+      OTLP_LISTEN_HOST: ADDRESSES.collector,
+      ...(options.aws ? { ...AWS_DUMMY_CREDENTIALS, XRAY_ENDPOINT: url('moto', PORTS.moto) } : {}),
+    },
+    cwd: runDir,
+    readyUrl: url(ADDRESSES.collector, PORTS.collectorHealth, '/'),
+    listens: {
+      'collector OTLP gRPC': `collector:${PORTS.collectorGrpc}`,
+      'collector OTLP HTTP': url('collector', PORTS.collectorHttp),
+      'collector health': url('collector', PORTS.collectorHealth),
+      'collector own metrics': url('collector', PORTS.collectorMetrics, '/metrics'),
+    },
+    configFiles: collectorConfigs,
+  });
+
+  if (options.service) {
+    specs.push({
+      name: 'service',
+      command: paths.node,
+      args: nodeArgsFromStartScript(paths.serviceStartScript),
+      env: {
+        HOST: ADDRESSES.service,
+        PORT: String(PORTS.service),
+        OTEL_EXPORTER_OTLP_ENDPOINT: url('collector', PORTS.collectorHttp),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      },
+      cwd: repo,
+      readyUrl: url(ADDRESSES.service, PORTS.service, '/health'),
+      listens: { 'service (items-api)': url('service', PORTS.service) },
+      configFiles: [path.join(repo, 'service', 'dist', 'index.js')],
+    });
+  }
+  return specs.map((spec) => ({ ...spec, env: { ...(composeEnv[spec.name] ?? {}), ...spec.env } }));
+}
+
+/** Every URL a test needs, by component, using IPs (the test process sees the host's /etc/hosts). */
+export function baseUrls(): Record<string, string> {
+  return {
+    service: url(ADDRESSES.service, PORTS.service),
+    collectorOtlpHttp: url(ADDRESSES.collector, PORTS.collectorHttp),
+    collectorOtlpGrpc: `${ADDRESSES.collector}:${PORTS.collectorGrpc}`,
+    collectorHealth: url(ADDRESSES.collector, PORTS.collectorHealth),
+    collectorMetrics: url(ADDRESSES.collector, PORTS.collectorMetrics, '/metrics'),
+    prometheus: url(ADDRESSES.prometheus, PORTS.prometheus),
+    loki: url(ADDRESSES.loki, PORTS.loki),
+    tempo: url(ADDRESSES.tempo, PORTS.tempo),
+    moto: url(ADDRESSES.moto, PORTS.moto),
+  };
+}
+
+/**
+ * The command that starts one component inside the stack's private mount namespace: /etc/hosts
+ * is bind-mounted there only, so compose hostnames resolve for the component and nothing on the
+ * machine changes. `exec` keeps the PID the harness tracks equal to the component's.
+ */
+export function namespacedCommand(hostsFile: string, command: string, args: string[]): { command: string; args: string[] } {
+  return {
+    command: 'unshare',
+    args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, command, ...args],
+  };
+}
