@@ -1,0 +1,63 @@
+// native/versions.json is the one file of versions; compose.yaml pins the same images. If the
+// two drift, the native harness proves a stack that attendees do not run.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { Versions } from './build-plan.ts';
+
+const repo = path.resolve(__dirname, '..');
+const versions = JSON.parse(readFileSync(path.join(__dirname, 'versions.json'), 'utf8')) as Versions;
+
+/** image name -> tags compose uses for it (any service, profiles included). */
+export function composeImageTags(composeText: string): Map<string, string[]> {
+  const doc = parse(composeText) as { services?: Record<string, { image?: string }> };
+  const tags = new Map<string, string[]>();
+  for (const service of Object.values(doc.services ?? {})) {
+    if (!service.image) continue;
+    const at = service.image.lastIndexOf(':');
+    // A colon before the last slash belongs to a registry port, not a tag.
+    const [name, tag] = at > service.image.lastIndexOf('/') ? [service.image.slice(0, at), service.image.slice(at + 1)] : [service.image, 'latest'];
+    tags.set(name, [...(tags.get(name) ?? []), tag]);
+  }
+  return tags;
+}
+
+describe('compose.yaml pins the versions the native harness builds', () => {
+  const pinned = composeImageTags(readFileSync(path.join(repo, 'compose.yaml'), 'utf8'));
+  const expected: [string, string, string][] = [
+    ['collector (ADOT)', versions.collector.image, versions.collector.imageTag],
+    ['prometheus', versions.prometheus.image, versions.prometheus.imageTag],
+    ['loki', versions.loki.image, versions.loki.imageTag],
+    ['tempo', versions.tempo.image, versions.tempo.imageTag],
+    ['k6', versions.k6.image, versions.k6.imageTag],
+  ];
+  for (const [what, image, tag] of expected) {
+    it(`${what}: ${image}:${tag}`, () => {
+      expect(pinned.get(image), `compose.yaml has no service with image ${image}`).toBeDefined();
+      expect(pinned.get(image)).toEqual([tag]);
+    });
+  }
+});
+
+describe('versions.json is self-consistent', () => {
+  it('Prometheus module v0.3MM.P is release v3.MM.P', () => {
+    const [, minor, patch] = /^v0\.3(\d\d)\.(\d+)$/.exec(versions.prometheus.version) ?? [];
+    expect(versions.prometheus.imageTag).toBe(`v3.${Number(minor)}.${patch}`);
+  });
+  it('k6 and Loki build the tag compose runs', () => {
+    expect(versions.k6.version).toBe(`v${versions.k6.imageTag}`);
+    expect(versions.loki.version).toBe(`v${versions.loki.imageTag}`);
+  });
+  it('the collector builder matches the core version', () => {
+    expect(versions.collector.builder).toBe(versions.collector.core);
+  });
+});
+
+describe('image tag parsing', () => {
+  it('splits name and tag, and treats a registry port as part of the name', () => {
+    const tags = composeImageTags('services:\n  a: {image: "public.ecr.aws/x/y:v1"}\n  b: {image: "localhost:5000/z"}\n  c: {build: .}\n');
+    expect(tags.get('public.ecr.aws/x/y')).toEqual(['v1']);
+    expect(tags.get('localhost:5000/z')).toEqual(['latest']);
+  });
+});
