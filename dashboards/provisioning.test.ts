@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import * as names from '../service/src/telemetry/names.ts';
+import { DATASOURCE_UID } from './src/datasources.ts';
+import { interpolateProvisioningValue, readProvisionedDatasources, type ProvisionedDatasource } from './src/provisioning.ts';
+import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
+import { repoRoot } from './src/repo.ts';
+import { substituteMacros } from './src/targets.ts';
+
+const root = repoRoot();
+const baseFile = join(root, 'dashboards/provisioning/datasources/datasources.yaml');
+const awsFile = join(root, 'dashboards/provisioning/datasources-aws/xray.yaml');
+const local = readProvisionedDatasources([baseFile]);
+// In AWS mode both files sit in Grafana's datasources directory.
+const aws = readProvisionedDatasources([baseFile, awsFile], { AWS_REGION: 'eu-west-1' });
+
+interface DerivedField { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url?: string }
+const byUid = (list: ProvisionedDatasource[], uid: string) => {
+  const ds = list.find((d) => d.uid === uid);
+  if (!ds) throw new Error(`no datasource with uid ${uid}`);
+  return ds;
+};
+const derivedFields = (list: ProvisionedDatasource[]) => (byUid(list, 'loki').jsonData?.['derivedFields'] ?? []) as DerivedField[];
+
+/** What Grafana's Loki datasource does with a label derived field: unanchored regex, first matching key. */
+function grafanaDerivedValue(field: DerivedField, labels: Record<string, string>): string | undefined {
+  const key = Object.keys(labels).find((k) => new RegExp(field.matcherRegex).test(k));
+  return key === undefined ? undefined : labels[key];
+}
+
+describe('Grafana provisioning interpolation', () => {
+  it('turns $$ into $ and expands environment variables like Grafana', () => {
+    expect(interpolateProvisioningValue('$${__value.raw}')).toBe('${__value.raw}');
+    expect(interpolateProvisioningValue('${__value.raw}')).toBe('');
+    expect(interpolateProvisioningValue('x[$$__rate_interval] $HOME', { HOME: '/h' })).toBe('x[$__rate_interval] /h');
+  });
+});
+
+describe('datasources', () => {
+  it('default stack: prometheus, loki and tempo with fixed uids, and no X-Ray', () => {
+    expect(local.map((d) => [d.uid, d.type])).toEqual([
+      [DATASOURCE_UID.prometheus, 'prometheus'],
+      [DATASOURCE_UID.loki, 'loki'],
+      [DATASOURCE_UID.tempo, 'tempo'],
+    ]);
+    expect(local.filter((d) => d['isDefault'] === true).map((d) => d.uid)).toEqual(['prometheus']);
+  });
+
+  it('AWS mode adds the X-Ray datasource with the region from the environment', () => {
+    const xray = byUid(aws, DATASOURCE_UID.xray);
+    expect(xray.type).toBe('grafana-x-ray-datasource');
+    expect(xray.jsonData?.['defaultRegion']).toBe('eu-west-1');
+    expect(JSON.stringify(xray)).not.toMatch(/secret|accessKey/i);
+  });
+
+  it('every link points at a datasource that exists in the same mode', () => {
+    for (const [mode, list] of [['local', local], ['aws', aws]] as const) {
+      const uids = new Set(list.map((d) => d.uid));
+      const linked = [
+        ...derivedFields(list).map((f) => f.datasourceUid),
+        ...list.flatMap((d) => {
+          const j = (d.jsonData ?? {}) as Record<string, { datasourceUid?: string } | { datasourceUid?: string }[] | unknown>;
+          const refs: (string | undefined)[] = [];
+          for (const key of ['tracesToLogsV2', 'tracesToMetrics', 'serviceMap', 'lokiSearch']) refs.push((j[key] as { datasourceUid?: string } | undefined)?.datasourceUid);
+          for (const dest of (j['exemplarTraceIdDestinations'] ?? []) as { datasourceUid?: string }[]) refs.push(dest.datasourceUid);
+          return refs;
+        }),
+      ].filter((u): u is string => u !== undefined);
+      expect(linked.length, mode).toBeGreaterThan(4);
+      expect(linked.filter((u) => !uids.has(u)), mode).toEqual([]);
+    }
+  });
+
+  it('AWS mode re-provisions Loki unchanged apart from the X-Ray derived field', () => {
+    const baseLoki = byUid(local, 'loki');
+    const awsLoki = byUid(aws, 'loki');
+    const { derivedFields: baseFields, ...baseRest } = baseLoki.jsonData as { derivedFields: DerivedField[] };
+    const { derivedFields: awsFields, ...awsRest } = awsLoki.jsonData as { derivedFields: DerivedField[] };
+    expect({ ...awsLoki, jsonData: awsRest }).toEqual({ ...baseLoki, jsonData: baseRest });
+    expect(awsFields.slice(0, baseFields.length)).toEqual(baseFields);
+    expect(awsFields.slice(baseFields.length).map((f) => f.datasourceUid)).toEqual(['xray']);
+  });
+});
+
+describe('Loki derived fields (log -> trace)', () => {
+  // Structured metadata as Loki returns it for one log record; xray_trace_id comes first on purpose.
+  const traceId = '6752f3c1aabbccddeeff001122334455';
+  const labels = { service_name: names.SERVICE_NAME, [names.LOG_FIELD_XRAY_TRACE_ID]: `1-6752f3c1-aabbccddeeff001122334455`, [names.LOG_FIELD_TRACE_ID]: traceId, span_id: '0011223344556677' };
+
+  it('match trace_id by label name, so the value comes from structured metadata', () => {
+    const toTempo = derivedFields(local).find((f) => f.datasourceUid === 'tempo');
+    expect(toTempo?.matcherType).toBe('label');
+    expect(grafanaDerivedValue(toTempo!, labels)).toBe(traceId);
+    expect(toTempo?.url).toBe('${__value.raw}');
+  });
+
+  it('AWS mode links xray_trace_id to X-Ray and still sends the W3C id to Tempo', () => {
+    const fields = derivedFields(aws);
+    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'tempo')!, labels)).toBe(traceId);
+    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'xray')!, labels)).toBe(labels[names.LOG_FIELD_XRAY_TRACE_ID]);
+  });
+
+  it('no X-Ray link in the default stack', () => {
+    expect(derivedFields(local).map((f) => f.datasourceUid)).toEqual(['tempo']);
+  });
+});
+
+describe('Tempo links (trace -> logs, metrics)', () => {
+  const tempo = byUid(local, 'tempo').jsonData as Record<string, any>;
+
+  it('tracesToLogsV2 queries Loki for the span\'s service, filtered by trace id', () => {
+    const cfg = tempo['tracesToLogsV2'];
+    expect(cfg).toMatchObject({ datasourceUid: 'loki', customQuery: true, filterByTraceID: true });
+    expect(cfg.query).toBe('{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}"');
+    const asSent = cfg.query.replace('${__span.tags["service.name"]}', names.SERVICE_NAME).replace('${__trace.traceId}', '6752f3c1aabbccddeeff001122334455');
+    expect(syntaxErrors('logql', asSent)).toEqual([]);
+  });
+
+  it('tracesToMetrics queries parse and use series the service emits', () => {
+    const cfg = tempo['tracesToMetrics'];
+    expect(cfg.datasourceUid).toBe('prometheus');
+    expect(cfg.tags.map((t: { key: string }) => t.key)).toEqual(['service.name', 'http.route']);
+    for (const q of cfg.queries as { query: string }[]) {
+      const asSent = substituteMacros(q.query.replace('$__tags', `service_name="${names.SERVICE_NAME}", http_route="/items"`), { from: 0, to: 600, intervalSeconds: 15 });
+      expect(syntaxErrors('promql', asSent), asSent).toEqual([]);
+      expect(promqlMetricNames(asSent).every((n) => n.startsWith(names.PROM_HTTP_SERVER_REQUEST_DURATION))).toBe(true);
+    }
+  });
+
+  it('service map and node graph use Prometheus; exemplars link to Tempo by trace_id', () => {
+    expect(tempo['serviceMap']).toEqual({ datasourceUid: 'prometheus' });
+    expect(tempo['nodeGraph']).toEqual({ enabled: true });
+    expect(byUid(local, 'prometheus').jsonData?.['exemplarTraceIdDestinations']).toEqual([
+      { name: 'trace_id', datasourceUid: 'tempo', urlDisplayLabel: 'View trace in Tempo' },
+    ]);
+  });
+});
+
+describe('dashboard provider', () => {
+  it('loads the JSON from the path compose mounts into the Workshop folder', () => {
+    const doc = parse(readFileSync(join(root, 'dashboards/provisioning/dashboards/provider.yaml'), 'utf8'));
+    expect(doc.providers).toHaveLength(1);
+    expect(doc.providers[0]).toMatchObject({ type: 'file', folder: 'Workshop', options: { path: '/var/lib/grafana/dashboards' } });
+  });
+});
