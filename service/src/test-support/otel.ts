@@ -1,0 +1,81 @@
+/**
+ * An in-memory OpenTelemetry SDK for telemetry tests, shaped like the ADOT preload: X-Ray id
+ * generator, baggage + X-Ray + W3C propagators, and the http, express and pino instrumentations
+ * at the versions ADOT bundles. Import this module FIRST in a test file: the instrumentations must
+ * be registered before express and pino are loaded, as --require guarantees in production.
+ */
+import { createRequire } from 'node:module';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+
+/** Pull-based reader: tests decide when to collect, so no timers and no flakiness. */
+class ManualReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+// Stable HTTP semconv, as service/otel.env sets for the real service.
+process.env.OTEL_SEMCONV_STABILITY_OPT_IN = 'http';
+
+export const spanExporter = new InMemorySpanExporter();
+export const logExporter = new InMemoryLogRecordExporter();
+export const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+export const metricReader = new ManualReader();
+
+const contextManager = new AsyncLocalStorageContextManager().enable();
+context.setGlobalContextManager(contextManager);
+const tracerProvider = new NodeTracerProvider({ idGenerator: new AWSXRayIdGenerator(), spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
+trace.setGlobalTracerProvider(tracerProvider);
+propagation.setGlobalPropagator(
+  new CompositePropagator({ propagators: [new W3CBaggagePropagator(), new AWSXRayPropagator(), new W3CTraceContextPropagator()] }),
+);
+const meterProvider = new MeterProvider({ readers: [metricReader] });
+metrics.setGlobalMeterProvider(meterProvider);
+const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor(logExporter)] });
+logs.setGlobalLoggerProvider(loggerProvider);
+
+registerInstrumentations({
+  instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation(), new PinoInstrumentation()],
+});
+
+// Vitest loads packages through Node's ESM loader, which bypasses the require hooks the
+// instrumentations rely on (in production the service is CommonJS under --require, so they
+// apply). Requiring express once here through CommonJS patches its shared router prototypes.
+// pino's instrumentation instead replaces the module export, which an ESM import never sees:
+// test files hand this instrumented export to the app with vi.mock('pino', ...).
+const nativeRequire = createRequire(import.meta.url);
+nativeRequire('express');
+
+export function instrumentedPino(): unknown {
+  return nativeRequire('pino');
+}
+
+export async function collectMetrics(): Promise<ResourceMetrics> {
+  const { resourceMetrics, errors } = await metricReader.collect();
+  if (errors.length > 0) throw errors[0];
+  return resourceMetrics;
+}
+
+export function resetTelemetry(): void {
+  spanExporter.reset();
+  logExporter.reset();
+}
