@@ -25,4 +25,4 @@ export const TEMPO: DatasourceRef = { type: 'tempo', uid: DATASOURCE_UID.tempo }
  * minimum `$__interval` and builds `$__rate_interval` from it, so the macro substitution used by
  * tests must know it too.
  */
-export const PROMETHEUS_TIME_INTERVAL_SECONDS = 30;
+export const PROMETHEUS_TIME_INTERVAL_SECONDS = 15;

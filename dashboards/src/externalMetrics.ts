@@ -31,6 +31,10 @@ export const K6_LABEL_CONDITION = 'condition';
 /**
  * The collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus).
  * Since collector v0.120 counters carry `_total` (see open-telemetry/opentelemetry-collector#12458).
+ * Names assume the reader does not append units: collector v0.130 has a known bug where a
+ * configured Prometheus reader emits `otelcol_exporter_sent_spans__spans__total`; its documented
+ * workaround is `without_units: true` on that reader. Unit-bearing metrics (memory, uptime) are
+ * left out because their names depend on that setting.
  * Labels: `receiver` / `exporter` = the component id, e.g. "otlp" or "otlp/tempo".
  */
 export const COLLECTOR = {
@@ -56,7 +60,6 @@ export const COLLECTOR = {
   },
   exporterQueueSize: 'otelcol_exporter_queue_size',
   exporterQueueCapacity: 'otelcol_exporter_queue_capacity',
-  processMemoryRss: 'otelcol_process_memory_rss_bytes',
 } as const;
 
 export type Signal = 'spans' | 'metricPoints' | 'logRecords';

@@ -72,20 +72,14 @@ export function pipelineHealth(): dashboard.Dashboard {
     )
     .withPanel(
       timeseriesPanel(
-        'Exporter queue size',
-        'Batches waiting in each exporter\'s sending queue. Grows while a backend is unreachable.',
-        { x: 0, y: 16, w: 12, h: 8 },
+        'Exporter queue: size and capacity',
+        'Batches waiting in each exporter\'s sending queue, against its capacity. Grows while a backend is unreachable; data is dropped once it is full.',
+        { x: 0, y: 16, w: 24, h: 8 },
         'short',
-        [promQuery('A', `max by (exporter) (${COLLECTOR.exporterQueueSize})`, { legend: '{{exporter}}' })],
-      ),
-    )
-    .withPanel(
-      timeseriesPanel(
-        'Collector memory (RSS)',
-        'Resident memory of the collector process; the memory_limiter refuses data before this reaches the container limit.',
-        { x: 12, y: 16, w: 12, h: 8 },
-        'bytes',
-        [promQuery('A', `max(${COLLECTOR.processMemoryRss})`, { legend: 'RSS' })],
+        [
+          promQuery('A', `max by (exporter) (${COLLECTOR.exporterQueueSize})`, { legend: 'size {{exporter}}' }),
+          promQuery('B', `max by (exporter) (${COLLECTOR.exporterQueueCapacity})`, { legend: 'capacity {{exporter}}' }),
+        ],
       ),
     )
     .build();

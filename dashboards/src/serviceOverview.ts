@@ -119,7 +119,7 @@ export function serviceOverview(): dashboard.Dashboard {
         'Log records per interval, by OTel severity (severity_text in Loki structured metadata).',
         { x: 0, y: 16, w: 12, h: 8 },
         'short',
-        [lokiMetricQuery('A', `sum by (${SEVERITY_FIELD}) (count_over_time(${logSelector} [$__auto]))`, `{{${SEVERITY_FIELD}}}`)],
+        [lokiMetricQuery('A', `sum by (${SEVERITY_FIELD}) (count_over_time(${logSelector}[$__auto]))`, `{{${SEVERITY_FIELD}}}`)],
       ),
     )
     .withPanel(
