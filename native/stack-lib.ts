@@ -97,6 +97,13 @@ async function binaries(): Promise<Record<'prometheus' | 'loki' | 'tempo' | 'ote
   return { prometheus: find('prometheus'), loki: find('loki'), tempo: find('tempo'), otelcol: find('otelcol'), moto: find('moto') };
 }
 
+/** Path of a cached binary (e.g. 'k6' for the load runs); throws with the build command if absent. */
+export async function binaryPath(name: 'k6' | 'prometheus' | 'promtool' | 'loki' | 'tempo' | 'otelcol' | 'moto'): Promise<string> {
+  const artifact = (await loadPlan(cacheRoot())).find((a) => a.name === name);
+  if (!artifact || !isCached(artifact)) throw new StackError(`${name} is not built yet: run \`npm run native:build\``);
+  return artifact.executable;
+}
+
 function readCompose(): unknown {
   const file = path.join(repoRoot, 'compose.yaml');
   return existsSync(file) ? parseYaml(readFileSync(file, 'utf8')) : undefined;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   ADDRESSES,
   type ComponentSpec,
@@ -155,6 +156,19 @@ describe('the real config files take exactly the variables the harness sets', ()
     expect(used).toContain('OTLP_LISTEN_HOST');
     expect(used).toContain('XRAY_ENDPOINT');
   });
+});
+
+describe('compose.yaml and the native harness start each program with the same flags', () => {
+  const compose = parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, { command?: string[] }> };
+  const native = byName(planComponents({ ...paths, repo }, { aws: false, service: false }, ['/repo/collector/config.yaml']));
+  const flagName = (arg: string) => arg.split('=')[0];
+  for (const name of ['prometheus', 'loki', 'tempo', 'collector'] as const) {
+    it(name, () => {
+      const composeFlags = (compose.services[name]?.command ?? []).filter((a) => a.startsWith('-')).map(flagName);
+      expect(composeFlags.length, `compose.yaml ${name} has no command flags`).toBeGreaterThan(0);
+      expect(native[name]!.args.map(flagName)).toEqual(expect.arrayContaining(composeFlags));
+    });
+  }
 });
 
 describe('namespaced command', () => {

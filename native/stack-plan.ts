@@ -224,6 +224,8 @@ export function planComponents(
     args: [
       `--config.file=${path.join(repo, 'prometheus.yml')}`,
       `--storage.tsdb.path=${data('prometheus')}`,
+      // compose's default; a native run's data dir is temporary anyway.
+      '--storage.tsdb.retention.time=7d',
       `--web.listen-address=${ADDRESSES.prometheus}:${PORTS.prometheus}`,
       // The collector pushes with remote write; exemplars link latency panels to traces.
       '--web.enable-remote-write-receiver',
