@@ -47,8 +47,9 @@ export function loadTest(): dashboard.Dashboard {
         .current({ text: 'All', value: '$__all', selected: true }),
     )
     .withPanel(
-      statPanel('Virtual users', 'VUs k6 is running right now.', { x: 0, y: 0, w: 6, h: 8 }, 'short', [
-        promQuery('A', `sum(${K6.vus}{${run}})`, { legend: 'VUs' }),
+      // Not filtered by run: k6's engine emits vus itself, without the per-VU run_id tag.
+      statPanel('Virtual users', 'VUs k6 is running right now (all runs: the engine\'s vus metric carries no run_id).', { x: 0, y: 0, w: 6, h: 8 }, 'short', [
+        promQuery('A', `sum(${K6.vus})`, { legend: 'VUs' }),
       ]),
     )
     .withPanel(
