@@ -12,13 +12,14 @@ import { Counter } from 'k6/metrics';
 import { FLOWS } from './flows.ts';
 import { BASE_URL } from './client.ts';
 import { REALISTIC_WEIGHTS, SMOKE_WEIGHTS, buildSchedule, crashOrdinal, flowForIteration } from './mix.ts';
-import { CRASH_SLOTS, CRASH_SLOT_METRIC, buildOptions, parseProfileName } from './options.ts';
+import { CRASH_SLOT_METRIC, buildOptions, crashSlotsFor, parseProfileName, profileSettings } from './options.ts';
 import { buildSummary, renderSummaryText } from './summary.ts';
 import type { SetupData, K6SummaryData } from './summary.ts';
 import { baggageHeader, isValidRunId, newRunId, newSpanId, newTraceId, traceparent } from './trace.ts';
 
 const profile = parseProfileName(__ENV.LOAD_PROFILE);
 export const options = buildOptions(profile, __ENV);
+const crashSlots = crashSlotsFor(profile, profileSettings(profile, __ENV));
 
 const schedule = buildSchedule(profile === 'smoke' ? SMOKE_WEIGHTS : REALISTIC_WEIGHTS);
 const crashTraced = new Counter(CRASH_SLOT_METRIC);
@@ -36,7 +37,7 @@ export function setup(): SetupData {
   const runId = fromEnv || newRunId();
   preflight(runId);
   const crashTraceIds: string[] = [];
-  for (let slot = 0; slot < CRASH_SLOTS; slot++) crashTraceIds.push(newTraceId());
+  for (let slot = 0; slot < crashSlots; slot++) crashTraceIds.push(newTraceId());
   return { runId, profile, baseUrl: BASE_URL, crashTraceIds };
 }
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CRASH_SLOTS, CRASH_SLOT_METRIC, PROFILE_NAMES, buildOptions, burstStages, parseProfileName, profileSettings } from './options.ts';
+import {
+  CRASH_SLOTS,
+  CRASH_SLOT_METRIC,
+  MAX_CRASH_SLOTS,
+  PROFILE_NAMES,
+  buildOptions,
+  burstStages,
+  crashSlotsFor,
+  parseProfileName,
+  profileSettings,
+} from './options.ts';
 
 describe('profile selection', () => {
   it('defaults to burst and accepts every named profile in any case', () => {
@@ -93,5 +103,21 @@ describe('tags exported as metric attributes', () => {
     const tags = buildOptions('smoke', {}).systemTags ?? [];
     expect(tags).not.toContain('url');
     expect(tags).toEqual(expect.arrayContaining(['name', 'method', 'status', 'expected_response', 'check']));
+  });
+});
+
+describe('reserved /crash trace ids', () => {
+  it('cover every /crash of a counted or smoke run, and a handful of the open-ended profiles', () => {
+    expect(crashSlotsFor('counted', profileSettings('counted', {}))).toBe(6);
+    expect(crashSlotsFor('counted', profileSettings('counted', { ITERATIONS: '40' }))).toBe(1);
+    expect(crashSlotsFor('smoke', profileSettings('smoke', {}))).toBe(3);
+    expect(crashSlotsFor('burst', profileSettings('burst', {}))).toBe(CRASH_SLOTS);
+    expect(crashSlotsFor('counted', profileSettings('counted', { ITERATIONS: '100000' }))).toBe(MAX_CRASH_SLOTS);
+  });
+
+  it('each have a sub-metric threshold so the summary can tell which were sent', () => {
+    const thresholds = buildOptions('counted', {}).thresholds ?? {};
+    const slots = Object.keys(thresholds).filter((key) => key.startsWith(`${CRASH_SLOT_METRIC}{`));
+    expect(slots).toHaveLength(6);
   });
 });

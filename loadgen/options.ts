@@ -5,7 +5,7 @@
  * types, so vitest can check the profiles and scripts/load-runner.ts can share the profile list.
  */
 import type { Options, Scenario } from 'k6/options';
-import { FLOW_NAMES } from './mix.ts';
+import { FLOW_NAMES, REALISTIC_WEIGHTS, SMOKE_WEIGHTS, buildSchedule, expectedFlowCounts } from './mix.ts';
 import { ROUTES, routeRequestsSubmetric } from './routes.ts';
 
 export const PROFILE_NAMES = ['smoke', 'burst', 'soak', 'counted'] as const;
@@ -14,8 +14,22 @@ export const DEFAULT_PROFILE: ProfileName = 'burst';
 
 export type Env = Record<string, string | undefined>;
 
-/** How many of the first /crash requests use trace ids reserved in setup() (see main.ts). */
+/**
+ * How many of the first /crash requests use trace ids reserved in setup() (see main.ts), so the
+ * summary can list them: every /crash of a counted run (the end-to-end test matches each ERROR
+ * log to one), a handful otherwise. Capped: each slot is a sub-metric k6 keeps.
+ */
 export const CRASH_SLOTS = 5;
+export const MAX_CRASH_SLOTS = 100;
+
+export function crashSlotsFor(profile: ProfileName, settings: ProfileSettings): number {
+  if (profile === 'counted' || profile === 'smoke') {
+    const weights = profile === 'smoke' ? SMOKE_WEIGHTS : REALISTIC_WEIGHTS;
+    const crashes = expectedFlowCounts(buildSchedule(weights), settings.iterations).crash;
+    return Math.min(MAX_CRASH_SLOTS, crashes);
+  }
+  return CRASH_SLOTS;
+}
 /** Counter incremented once per reserved /crash trace id actually sent, tagged with its slot. */
 export const CRASH_SLOT_METRIC = 'loadgen_crash_traced';
 
@@ -140,7 +154,7 @@ export function scenarioFor(profile: ProfileName, settings: ProfileSettings): Sc
   }
 }
 
-export function thresholdsFor(settings: ProfileSettings): NonNullable<Options['thresholds']> {
+export function thresholdsFor(settings: ProfileSettings, crashSlots: number): NonNullable<Options['thresholds']> {
   const thresholds: NonNullable<Options['thresholds']> = {
     // Deliberate 4xx and the /crash 500 are declared expected per request, so anything counted
     // here is a real failure.
@@ -155,7 +169,7 @@ export function thresholdsFor(settings: ProfileSettings): NonNullable<Options['t
   // Always-true thresholds on sub-metrics: k6 only keeps per-tag values for sub-metrics named in
   // thresholds, and handleSummary needs per-route counts and which reserved /crash ids were sent.
   for (const route of ROUTES) thresholds[routeRequestsSubmetric(route)] = ['count>=0'];
-  for (let slot = 0; slot < CRASH_SLOTS; slot++) thresholds[`${CRASH_SLOT_METRIC}{slot:${slot}}`] = ['count>=0'];
+  for (let slot = 0; slot < crashSlots; slot++) thresholds[`${CRASH_SLOT_METRIC}{slot:${slot}}`] = ['count>=0'];
   return thresholds;
 }
 
@@ -165,7 +179,7 @@ export function buildOptions(profile: ProfileName, env: Env): Options {
   const settings = profileSettings(profile, env);
   return {
     scenarios: { [profile]: scenarioFor(profile, settings) },
-    thresholds: thresholdsFor(settings),
+    thresholds: thresholdsFor(settings, crashSlotsFor(profile, settings)),
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
     // Tags that become OpenTelemetry attributes and so Prometheus labels. Left out on purpose:
     // `url` (one series per item id and query string: the cardinality the fixed `name` tag

@@ -85,3 +85,17 @@ describe('renderSummaryText', () => {
     expect(text).toContain('✗ GET /crash answers 500 with our trace id  (1 of 4 failed)');
   });
 });
+
+describe('many crash traces', () => {
+  it('shows five on screen and points to the JSON for the rest', () => {
+    const ids = Array.from({ length: 8 }, (_, i) => '6923cd1d' + String(i).repeat(24));
+    const metrics: K6SummaryData['metrics'] = { ...data().metrics };
+    ids.forEach((_, slot) => (metrics[`loadgen_crash_traced{slot:${slot}}`] = { type: 'counter', values: { count: 1 } }));
+    const summary = buildSummary(data({ metrics, setup_data: { runId: 'r', profile: 'counted', baseUrl: 'u', crashTraceIds: ids } }));
+    expect(summary.crashTraces).toHaveLength(8);
+    const text = renderSummaryText(summary);
+    expect(text).toContain(ids[4]);
+    expect(text).not.toContain(ids[5]);
+    expect(text).toContain('… and 3 more in the SUMMARY_JSON file');
+  });
+});

@@ -124,6 +124,9 @@ export function buildSummary(data: K6SummaryData): LoadSummary {
   };
 }
 
+/** A handful is enough on screen; SUMMARY_JSON has them all. */
+const SHOWN_CRASH_TRACES = 5;
+
 function ms(value: number | null): string {
   return value === null ? 'n/a' : `${value.toFixed(1)} ms`;
 }
@@ -147,7 +150,9 @@ export function renderSummaryText(summary: LoadSummary): string {
   );
   if (summary.crashTraces.length > 0) {
     lines.push('', '/crash traces (each answered 500 on purpose):');
-    for (const trace of summary.crashTraces) lines.push(`  ${trace.traceId}   X-Ray: ${trace.xrayTraceId}`);
+    for (const trace of summary.crashTraces.slice(0, SHOWN_CRASH_TRACES)) lines.push(`  ${trace.traceId}   X-Ray: ${trace.xrayTraceId}`);
+    const more = summary.crashTraces.length - SHOWN_CRASH_TRACES;
+    if (more > 0) lines.push(`  … and ${more} more in the SUMMARY_JSON file`);
     lines.push(
       '  Paste a trace id into Grafana > Explore > Tempo (TraceQL tab), or the X-Ray form into the X-Ray data source in AWS mode;',
       `  its logs: Explore > Loki: {service_name="items-api"} | trace_id="<id>"`,
