@@ -5,9 +5,9 @@ import { ItemStore } from './store';
 import { errorHandler, notFound } from './http/errors';
 import { requestTelemetry } from './http/request-telemetry';
 import { createRequestMetrics, type RequestMetrics } from './telemetry/metrics';
-import { healthRouter } from './routes/health';
-import { itemsRouter } from './routes/items';
-import { crashRouter } from './routes/crash';
+import { registerHealthRoutes } from './routes/health';
+import { registerItemsRoutes } from './routes/items';
+import { registerCrashRoutes } from './routes/crash';
 
 export type AppDeps = { config: Config; logger: Logger; store?: ItemStore; metrics?: RequestMetrics };
 
@@ -20,9 +20,12 @@ export function createApp({ config, logger, store, metrics }: AppDeps): Express 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestTelemetry(logger, requestMetrics));
-  app.use(healthRouter(config.serviceVersion));
-  app.use(itemsRouter(itemStore, requestMetrics, logger));
-  app.use(crashRouter(logger));
+  // Routes go straight onto the app, one module per resource. (An express.Router per resource
+  // would add a "router - <first path>" span to every request, e.g. "router - /health" under
+  // GET /items/1, which misleads anyone reading the waterfall.)
+  registerHealthRoutes(app, config.serviceVersion);
+  registerItemsRoutes(app, itemStore, requestMetrics, logger);
+  registerCrashRoutes(app, logger);
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -23,6 +23,9 @@ function readConfig(): Config {
 async function drain(server: Server, timeoutMs: number): Promise<boolean> {
   const closed = once(server, 'close').then(() => true);
   server.close();
+  // close() only drops connections idle at that moment; a keep-alive connection whose request
+  // finishes later would hold the server open until keepAliveTimeout. Keep sweeping.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
@@ -30,6 +33,7 @@ async function drain(server: Server, timeoutMs: number): Promise<boolean> {
   });
   const finished = await Promise.race([closed, timedOut]);
   clearTimeout(timer);
+  clearInterval(sweeper);
   if (!finished) server.closeAllConnections();
   return finished;
 }

@@ -25,7 +25,8 @@ export function matchedRoute(req: Parameters<RequestHandler>[0]): string {
  * access record carries that span's trace_id/span_id.
  */
 export function requestTelemetry(logger: Logger, metrics: RequestMetrics): RequestHandler {
-  return (req, res, next) => {
+  // Named, so its span reads "middleware - requestTelemetry" rather than "<anonymous>".
+  return function requestTelemetry(req, res, next) {
     const started = process.hrtime.bigint();
     const runId = currentRunId();
     if (runId !== undefined) serverSpan()?.setAttribute(ATTR_LOADGEN_RUN_ID, runId);

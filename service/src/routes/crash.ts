@@ -1,16 +1,14 @@
-import { Router } from 'express';
+import type { Express } from 'express';
 import type { Logger } from '../logger';
 import { methodNotAllowed } from '../http/errors';
 
 /** Deliberate failure for the workshop: an exception on the span, an ERROR log, a 500 JSON. */
-export function crashRouter(logger: Logger): Router {
-  const router = Router();
-  router
+export function registerCrashRoutes(app: Express, logger: Logger): void {
+  app
     .route('/crash')
     .get(() => {
       logger.warn('about to crash on purpose');
       throw new Error('simulated crash: the handler threw on purpose');
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
-  return router;
 }

@@ -1,4 +1,4 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { ItemStore, StoreFullError } from '../store';
@@ -41,10 +41,9 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function itemsRouter(store: ItemStore, metrics: RequestMetrics, logger: Logger): Router {
-  const router = Router();
+export function registerItemsRoutes(app: Express, store: ItemStore, metrics: RequestMetrics, logger: Logger): void {
 
-  router
+  app
     .route('/items')
     .get(async (req, res) => {
       // Repeated parameters (?limit=1&limit=2) arrive as arrays and fail the string schema.
@@ -69,7 +68,7 @@ export function itemsRouter(store: ItemStore, metrics: RequestMetrics, logger: L
     })
     .all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
-  router
+  app
     .route('/items/:id')
     .get(async (req, res) => {
       const id = parseItemId(req.params.id);
@@ -79,5 +78,4 @@ export function itemsRouter(store: ItemStore, metrics: RequestMetrics, logger: L
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
 
-  return router;
 }

@@ -1,0 +1,153 @@
+/**
+ * Runs the COMPILED service exactly as `npm start` does (the start script's own command line,
+ * so a missing --require fails here) against a local OTLP/HTTP receiver. `npm test` builds
+ * service/dist before vitest runs; run `npm run build` first when running this file alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { OtlpReceiver, xrayStyleTraceId } from './test-support/otlp-receiver';
+
+const repoRoot = resolve(__dirname, '../..');
+const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts.start;
+const [, ...startArgs] = startCommand.split(/\s+/); // "node --env-file=… --require … service/dist/index.js"
+
+type Service = { child: ChildProcessWithoutNullStreams; port: number; stdout: () => string; stderr: () => string; exited: Promise<number | null> };
+
+function startService(env: Record<string, string>): Promise<Service> {
+  const child = spawn(process.execPath, startArgs, {
+    cwd: repoRoot,
+    // Inherit nothing OTEL-related from the test runner; service/otel.env supplies the defaults.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_GENERATOR_ENABLED: 'false', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}\n${err}`)), 20_000);
+    const onData = () => {
+      const line = out.split('\n').find((l) => l.includes('"items-api listening"'));
+      if (!line) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolveStart({ child, port: JSON.parse(line).port, stdout: () => out, stderr: () => err, exited });
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => reject(new Error(`service exited with ${code} before listening:\n${out}\n${err}`)));
+  });
+}
+
+function traceparent(traceId: string): string {
+  return `00-${traceId}-${'1'.repeat(16)}-01`;
+}
+
+const built = existsSync(resolve(repoRoot, 'service/dist/index.js'));
+
+describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
+  const receiver = new OtlpReceiver();
+  let endpoint: string;
+  let service: Service;
+  const liveTraceId = xrayStyleTraceId();
+  let liveRequestAt = 0;
+
+  beforeAll(async () => {
+    endpoint = await receiver.start();
+    service = await startService({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      // Slow store calls so a request is still in flight when SIGTERM arrives below.
+      STORE_LATENCY_MS: '1500',
+      STORE_LATENCY_JITTER_MS: '0',
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    if (service && service.child.exitCode === null) service.child.kill('SIGKILL');
+    await receiver.stop();
+  });
+
+  it('exports traces, metrics and logs over OTLP/HTTP with the service identity', async () => {
+    const base = `http://127.0.0.1:${service.port}`;
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    liveRequestAt = Date.now();
+    const res = await fetch(`${base}/items/1`, { headers: { traceparent: traceparent(liveTraceId), baggage: 'run_id=itest-1' } });
+    expect(res.status).toBe(200);
+    const rawTraceId = Buffer.from(liveTraceId, 'hex');
+
+    // The store span ends first and may travel in an earlier batch than the server span.
+    const traces = await receiver.waitFor('/v1/traces', [rawTraceId, '/items/:id'], 15_000);
+    await receiver.waitFor('/v1/traces', [rawTraceId, 'store.get'], 5_000);
+    for (const needle of ['items-api', 'otel-workshop', 'deployment.environment.name', 'service.version', 'loadgen.run_id', 'itest-1']) {
+      expect(traces.body.includes(needle), `trace payload lacks ${needle}`).toBe(true);
+    }
+    const logs = await receiver.waitFor('/v1/logs', [rawTraceId, 'request completed'], 15_000);
+    expect(logs.body.includes('items-api')).toBe(true);
+    expect(logs.body.includes(`1-${liveTraceId.slice(0, 8)}-${liveTraceId.slice(8)}`)).toBe(true);
+    const metrics = await receiver.waitFor('/v1/metrics', ['request_count', 'http.server.request.duration'], 15_000);
+    expect(metrics.body.includes('http.response.status_class')).toBe(true);
+    // eslint-disable-next-line no-console
+    console.info(`log record export delay: ${logs.at - liveRequestAt} ms; spans: ${traces.at - liveRequestAt} ms`);
+  }, 40_000);
+
+  it('keeps /health out of traces', () => {
+    const traces = receiver.received.filter((r) => r.path === '/v1/traces');
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces.some((r) => r.body.includes('/health'))).toBe(false);
+  });
+
+  it('on SIGTERM finishes the in-flight request, flushes its spans and logs, and exits 0', async () => {
+    const base = `http://127.0.0.1:${service.port}`;
+    const lastTraceId = xrayStyleTraceId();
+    const inFlight = fetch(`${base}/items/2`, { headers: { traceparent: traceparent(lastTraceId) } });
+    await new Promise((r) => setTimeout(r, 300));
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await service.exited).toBe(0);
+    const raw = Buffer.from(lastTraceId, 'hex');
+    // Span and log batches run on 1 s / 5 s timers; the request ended ~1.2 s after SIGTERM and the
+    // process exited right after, so only the shutdown flush can have delivered them.
+    const span = receiver.find('/v1/traces', raw)[0];
+    const log = receiver.find('/v1/logs', raw, 'request completed')[0];
+    expect(span?.at).toBeGreaterThan(signalledAt);
+    expect(log?.at).toBeGreaterThan(signalledAt);
+    expect(service.stderr()).not.toMatch(/Error: |at .*\(/);
+  }, 30_000);
+});
+
+describe.skipIf(!built)('start-up with bad configuration or no collector', () => {
+  it('exits non-zero naming PORT when PORT=abc', async () => {
+    const child = spawn(process.execPath, startArgs, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', PORT: 'abc' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).not.toBe(0);
+    expect(err).toContain('PORT="abc"');
+  }, 20_000);
+
+  it('serves with no collector listening and warns once instead of printing stack traces', async () => {
+    const closed = new OtlpReceiver();
+    const deadEndpoint = await closed.start();
+    await closed.stop(); // a port that was just free: connection refused
+    const service = await startService({ OTEL_EXPORTER_OTLP_ENDPOINT: deadEndpoint, OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_METRIC_EXPORT_TIMEOUT: '1000', STORE_LATENCY_MS: '0' });
+    try {
+      const base = `http://127.0.0.1:${service.port}`;
+      const deadline = Date.now() + 15_000;
+      while (!service.stdout().includes('telemetry export is failing') && Date.now() < deadline) {
+        expect((await fetch(`${base}/items/1`)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 3_000)); // a few more failed exports
+      expect((await fetch(`${base}/items/1`)).status).toBe(200);
+      const warnings = service.stdout().split('\n').filter((l) => l.includes('telemetry export is failing'));
+      expect(warnings).toHaveLength(1);
+      expect(service.stderr()).not.toMatch(/ECONNREFUSED|\n\s+at /);
+    } finally {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+  }, 40_000);
+});
