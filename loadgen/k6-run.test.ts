@@ -1,0 +1,153 @@
+/**
+ * The real thing: k6 v1.8 runs loadgen/main.ts (TypeScript, natively) through `npm run load`'s
+ * own script against the COMPILED service started as `npm start` starts it. Proves that k6
+ * accepts the scripts, that every check holds against the real API, that the summary JSON has
+ * the per-route counts and /crash trace ids the end-to-end test reads, and that a failed
+ * threshold or a wrong target ends non-zero.
+ *
+ * Needs k6 (K6_BIN, the native harness's build, or k6 on PATH; CI builds it before `npm test`)
+ * and service/dist (`npm test` builds it first). Skipped, saying which is missing, otherwise.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { cachedK6Path, k6VersionFrom } from '../scripts/load-runner.ts';
+import { epochSecondsOf } from './trace.ts';
+import type { LoadSummary } from './summary.ts';
+
+const repoRoot = resolve(__dirname, '..');
+
+function findK6(): string | undefined {
+  const explicit = process.env['K6_BIN'];
+  if (explicit && existsSync(explicit)) return explicit;
+  const version = k6VersionFrom(existsSync(join(repoRoot, 'native/versions.json')) ? readFileSync(join(repoRoot, 'native/versions.json'), 'utf8') : undefined);
+  const cached = cachedK6Path(process.env, homedir(), version);
+  if (existsSync(cached)) return cached;
+  return (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter((entry) => entry !== '')
+    .map((entry) => join(entry, 'k6'))
+    .find((candidate) => existsSync(candidate));
+}
+
+const k6 = findK6();
+const built = existsSync(join(repoRoot, 'service/dist/index.js'));
+const missing = !k6 ? 'no k6 (npm run native:build, or set K6_BIN)' : !built ? 'no service/dist (npm run build)' : '';
+
+const startCommand: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start;
+const [, ...startArgs] = startCommand.split(/\s+/);
+const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+
+/** A port nothing listens on: bound by the OS, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Service {
+  child: ChildProcessWithoutNullStreams;
+  baseUrl: string;
+  exited: Promise<number | null>;
+}
+
+async function startService(otlpPort: number): Promise<Service> {
+  const child = spawn(process.execPath, startArgs, {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_GENERATOR_ENABLED: 'false',
+      USER_SIMULATOR_ENABLED: 'false',
+      // Nothing listens there: the service must serve anyway (it warns once).
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
+    },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`service did not start:\n${out}`)), 20_000);
+    const onData = () => {
+      const line = out.split('\n').find((l) => l.includes('"items-api listening"'));
+      if (!line) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      done({ child, baseUrl: `http://127.0.0.1:${JSON.parse(line).port}`, exited });
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => fail(new Error(`service exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+/** `npm run load -- <profile>` without npm: the same script, bounded in time. */
+function load(profile: string, env: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [tsxCli, join(repoRoot, 'scripts/load.ts'), profile], {
+    cwd: repoRoot,
+    env: { PATH: process.env['PATH'] ?? '', HOME: homedir(), K6_BIN: k6 ?? '', LOAD_OTEL: 'off', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}${result.error ? String(result.error) : ''}` };
+}
+
+describe.skipIf(missing !== '')(`k6 runs loadgen against the compiled service${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let service: Service;
+  const scratch = mkdtempSync(join(tmpdir(), 'loadgen-k6-'));
+
+  beforeAll(async () => {
+    service = await startService(await closedPort());
+  });
+
+  afterAll(async () => {
+    if (service) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('smoke passes its thresholds and reports exact per-route counts and its /crash trace ids', () => {
+    const summaryPath = join(scratch, 'smoke.json');
+    const startedAt = Date.now() / 1000;
+    const run = load('smoke', { BASE_URL: service.baseUrl, RUN_ID: 'vitest-smoke', SUMMARY_JSON: summaryPath });
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain('all thresholds passed');
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as LoadSummary;
+    expect(summary).toMatchObject({ runId: 'vitest-smoke', profile: 'smoke', thresholdsOk: true });
+    expect(summary.requests.byRoute).toEqual({ 'GET /items': 3, 'GET /items/{id}': 9, 'POST /items': 6, 'GET /crash': 3, 'GET /health': 3 });
+    expect(summary.requests.unexpectedFailures).toBe(0);
+    expect(summary.checks.fails).toBe(0);
+    expect(Object.keys(summary.checks.byName)).toContain('GET /crash answers 500 with our trace id');
+    expect(summary.crashTraces).toHaveLength(3);
+    for (const trace of summary.crashTraces) {
+      expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(Math.abs(epochSecondsOf(trace.traceId) - startedAt)).toBeLessThan(60);
+      expect(trace.xrayTraceId).toBe(`1-${trace.traceId.slice(0, 8)}-${trace.traceId.slice(8)}`);
+    }
+  });
+
+  it('ends non-zero (99) when a threshold fails', () => {
+    const run = load('smoke', { BASE_URL: service.baseUrl, P95_MS: '0.001' });
+    expect(run.status, run.output).toBe(99);
+    expect(run.output).toContain('THRESHOLDS FAILED');
+  });
+
+  it('ends non-zero with a message naming BASE_URL when nothing listens there', async () => {
+    const wrong = `http://127.0.0.1:${await closedPort()}`;
+    const run = load('smoke', { BASE_URL: wrong });
+    expect(run.status, run.output).toBe(2);
+    expect(run.output).toContain(`BASE_URL=${wrong}: connection refused`);
+  });
+});
