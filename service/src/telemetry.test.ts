@@ -22,7 +22,7 @@ import {
 
 // The app gets the pino export the pino instrumentation patched (see test-support/otel.ts).
 vi.mock('pino', async () => {
-  const { instrumentedPino } = await import('./test-support/otel');
+  const { instrumentedPino } = await import('./test-support/otel.js');
   return { default: instrumentedPino() };
 });
 

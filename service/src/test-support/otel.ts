@@ -62,7 +62,7 @@ registerInstrumentations({
 // apply). Requiring express once here through CommonJS patches its shared router prototypes.
 // pino's instrumentation instead replaces the module export, which an ESM import never sees:
 // test files hand this instrumented export to the app with vi.mock('pino', ...).
-const nativeRequire = createRequire(import.meta.url);
+const nativeRequire = createRequire(__filename);
 nativeRequire('express');
 
 export function instrumentedPino(): unknown {
