@@ -15,6 +15,11 @@ describe('loadConfig', () => {
     expect(config.store).toMatchObject({ maxItems: 3, seedItems: 3 });
   });
 
+  it('routes SDK diagnostics into the service log unless OTEL_LOG_LEVEL asks for detail', () => {
+    expect(loadConfig({ OTEL_LOG_LEVEL: 'warn' }).routeSdkDiagnostics).toBe(true);
+    expect(loadConfig({ OTEL_LOG_LEVEL: 'DEBUG' }).routeSdkDiagnostics).toBe(false);
+  });
+
   it('takes the service version from OTEL_RESOURCE_ATTRIBUTES', () => {
     expect(loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otel-workshop,service.version=1.2.3' }).serviceVersion).toBe('1.2.3');
   });

@@ -43,7 +43,7 @@ const envSchema = z.object({
   OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
   // Read only to describe the export target in the "export failing" warning.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default('http://localhost:4318'),
-  // When someone asks the SDK for its own diagnostics, leave them on the console untouched.
+  // When someone asks the SDK for detailed diagnostics, leave them on the console untouched.
   OTEL_LOG_LEVEL: z.string().optional(),
 });
 
@@ -57,7 +57,7 @@ export type Config = {
   userSimulatorEnabled: boolean;
   shutdown: { drainTimeoutMs: number; flushTimeoutMs: number };
   otlpEndpoint: string;
-  /** true unless OTEL_LOG_LEVEL is set: SDK warnings then go to the service log, deduplicated. */
+  /** true unless OTEL_LOG_LEVEL asks for info or more: SDK warnings then go to the service log, deduplicated. */
   routeSdkDiagnostics: boolean;
 };
 
@@ -103,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     userSimulatorEnabled: e.USER_SIMULATOR_ENABLED,
     shutdown: { drainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS, flushTimeoutMs: e.SHUTDOWN_FLUSH_TIMEOUT_MS },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
-    routeSdkDiagnostics: e.OTEL_LOG_LEVEL === undefined,
+    routeSdkDiagnostics: !['info', 'debug', 'verbose', 'all'].includes((e.OTEL_LOG_LEVEL ?? '').toLowerCase()),
   };
 }
 
