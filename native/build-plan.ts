@@ -141,16 +141,16 @@ export function planArtifacts(versions: Versions, manifestText: string, cache: s
  * Environment for every go command. Module and build caches are shared between all builds
  * (kept under the kit's cache unless GOMODCACHE/GOCACHE are set, so CI can cache one directory).
  *
- * GONOSUMDB: sum.golang.org answers 404 for the Tempo pseudo-version and for the older
- * opentelemetry-collector-contrib modules that the proxy still serves, which would fail the
- * build with "verifying module: ... 404". Skipping the checksum database for exactly these two
- * module paths keeps verification for everything else; go.sum files inside the downloaded
- * modules still pin the hashes of their dependencies.
+ * GONOSUMDB: sum.golang.org (through the proxy) answers 404 for the Tempo pseudo-version, for
+ * the opentelemetry-collector-contrib modules and for go.opentelemetry.io/collector (the builder
+ * and core modules at v0.131.0), which would fail the build with "verifying module: ... 404".
+ * Skipping the checksum database for exactly these module path prefixes keeps verification for
+ * everything else; go.sum files inside the downloaded modules still pin their dependencies.
  * GOWORK=off: Prometheus ships a go.work naming nested modules that its module zip leaves out.
  * GOFLAGS=-buildvcs=false: the copied source is not a git checkout.
  */
 export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const noSumDb = ['github.com/grafana/tempo', 'github.com/open-telemetry/opentelemetry-collector-contrib'];
+  const noSumDb = ['github.com/grafana/tempo', 'github.com/open-telemetry/opentelemetry-collector-contrib', 'go.opentelemetry.io/collector'];
   const existing = base.GONOSUMDB ? base.GONOSUMDB.split(',') : [];
   return {
     ...base,
