@@ -1,8 +1,7 @@
 // Reads the Grafana datasource provisioning that compose mounts and rebuilds, from it alone,
 // the links Grafana would follow: a Loki derived field (log -> trace) and Tempo's
 // tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
 
 export interface DerivedField { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url?: string }
 export interface TracesToLogsV2 {
@@ -15,9 +14,9 @@ export interface TracesToLogsV2 {
 }
 interface Datasource { name: string; uid: string; type: string; jsonData?: { derivedFields?: DerivedField[]; tracesToLogsV2?: TracesToLogsV2 } }
 
-export function readDatasources(path: string): Datasource[] {
-  const doc = parse(readFileSync(path, 'utf8')) as { datasources?: Datasource[] };
-  return doc.datasources ?? [];
+/** The datasources Grafana ends up with (its `$$` escaping applied, later files winning by name). */
+export function readDatasources(files: string[]): Datasource[] {
+  return readProvisionedDatasources(files) as Datasource[];
 }
 
 /** The Loki derived field that links to the datasource with `targetUid`. */

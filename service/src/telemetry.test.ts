@@ -91,6 +91,13 @@ describe('traces, continued', () => {
     expect(JSON.stringify(error?.attributes)).toMatch(/at .*crash/);
   });
 
+  it('writes exactly one error record per /crash: the access record of a failed answer is a warning', async () => {
+    await fetch(`${baseUrl}/crash`);
+    const records = logExporter.getFinishedLogRecords();
+    expect(records.filter((r) => r.severityText === 'error').map((r) => r.body)).toEqual(['unhandled error']);
+    expect(records.find((r) => r.body === 'request completed')?.severityText).toBe('warn');
+  });
+
   it('continues an incoming W3C traceparent', async () => {
     const traceId = `${Math.floor(Date.now() / 1000).toString(16)}0123456789abcdef01234567`;
     const parentSpanId = '00f067aa0ba902b7';
