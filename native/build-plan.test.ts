@@ -92,11 +92,18 @@ describe('go commands', () => {
     expect(goBuildArgs('./cmd/loki', '/o/loki')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/loki', './cmd/loki']);
   });
 
-  it('share module and build caches under the kit cache and skip the checksum DB only for Tempo and the collector modules', () => {
+  it('share module and build caches under the kit cache and skip the checksum DB only for the module paths it 404s on', () => {
     const env = goEnv('/c', { GONOSUMDB: 'example.com/private', PATH: '/bin' });
     expect(env.GOMODCACHE).toBe('/c/go/mod');
     expect(env.GOCACHE).toBe('/c/go/build');
-    expect(env.GONOSUMDB?.split(',').sort()).toEqual(['example.com/private', 'github.com/grafana/tempo', 'github.com/open-telemetry/opentelemetry-collector-contrib', 'go.opentelemetry.io/collector']);
+    expect(env.GONOSUMDB?.split(',').sort()).toEqual([
+      'example.com/private',
+      'github.com/aws/aws-sdk-go-v2',
+      'github.com/aws/smithy-go',
+      'github.com/grafana/tempo',
+      'github.com/open-telemetry/opentelemetry-collector-contrib',
+      'go.opentelemetry.io/collector',
+    ]);
     expect(env.GOWORK).toBe('off');
     expect(env.PATH).toBe('/bin');
     expect(goEnv('/c', { GOMODCACHE: '/m' }).GOMODCACHE).toBe('/m');

@@ -150,7 +150,14 @@ export function planArtifacts(versions: Versions, manifestText: string, cache: s
  * GOFLAGS=-buildvcs=false: the copied source is not a git checkout.
  */
 export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const noSumDb = ['github.com/grafana/tempo', 'github.com/open-telemetry/opentelemetry-collector-contrib', 'go.opentelemetry.io/collector'];
+  const noSumDb = [
+    'github.com/grafana/tempo',
+    'github.com/open-telemetry/opentelemetry-collector-contrib',
+    'go.opentelemetry.io/collector',
+    // The X-Ray SDK versions contrib v0.131.0 requires (e.g. service/xray v1.31.8).
+    'github.com/aws/aws-sdk-go-v2',
+    'github.com/aws/smithy-go',
+  ];
   const existing = base.GONOSUMDB ? base.GONOSUMDB.split(',') : [];
   return {
     ...base,

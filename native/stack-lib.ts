@@ -17,6 +17,7 @@ import {
   type ComponentSpec,
   PORTS,
   baseUrls,
+  boundAddresses,
   chooseCollectorConfigs,
   composeEnvironment,
   namespacedCommand,
@@ -122,23 +123,14 @@ async function portAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A leftover stack on the same IPs would make readiness checks pass against the wrong process. */
 async function assertPortsFree(specs: ComponentSpec[]): Promise<void> {
-  const ports: Record<ComponentName, number[]> = {
-    moto: [PORTS.moto],
-    prometheus: [PORTS.prometheus],
-    loki: [PORTS.loki, PORTS.lokiGrpc],
-    tempo: [PORTS.tempo, PORTS.tempoGrpc, PORTS.tempoOtlpGrpc, PORTS.tempoOtlpHttp],
-    collector: [PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth],
-    service: [PORTS.service],
-  };
   const busy: string[] = [];
   for (const spec of specs) {
-    for (const port of ports[spec.name]) {
-      if (await portAnswers(ADDRESSES[spec.name], port)) busy.push(`${spec.name} ${ADDRESSES[spec.name]}:${port}`);
+    for (const [host, port] of boundAddresses(spec.name)) {
+      if (await portAnswers(host, port)) busy.push(`${spec.name} ${host}:${port}`);
     }
   }
-  if (busy.length > 0) throw new StackError(`already in use (a previous stack still running?): ${busy.join(', ')}`);
+  if (busy.length > 0) throw new StackError(`already in use (a previous stack or another program still running?): ${busy.join(', ')}`);
 }
 
 async function waitReady(component: RunningComponent, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -94,7 +94,7 @@ describe('component plan', () => {
     }
     expect(aws.prometheus!.args).toContain('--web.listen-address=127.0.0.12:9090');
     expect(aws.loki!.env).toMatchObject({ LOKI_LISTEN_HOST: '127.0.0.13', LOKI_INSTANCE_ADDR: '127.0.0.13' });
-    expect(aws.tempo!.env).toMatchObject({ TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_INSTANCE_ADDR: '127.0.0.14' });
+    expect(aws.tempo!.env).toMatchObject({ TEMPO_LISTEN_HOST: '127.0.0.14' });
     expect(aws.collector!.env.OTLP_LISTEN_HOST).toBe('127.0.0.11');
     expect(aws.service!.env).toMatchObject({ HOST: '127.0.0.10', PORT: '8080' });
     expect(aws.moto!.args).toEqual(['--host', '127.0.0.15', '--port', '5000']);

@@ -255,7 +255,9 @@ export function planComponents(
     name: 'tempo',
     command: binaries.tempo,
     args: [`-config.file=${path.join(repo, 'tempo.yaml')}`, '-config.expand-env=true'],
-    env: { TEMPO_LISTEN_HOST: ADDRESSES.tempo, TEMPO_INSTANCE_ADDR: ADDRESSES.tempo, TEMPO_DATA_DIR: data('tempo') },
+    // No INSTANCE_ADDR: tempo.yaml pins Tempo's internal gRPC server to 127.0.0.1:9095, because
+    // single-binary Tempo forces its ring addresses to 127.0.0.1 (see the comment there).
+    env: { TEMPO_LISTEN_HOST: ADDRESSES.tempo, TEMPO_DATA_DIR: data('tempo') },
     cwd: runDir,
     readyUrl: url(ADDRESSES.tempo, PORTS.tempo, '/ready'),
     listens: { 'Tempo API': url('tempo', PORTS.tempo), 'Tempo OTLP gRPC': `tempo:${PORTS.tempoOtlpGrpc}` },
@@ -300,6 +302,29 @@ export function planComponents(
     });
   }
   return specs.map((spec) => ({ ...spec, env: { ...(composeEnv[spec.name] ?? {}), ...spec.env } }));
+}
+
+/**
+ * The host:port pairs a component binds, checked before start: a leftover stack (or another
+ * program) there would make readiness checks pass against the wrong process, or the bind fail.
+ */
+export function boundAddresses(name: ComponentName): [string, number][] {
+  const own = (...ports: number[]) => ports.map((port): [string, number] => [ADDRESSES[name], port]);
+  switch (name) {
+    case 'moto':
+      return own(PORTS.moto);
+    case 'prometheus':
+      return own(PORTS.prometheus);
+    case 'loki':
+      return own(PORTS.loki, PORTS.lokiGrpc);
+    case 'tempo':
+      // Tempo's internal gRPC is on 127.0.0.1 (tempo.yaml): one Tempo per machine.
+      return [...own(PORTS.tempo, PORTS.tempoOtlpGrpc, PORTS.tempoOtlpHttp), ['127.0.0.1', PORTS.tempoGrpc]];
+    case 'collector':
+      return own(PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth, PORTS.collectorMetrics);
+    case 'service':
+      return own(PORTS.service);
+  }
 }
 
 /** Every URL a test needs, by component, using IPs (the test process sees the host's /etc/hosts). */
