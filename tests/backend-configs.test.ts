@@ -106,10 +106,10 @@ describe('tempo.yaml', () => {
   interface TempoConfig {
     server: { http_listen_address: string; http_listen_port: number; grpc_listen_address: string; grpc_listen_port: number };
     distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } } };
-    ingester: { lifecycler: { address: string; ring: { kvstore: { store: string } } } };
+    ingester: { lifecycler: { ring: { kvstore: { store: string } } } };
     querier: { frontend_worker: { frontend_address: string } };
     metrics_generator: {
-      ring: { instance_addr: string; kvstore: { store: string } };
+      ring: { kvstore: { store: string } };
       storage: { path: string; remote_write: { url: string; send_exemplars?: boolean }[] };
       traces_storage?: { path: string };
     };
@@ -145,17 +145,18 @@ describe('tempo.yaml', () => {
     }
   });
 
-  it('natively: rings, the querier worker and every listener use the harness IP', () => {
-    const native = expanded<TempoConfig>('tempo.yaml', { TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_INSTANCE_ADDR: '127.0.0.14', TEMPO_DATA_DIR: '/tmp/run/tempo' });
+  it('natively: the public listeners use the harness IP; internal gRPC stays on 127.0.0.1', () => {
+    const native = expanded<TempoConfig>('tempo.yaml', { TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_DATA_DIR: '/tmp/run/tempo' });
     expect(native.server.http_listen_address).toBe('127.0.0.14');
-    expect(native.server.grpc_listen_address).toBe('127.0.0.14');
     expect(native.distributor.receivers.otlp.protocols.grpc.endpoint).toBe('127.0.0.14:4317');
-    expect(native.ingester.lifecycler.address).toBe('127.0.0.14');
-    expect(native.metrics_generator.ring.instance_addr).toBe('127.0.0.14');
-    expect(native.querier.frontend_worker.frontend_address).toBe('127.0.0.14:9095');
+    expect(native.distributor.receivers.otlp.protocols.http.endpoint).toBe('127.0.0.14:4318');
+    // Single-binary Tempo forces its ingester and generator ring addresses to 127.0.0.1, so the
+    // internal gRPC server must listen there (and the querier dial there), whatever the host.
+    expect(native.server.grpc_listen_address).toBe('127.0.0.1');
+    expect(native.querier.frontend_worker.frontend_address).toBe('127.0.0.1:9095');
     expect(native.ingester.lifecycler.ring.kvstore.store).toBe('inmemory');
     expect(native.storage.trace.local.path.startsWith('/tmp/run/tempo/')).toBe(true);
     const tempo = compose.services.tempo!;
-    expect(environmentOf(tempo)).toMatchObject({ TEMPO_LISTEN_HOST: '0.0.0.0', TEMPO_INSTANCE_ADDR: '127.0.0.1', TEMPO_DATA_DIR: '/var/tempo' });
+    expect(environmentOf(tempo)).toMatchObject({ TEMPO_LISTEN_HOST: '0.0.0.0', TEMPO_DATA_DIR: '/var/tempo' });
   });
 });

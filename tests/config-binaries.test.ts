@@ -24,7 +24,7 @@ const reason = (name: string) => `${name} not built here: run \`npm run native:b
 
 const tempo = cachedBinary('tempo');
 describe.skipIf(!tempo)(`tempo -config.verify (${tempo ?? reason('tempo')})`, () => {
-  const env = { TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_INSTANCE_ADDR: '127.0.0.14', TEMPO_DATA_DIR: path.join(scratch, 'tempo') };
+  const env = { TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_DATA_DIR: path.join(scratch, 'tempo') };
 
   it('accepts tempo.yaml', () => {
     const result = run(tempo!, [`-config.file=${repoPath('tempo.yaml')}`, '-config.expand-env=true', '-config.verify=true'], env);
