@@ -84,6 +84,8 @@ describe('collector/config.yaml (base)', () => {
       expect(exporters[id]!.retry_on_failure, id).toMatchObject({ enabled: true });
     }
     expect(exporters.prometheusremotewrite!.remote_write_queue).toMatchObject({ enabled: true });
+    // One request in flight keeps each series in order for Prometheus.
+    expect(exporters.prometheusremotewrite!.max_batch_request_parallelism).toBe(1);
     expect(exporters.prometheusremotewrite!.retry_on_failure).toMatchObject({ enabled: true });
   });
 
