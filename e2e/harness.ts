@@ -1,5 +1,9 @@
 // Glue between the e2e test and the parts it drives: the native stack of real binaries,
 // the dashboards' targets, and k6 running the loadgen scripts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listDashboardTargets, loadCommittedDashboards, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
 import { startStack, tailFile, type NativeStack } from '../native/stack-lib.ts';
 import { lokiInstant, lokiRange, promInstant, promRange, tempoSearch, type PromSeries } from './backends.ts';
@@ -10,8 +14,18 @@ const PANEL_INTERVAL_SECONDS = 15;
 
 export interface QueryAnswer { rows: number; raw: string }
 
+/** Base URLs by IP: this process does not see the stack's private /etc/hosts. */
+export type StackUrls = Record<'service' | 'collectorOtlpHttp' | 'prometheus' | 'loki' | 'tempo' | 'moto', string>;
+
+function requireUrls(urls: Record<string, string | undefined>): StackUrls {
+  const keys = ['service', 'collectorOtlpHttp', 'prometheus', 'loki', 'tempo', 'moto'] as const;
+  const missing = keys.filter((k) => !urls[k]);
+  if (missing.length) throw new Error(`the native stack did not report URLs for: ${missing.join(', ')}`);
+  return Object.fromEntries(keys.map((k) => [k, urls[k]!])) as StackUrls;
+}
+
 export interface E2eStack {
-  urls: NativeStack['urls'];
+  urls: StackUrls;
   awsRegion: string;
   native: NativeStack;
   queryTarget(target: DashboardTarget, fromSec: number): Promise<QueryAnswer>;
@@ -28,7 +42,7 @@ function seriesWithValues(series: PromSeries[]): number {
   return series.filter((s) => (s.values ?? (s.value ? [s.value] : [])).some(real)).length;
 }
 
-async function queryTarget(urls: NativeStack['urls'], target: DashboardTarget, fromSec: number): Promise<QueryAnswer> {
+async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: number): Promise<QueryAnswer> {
   const to = Date.now() / 1000;
   const [resolved] = resolveTargets([target], { from: fromSec, to, intervalSeconds: PANEL_INTERVAL_SECONDS });
   const query = resolved!.query;
@@ -52,11 +66,12 @@ async function queryTarget(urls: NativeStack['urls'], target: DashboardTarget, f
 /** The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto. */
 export async function startE2eStack(): Promise<E2eStack> {
   const native = await startStack({ aws: true, service: true, log: (line) => console.log(`[stack] ${line}`) });
+  const urls = requireUrls(native.urls);
   return {
-    urls: native.urls,
+    urls,
     awsRegion: AWS_REGION,
     native,
-    queryTarget: (target, fromSec) => queryTarget(native.urls, target, fromSec),
+    queryTarget: (target, fromSec) => queryTarget(urls, target, fromSec),
     stop: async () => {
       await native.stop();
     },
@@ -68,4 +83,56 @@ export function componentLogTails(stack: E2eStack, lines = 20): string {
   return Object.entries(stack.native.logs)
     .map(([name, file]) => `--- ${name} (${file}) ---\n${tailFile(file!, lines)}`)
     .join('\n');
+}
+
+export interface LoadRun {
+  exitCode: number;
+  /** k6 requests per route name ("GET /items/{id}"), from the loadgen summary. */
+  requestsByName: Record<string, number>;
+  crashTraceIds: string[];
+  outputTail: string;
+}
+export type LoadSummary = LoadRun;
+
+/**
+ * Runs `npm run load -- <profile>` exactly as an attendee would, against the native stack, with
+ * k6's metrics sent to the collector, and reads the summary JSON the loadgen writes.
+ */
+export async function runLoad(stack: E2eStack, opts: { profile: string; runId: string; iterations?: number }): Promise<LoadRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-kit-k6-'));
+  const summaryPath = join(dir, 'summary.json');
+  const env = {
+    ...process.env,
+    RUN_ID: opts.runId,
+    SUMMARY_JSON: summaryPath,
+    BASE_URL: stack.urls.service,
+    K6_OTEL_HTTP_EXPORTER_ENDPOINT: stack.urls.collectorOtlpHttp.replace(/^https?:\/\//, ''),
+    ...(opts.iterations ? { ITERATIONS: String(opts.iterations) } : {}),
+  };
+  const output: string[] = [];
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'load', '--', opts.profile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 400) output.splice(0, output.length - 400);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    // Bounded: a counted run takes seconds; ten minutes means k6 hangs.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+  const outputTail = output.join('').split('\n').slice(-60).join('\n');
+  let summary: { requests?: { byRoute?: Record<string, number> }; crashTraces?: { traceId: string }[] } = {};
+  try {
+    summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+  } catch {
+    // No summary: k6 did not get that far; exitCode and outputTail say why.
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { exitCode, requestsByName: summary.requests?.byRoute ?? {}, crashTraceIds: (summary.crashTraces ?? []).map((c) => c.traceId), outputTail };
 }

@@ -4,10 +4,15 @@ export function k6NameToRoute(name: string): string {
   return name.replace(/\{(\w+)\}/g, ':$1');
 }
 
-/** Adds up per-route counts after translating k6 names into Express routes. */
+/**
+ * Adds up per-route counts after translating k6 names into Express routes. Routes k6 did not
+ * call are left out: the comparison is over the traffic of the run, and k6's own preflight
+ * health check is tagged apart from the routes it reports.
+ */
 export function countsByRoute(k6Counts: Record<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [name, n] of Object.entries(k6Counts)) {
+    if (n === 0) continue;
     const route = k6NameToRoute(name.replace(/^[A-Z]+ /, ''));
     out.set(route, (out.get(route) ?? 0) + n);
   }

@@ -11,8 +11,9 @@ import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery
 import { countsByRoute, toXRayTraceId } from './routes.ts';
 import { runLoad, startE2eStack, listPanelTargets, type E2eStack, type LoadSummary } from './harness.ts';
 import * as names from '../service/src/telemetry/names.ts';
+import { repoRoot } from '../dashboards/src/repo.ts';
 
-const repo = join(import.meta.dirname, '..');
+const repo = repoRoot();
 // AWS mode, as the e2e stack runs: the AWS file re-provisions Loki with the X-Ray derived field.
 const effectiveDatasources = readDatasources([
   join(repo, 'dashboards/provisioning/datasources/datasources.yaml'),
@@ -157,6 +158,6 @@ describe('every dashboard panel has data after the load', () => {
   const targets = listPanelTargets();
   it.each(targets.map((t) => [t.label, t] as const))('%s', async (_label, target) => {
     const answer = await pollUntil(() => stack.queryTarget(target, startSec), (a) => a.rows > 0, { timeoutMs: 45_000, intervalMs: 5_000, what: target.label });
-    expect(answer.rows, `${target.label}\nquery (${target.datasourceUid}): ${target.query}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
+    expect(answer.rows, `${target.label}\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
   });
 });

@@ -31,7 +31,7 @@ import { countsByRoute, k6NameToRoute, toXRayTraceId } from '../e2e/routes.ts';
 describe('route and id spellings across k6, Express and X-Ray', () => {
   it('turns k6 name tags into Express routes and merges methods', () => {
     expect(k6NameToRoute('/items/{id}')).toBe('/items/:id');
-    expect([...countsByRoute({ 'GET /items': 3, 'POST /items': 2, '/items/{id}': 4 })]).toEqual([
+    expect([...countsByRoute({ 'GET /items': 3, 'POST /items': 2, '/items/{id}': 4, 'GET /health': 0 })]).toEqual([
       ['/items', 5],
       ['/items/:id', 4],
     ]);
