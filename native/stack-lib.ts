@@ -323,12 +323,14 @@ export function describeStack(stack: NativeStack): string {
   const rows: string[] = [];
   for (const component of stack.components) {
     for (const [what, where] of Object.entries(component.listens)) {
-      rows.push(`  ${what.padEnd(24)} ${where.padEnd(32)} (${ADDRESSES[component.name]}, pid ${component.pid})`);
+      // The calling shell sees the machine's /etc/hosts, so show the IP form first.
+      const byIp = where.replace(component.name, ADDRESSES[component.name]);
+      rows.push(`  ${what.padEnd(24)} ${byIp.padEnd(34)} ${where.padEnd(32)} pid ${component.pid}`);
     }
   }
   return [
     `native stack running (AWS mode ${stack.aws ? 'on: X-Ray -> moto' : 'off'}); run dir ${stack.runDir}`,
-    'Hostnames resolve inside the stack only; from this shell use the IPs:',
+    `  ${'what'.padEnd(24)} ${'from this shell'.padEnd(34)} ${'inside the stack'.padEnd(32)}`,
     ...rows,
     `  logs: ${path.join(stack.runDir, 'logs')}/<component>.log`,
   ].join('\n');
