@@ -120,3 +120,26 @@ describe('build summary', () => {
     expect(summarize([{ name: 'tempo', version: 'x', outcome: 'failed', ms: 1 }], 5)).toMatch(/^1 build\(s\) failed: tempo/);
   });
 });
+
+describe('reuse', () => {
+  it('counts a Go binary once it exists, and a venv only once marked installed', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { isCached } = await import('./build.ts');
+    const cache = mkdtempSync(path.join(tmpdir(), 'otel-kit-test-'));
+    const plan = planArtifacts(versions, manifest, cache);
+    const loki = plan.find((a) => a.name === 'loki')!;
+    const moto = plan.find((a) => a.name === 'moto')!;
+    expect(isCached(loki)).toBe(false);
+    mkdirSync(loki.dir, { recursive: true });
+    writeFileSync(`${loki.executable}.partial`, '');
+    expect(isCached(loki)).toBe(false);
+    writeFileSync(loki.executable, '');
+    expect(isCached(loki)).toBe(true);
+    mkdirSync(path.dirname(moto.executable), { recursive: true });
+    writeFileSync(moto.executable, '');
+    expect(isCached(moto)).toBe(false);
+    writeFileSync(path.join(moto.dir, 'installed'), '');
+    expect(isCached(moto)).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@
 //
 // Builds run one after another: CI and the workshop machines have 2 cores and each go build
 // already uses all of them.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -98,7 +98,9 @@ async function downloadModuleCopy(module: string, version: string, into: string,
 }
 
 async function makeWritable(dir: string): Promise<void> {
-  await run('chmod', ['-R', 'u+w', dir], { cwd: dir, env: process.env, logFile: path.join(os.tmpdir(), 'otel-kit-chmod.log') });
+  // The module cache is read-only by design; the copy must accept the build's generated files.
+  const result = spawnSync('chmod', ['-R', 'u+w', dir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`chmod -R u+w ${dir}: ${result.stderr}`);
 }
 
 interface BuildContext {
