@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import {
   USAGE,
@@ -24,8 +24,9 @@ import {
 } from './load-runner.ts';
 import type { LocalPlan } from './load-runner.ts';
 
-// This package is CommonJS (no "type": "module"), so tsx provides __dirname.
-const repoRoot = resolve(__dirname, '..');
+// From the script's own path: Node 24 runs this file directly (type stripping, ESM), where
+// neither __dirname nor (for the CommonJS typecheck) import.meta is available to both.
+const repoRoot = resolve(dirname(process.argv[1] ?? 'scripts/load.ts'), '..');
 const script = join(repoRoot, 'loadgen', 'main.ts');
 
 function isExecutableFile(path: string): boolean {
