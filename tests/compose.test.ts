@@ -287,6 +287,9 @@ describe('the service and the pipeline are wired together', () => {
     const k6 = serviceNamed('k6');
     expect(mountsOf(k6).find((m) => m.source === './loadgen')?.target).toBe(k6.working_dir);
     expect(environmentOf(k6)).toMatchObject({ BASE_URL: 'http://service:8080', K6_OTEL_HTTP_EXPORTER_ENDPOINT: 'collector:4318' });
+    const script = commandList(k6).at(-1)!;
+    expect(exists(`loadgen/${script}`), `loadgen/${script}`).toBe(true);
+    expect(commandList(k6)).toContain('opentelemetry');
   });
 });
 
