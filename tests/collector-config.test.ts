@@ -107,6 +107,9 @@ describe('collector/config.yaml (base)', () => {
     const telemetry = base.service!.telemetry as { metrics?: { readers?: { pull?: { exporter?: { prometheus?: { host?: string; port?: number } } } }[] } };
     const prometheus = telemetry.metrics?.readers?.[0]?.pull?.exporter?.prometheus;
     expect(prometheus).toEqual({ host: '${env:OTLP_LISTEN_HOST:-0.0.0.0}', port: 8888 });
+    // "detailed" would also serve the collector's own http_server_request_duration_seconds_*,
+    // the very name of the service's latency histogram.
+    expect((telemetry.metrics as { level?: string }).level).toBe('normal');
   });
 });
 
