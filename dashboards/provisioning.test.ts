@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { TEMPO_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -129,11 +130,12 @@ describe('Tempo links (trace -> logs, metrics)', () => {
     }
   });
 
-  it('service map and node graph use Prometheus; exemplars link to Tempo by trace_id', () => {
+  it("service map and node graph use Prometheus; exemplars link to Tempo by trace_id and by Tempo span metrics' traceID", () => {
     expect(tempo['serviceMap']).toEqual({ datasourceUid: 'prometheus' });
     expect(tempo['nodeGraph']).toEqual({ enabled: true });
     expect(byUid(local, 'prometheus').jsonData?.['exemplarTraceIdDestinations']).toEqual([
       { name: 'trace_id', datasourceUid: 'tempo', urlDisplayLabel: 'View trace in Tempo' },
+      { name: TEMPO_EXEMPLAR_TRACE_ID_LABEL, datasourceUid: 'tempo', urlDisplayLabel: 'View trace in Tempo' },
     ]);
   });
 });

@@ -110,3 +110,11 @@ export async function xrayBatchGetTraces(baseUrl: string, region: string, traceI
   });
   return answer.Traces ?? [];
 }
+
+export interface PromExemplars { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }
+
+export async function promExemplars(baseUrl: string, query: string, startSec: number, endSec: number): Promise<PromExemplars[]> {
+  const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec) });
+  const answer = await fetchJson<{ data: PromExemplars[] }>(`${baseUrl}/api/v1/query_exemplars?${params}`);
+  return answer.data ?? [];
+}

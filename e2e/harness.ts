@@ -32,6 +32,11 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
+/** A target's query with Grafana's macros and variable defaults substituted for [fromSec, now]. */
+export function resolveQuery(target: DashboardTarget, fromSec: number): string {
+  return resolveTargets([target], { from: fromSec, to: Date.now() / 1000, intervalSeconds: PANEL_INTERVAL_SECONDS })[0]!.query;
+}
+
 export function listPanelTargets(): DashboardTarget[] {
   return listDashboardTargets(loadCommittedDashboards());
 }

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lokiInstant, lokiRange, promInstant, sumByLabel, tempoSearch, tempoTrace, spanAttribute, toHexId, xrayBatchGetTraces, type LokiStream } from './backends.ts';
+import { lokiInstant, lokiRange, promExemplars, promInstant, sumByLabel, tempoSearch, tempoTrace, spanAttribute, toHexId, xrayBatchGetTraces, type LokiStream } from './backends.ts';
 import { pollUntil } from './poll.ts';
 import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
-import { runLoad, startE2eStack, listPanelTargets, type E2eStack, type LoadSummary } from './harness.ts';
+import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadSummary } from './harness.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { repoRoot } from '../dashboards/src/repo.ts';
 
@@ -151,6 +151,27 @@ describe('links land', () => {
     expect(traces.map((t) => t.Id)).toContain(xrayId);
     const docs = traces.flatMap((t) => t.Segments.map((s) => JSON.parse(s.Document) as { fault?: boolean; error?: boolean }));
     expect(docs.some((d) => d.fault === true), `no segment with fault: ${JSON.stringify(docs).slice(0, 1500)}`).toBe(true);
+  });
+});
+
+describe('exemplars land', () => {
+  const exemplarTargets = listPanelTargets().filter((t) => t.exemplar);
+  it('the dashboards ask for exemplars somewhere', () => {
+    expect(exemplarTargets.length).toBeGreaterThan(0);
+  });
+  it.each(exemplarTargets.map((t) => [t.label, t] as const))('%s: an exemplar opens its trace in Tempo through the Prometheus datasource link', async (_label, target) => {
+    const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
+    const destinations = (prometheus?.jsonData as { exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[] } | undefined)?.exemplarTraceIdDestinations ?? [];
+    const query = resolveQuery(target, startSec);
+    const answer = await pollUntil(() => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000), (a) => a.some((s) => s.exemplars.length > 0), { timeoutMs: 45_000, intervalMs: 5_000, what: `exemplars of ${target.label}` });
+    const exemplars = answer.flatMap((s) => s.exemplars);
+    expect(exemplars.length, `no exemplars for ${query}`).toBeGreaterThan(0);
+    // As Grafana does: the first destination whose label name the exemplar carries makes the link.
+    const linked = exemplars.flatMap((e) => destinations.filter((d) => e.labels[d.name] !== undefined).slice(0, 1).map((d) => ({ uid: d.datasourceUid, id: e.labels[d.name]! })));
+    expect(linked.length, `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`).toBeGreaterThan(0);
+    expect(linked[0]!.uid).toBe('tempo');
+    const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, toHexId(linked[0]!.id, 32)), (s) => !!s?.length, { timeoutMs: 30_000, what: 'exemplar trace' });
+    expect(spans?.length, `exemplar trace ${linked[0]!.id} is not in Tempo`).toBeGreaterThan(0);
   });
 });
 

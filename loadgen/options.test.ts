@@ -33,7 +33,8 @@ describe('smoke', () => {
 describe('counted', () => {
   it('runs exactly ITERATIONS requests with VUS virtual users', () => {
     const options = buildOptions('counted', { ITERATIONS: '120', VUS: '3' });
-    expect(options.scenarios).toEqual({ counted: { executor: 'shared-iterations', vus: 3, iterations: 120, maxDuration: '5m' } });
+    expect(options.scenarios).toEqual({ counted: { executor: 'constant-arrival-rate', rate: 120, timeUnit: '15000ms', duration: '14938ms', preAllocatedVUs: 3, maxVUs: 100 } });
+    expect(buildOptions('counted', { ITERATIONS: '50', DURATION: '1m5s' }).scenarios).toMatchObject({ counted: { rate: 50, timeUnit: '65000ms', duration: '64350ms' } });
   });
 });
 

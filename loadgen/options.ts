@@ -71,6 +71,13 @@ function duration(env: Env, key: string, fallback: string): string {
   return raw;
 }
 
+/** A validated k6 duration ("1h30m", "15s") in milliseconds. */
+export function durationMs(value: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (!m) throw new Error(`not a k6 duration: ${value}`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
 /** One smoke cycle runs every flow once (see SMOKE_WEIGHTS); three cycles = 24 requests. */
 export const SMOKE_CYCLES = 3;
 
@@ -80,6 +87,8 @@ export interface ProfileSettings {
   spikeFactor: number;
   cycles: number;
   soakDuration: string;
+  /** How long a counted run spreads its iterations over. */
+  countedDuration: string;
   iterations: number;
   vus: number;
   maxVus: number;
@@ -92,6 +101,7 @@ export function profileSettings(profile: ProfileName, env: Env): ProfileSettings
     spikeFactor: positiveNumber(env, 'SPIKE_FACTOR', 10),
     cycles: positiveInteger(env, 'CYCLES', 3),
     soakDuration: duration(env, 'DURATION', '10m'),
+    countedDuration: duration(env, 'DURATION', '15s'),
     iterations: positiveInteger(env, 'ITERATIONS', profile === 'smoke' ? SMOKE_CYCLES * FLOW_NAMES.length : 300),
     vus: positiveInteger(env, 'VUS', profile === 'smoke' ? 2 : 5),
     maxVus: positiveInteger(env, 'MAX_VUS', 100),
@@ -126,10 +136,24 @@ export function scenarioFor(profile: ProfileName, settings: ProfileSettings): Sc
     case 'smoke':
       // shared-iterations + the deterministic smoke mix = the same requests every time.
       return { executor: 'shared-iterations', vus: settings.vus, iterations: settings.iterations, maxDuration: '15s' };
-    case 'counted':
+    case 'counted': {
       // A fixed number of requests in the realistic mix: the end-to-end test compares these
       // counts with what reached Tempo, Prometheus and Loki.
-      return { executor: 'shared-iterations', vus: settings.vus, iterations: settings.iterations, maxDuration: '5m' };
+      // Paced, not as fast as possible: `iterations` starts spread evenly over `countedDuration`
+      // (rate per timeUnit = the whole duration), so k6's own metrics are exported several
+      // times during the run and Prometheus has enough samples for rate() on the Load test board.
+      // The scenario ends half a start interval early: k6 also starts an iteration at the very
+      // end of a constant-arrival-rate duration, which would make the count ITERATIONS + 1.
+      const spreadMs = durationMs(settings.countedDuration);
+      return {
+        executor: 'constant-arrival-rate',
+        rate: settings.iterations,
+        timeUnit: `${spreadMs}ms`,
+        duration: `${Math.max(1, Math.round(spreadMs - spreadMs / (2 * settings.iterations)))}ms`,
+        preAllocatedVUs: settings.vus,
+        maxVUs: settings.maxVus,
+      };
+    }
     case 'burst': {
       const stages = burstStages(settings.rate, settings.spikeFactor, settings.cycles);
       const peak = Math.max(...stages.map((stage) => stage.target));

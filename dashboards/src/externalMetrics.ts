@@ -68,3 +68,20 @@ export const SIGNALS: readonly { key: Signal; label: string }[] = [
   { key: 'metricPoints', label: 'metric points' },
   { key: 'logRecords', label: 'log records' },
 ];
+
+/**
+ * Tempo's metrics generator (span-metrics processor) remote-writing to Prometheus. Its latency
+ * histogram carries exemplars (label `traceID`) for every sampled span, which the service's own
+ * histogram does not: ADOT JS 0.13 attaches no exemplars (measured: Prometheus'
+ * query_exemplars answers [] for http_server_request_duration_seconds_bucket after a load run).
+ */
+export const TEMPO_SPANMETRICS = {
+  latency: 'traces_spanmetrics_latency',
+  calls: 'traces_spanmetrics_calls_total',
+} as const;
+/** Span-metrics dimensions: the service is `service`, the kind `span_kind`. */
+export const TEMPO_LABEL_SERVICE = 'service';
+export const TEMPO_LABEL_SPAN_KIND = 'span_kind';
+export const TEMPO_SERVER_SPAN_KIND = 'SPAN_KIND_SERVER';
+/** The exemplar label Tempo's metrics generator writes the trace id under. */
+export const TEMPO_EXEMPLAR_TRACE_ID_LABEL = 'traceID';

@@ -5,6 +5,7 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
+import { TEMPO_LABEL_SERVICE, TEMPO_LABEL_SPAN_KIND, TEMPO_SERVER_SPAN_KIND, TEMPO_SPANMETRICS } from './externalMetrics.ts';
 import { barsPanel, logsPanel, lokiLogQuery, lokiMetricQuery, promQuery, statPanel, timeseriesPanel, tracesTablePanel, traceqlSearch } from './panels.ts';
 
 export const SERVICE_OVERVIEW_UID = 'service-overview';
@@ -31,6 +32,11 @@ export const serverErrorShare =
   ` / ${serverRequestRate}`;
 export const serverLatencyQuantile = (q: number) =>
   `histogram_quantile(${q}, sum by (le) (${rateOf(`${duration}_bucket`, service)}))`;
+
+/** p95 of the service's server spans as Tempo's metrics generator measured them; carries exemplars. */
+export const spanMetricsServerP95 =
+  `histogram_quantile(0.95, sum by (le) (rate(${TEMPO_SPANMETRICS.latency}_bucket{${TEMPO_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
+  `${TEMPO_LABEL_SPAN_KIND}="${TEMPO_SERVER_SPAN_KIND}"}[$__rate_interval])))`;
 
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
@@ -81,13 +87,15 @@ export function serviceOverview(): dashboard.Dashboard {
     .withPanel(
       timeseriesPanel(
         'Latency p50 / p95 / p99',
-        'Server-side request duration quantiles from the histogram. Exemplar dots link to the trace of a sampled request.',
+        'Server-side request duration quantiles from the service histogram, and p95 of the same server spans from Tempo span metrics. ' +
+          "The exemplar dots (on the span-metrics series: ADOT JS attaches no exemplars to the service's own histogram) link to the trace of a sampled request.",
         { x: 0, y: 8, w: 12, h: 8 },
         's',
         [
-          promQuery('A', serverLatencyQuantile(0.5), { legend: 'p50', exemplar: true }),
-          promQuery('B', serverLatencyQuantile(0.95), { legend: 'p95', exemplar: true }),
-          promQuery('C', serverLatencyQuantile(0.99), { legend: 'p99', exemplar: true }),
+          promQuery('A', serverLatencyQuantile(0.5), { legend: 'p50' }),
+          promQuery('B', serverLatencyQuantile(0.95), { legend: 'p95' }),
+          promQuery('C', serverLatencyQuantile(0.99), { legend: 'p99' }),
+          promQuery('D', spanMetricsServerP95, { legend: 'p95 (Tempo span metrics, exemplars)', exemplar: true }),
         ],
       ),
     )

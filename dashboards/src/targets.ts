@@ -69,6 +69,8 @@ export interface DashboardTarget {
   mode: 'instant' | 'range' | 'logs' | 'search';
   /** Result size Grafana asks for (Loki maxLines, Tempo limit), when the panel sets one. */
   limit?: number;
+  /** Prometheus targets that ask for exemplars (the dots that link a panel to a trace). */
+  exemplar?: boolean;
   /** Template variables at their dashboard defaults, as `substituteMacros` expects them. */
   variables: Record<string, string>;
 }
@@ -117,6 +119,7 @@ export function listDashboardTargets(dashboards: DashboardJson[]): DashboardTarg
           mode: queryMode(language, panel.type ?? '', target),
           ...(target.maxLines !== undefined ? { limit: target.maxLines } : {}),
           ...(target.limit !== undefined ? { limit: target.limit } : {}),
+          ...(target.exemplar ? { exemplar: true } : {}),
           variables,
         });
       }

@@ -1,0 +1,33 @@
+// Rewrites dashboards/known-metrics/*.txt from a real Prometheus after a load run, so the
+// dashboards test checks metric names against what the collector, k6 and Tempo really emitted,
+// not against documentation. Usage (native stack running, after `npm run load -- counted`):
+//   npx tsx dashboards/src/record-known-metrics.ts [http://127.0.0.12:9090]
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './repo.ts';
+
+const SOURCES: { file: string; prefix: string; what: string }[] = [
+  { file: 'collector.txt', prefix: 'otelcol_', what: "the collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus)" },
+  { file: 'k6.txt', prefix: 'k6_', what: "k6's OpenTelemetry output (K6_OTEL_METRIC_PREFIX=k6_) through the collector's prometheusremotewrite" },
+  { file: 'tempo.txt', prefix: 'traces_', what: "Tempo's metrics generator (span metrics, service graphs) remote-writing to Prometheus" },
+];
+
+async function main(): Promise<void> {
+  const prometheus = process.argv[2] ?? 'http://127.0.0.12:9090';
+  const res = await fetch(`${prometheus}/api/v1/label/__name__/values`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`${prometheus}: ${res.status} ${await res.text()}`);
+  const names = ((await res.json()) as { data: string[] }).data;
+  const stamp = new Date().toISOString().slice(0, 10);
+  for (const { file, prefix, what } of SOURCES) {
+    const found = names.filter((n) => n.startsWith(prefix)).sort();
+    if (found.length === 0) throw new Error(`no ${prefix}* series in ${prometheus}: run the load first`);
+    const header = [`# recorded from a real run on ${stamp} by dashboards/src/record-known-metrics.ts`, `# Source: ${what}.`, "# One Prometheus series name per line; '#' starts a comment."];
+    writeFileSync(join(repoRoot(), 'dashboards', 'known-metrics', file), [...header, ...found, ''].join('\n'));
+    console.log(`${file}: ${found.length} names`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
