@@ -13,6 +13,7 @@ import { cacheRoot } from './build-plan.ts';
 import { isCached, loadPlan, repoRoot } from './build.ts';
 import {
   ADDRESSES,
+  COMPONENT_NAMES,
   type ComponentName,
   type ComponentSpec,
   PORTS,
@@ -123,11 +124,11 @@ async function portAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function assertPortsFree(specs: ComponentSpec[]): Promise<void> {
+async function assertPortsFree(names: ComponentName[]): Promise<void> {
   const busy: string[] = [];
-  for (const spec of specs) {
-    for (const [host, port] of boundAddresses(spec.name)) {
-      if (await portAnswers(host, port)) busy.push(`${spec.name} ${host}:${port}`);
+  for (const name of names) {
+    for (const [host, port] of boundAddresses(name)) {
+      if (await portAnswers(host, port)) busy.push(`${name} ${host}:${port}`);
     }
   }
   if (busy.length > 0) throw new StackError(`already in use (a previous stack or another program still running?): ${busy.join(', ')}`);
@@ -221,6 +222,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     if (!withService) log('service/dist/index.js not found (run `npm run build`): starting without the service');
   }
 
+  // Before creating anything: a stack already running here is the commonest reason to fail.
+  await assertPortsFree(COMPONENT_NAMES.filter((n) => (n !== 'moto' || aws) && (n !== 'service' || withService)));
+
   const runDir = options.runDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'otel-kit-run-')));
   await fs.mkdir(path.join(runDir, 'logs'), { recursive: true });
   const hostsFile = path.join(runDir, 'hosts');
@@ -256,7 +260,6 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     for (const file of spec.configFiles) if (!existsSync(file)) throw new StackError(`${spec.name}: config file missing: ${file}`);
     warnAboutUnsetVariables(spec, log);
   }
-  await assertPortsFree(specs);
   installExitHook();
 
   const started: { component: RunningComponent; child: ChildProcess }[] = [];
