@@ -116,7 +116,7 @@ describe('links land', () => {
     for (const stream of records) {
       for (const [, line] of stream.values) {
         const id = extractDerivedValue(field, stream.stream, line);
-        expect(id, `derived field "${field.name}" (matcher ${field.matcherType ?? 'regex'} "${field.matcherRegex}") found nothing in ${JSON.stringify(stream.stream)} / ${line}`).toMatch(/^[0-9a-f]{32}$/);
+        expect(/^[0-9a-f]{32}$/.test(id ?? ''), `derived field "${field.name}" (matcher ${field.matcherType ?? 'regex'} "${field.matcherRegex}") extracted ${JSON.stringify(id)} from labels ${JSON.stringify(stream.stream)} / line ${line}`).toBe(true);
         ids.add(id!);
         // The X-Ray link of the same record carries the same id in X-Ray's spelling.
         expect(extractDerivedValue(xrayField, stream.stream, line), `X-Ray derived field "${xrayField.name}"`).toBe(toXRayTraceId(id!));
