@@ -6,7 +6,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
 import { PROMETHEUS } from './datasources.ts';
 import { K6, K6_LABEL_CONDITION, K6_LABEL_RUN_ID } from './externalMetrics.ts';
-import { promQuery, statPanel, timeseriesPanel } from './panels.ts';
+import { promQuery, statPanel, timeseriesPanel, workshopDashboard } from './panels.ts';
 import { serverErrorShare, serverLatencyQuantile, serverRequestRate } from './serviceOverview.ts';
 
 export const LOAD_TEST_UID = 'load-test';
@@ -24,15 +24,7 @@ const k6ZeroShare = (series: string) =>
   `(sum(${k6Rate(series, `, ${K6_LABEL_CONDITION}="zero"`)}) or vector(0)) / sum(${k6Rate(series)})`;
 
 export function loadTest(): dashboard.Dashboard {
-  return new dashboard.DashboardBuilder('Load test')
-    .uid(LOAD_TEST_UID)
-    .description(`k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`)
-    .tags(['workshop', 'k6'])
-    .editable()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .time({ from: 'now-15m', to: 'now' })
-    .refresh('10s')
-    .timezone('browser')
+  return workshopDashboard('Load test', LOAD_TEST_UID, `k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`, ['k6'])
     .withVariable(
       new dashboard.QueryVariableBuilder(RUN_ID_VARIABLE)
         .label('k6 run')

@@ -13,6 +13,22 @@ import * as tempo from '@grafana/grafana-foundation-sdk/tempo';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { LOKI, PROMETHEUS, TEMPO } from './datasources.ts';
 
+/**
+ * A workshop dashboard with the settings all three share: the last 15 minutes refreshed every
+ * 10 s (a load run is a few minutes long), a shared crosshair, editable so attendees can explore.
+ */
+export function workshopDashboard(title: string, uid: string, description: string, tags: string[]): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['workshop', ...tags])
+    .editable()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .time({ from: 'now-15m', to: 'now' })
+    .refresh('10s')
+    .timezone('browser');
+}
+
 export interface Grid {
   x: number;
   y: number;
@@ -43,23 +59,16 @@ export function promQuery(refId: string, expr: string, options: PromOptions = {}
 
 /** A LogQL metric query (counts over time), drawn as a series. */
 export function lokiMetricQuery(refId: string, expr: string, legend: string): loki.DataqueryBuilder {
-  return new loki.DataqueryBuilder()
-    .datasource(LOKI)
-    .refId(refId)
-    .expr(expr)
-    .editorMode(loki.QueryEditorMode.Code)
-    .queryType('range')
-    .legendFormat(legend);
+  return lokiRangeQuery(refId, expr).legendFormat(legend);
+}
+
+function lokiRangeQuery(refId: string, expr: string): loki.DataqueryBuilder {
+  return new loki.DataqueryBuilder().datasource(LOKI).refId(refId).expr(expr).editorMode(loki.QueryEditorMode.Code).queryType('range');
 }
 
 /** A LogQL log query: lines, newest first. */
 export function lokiLogQuery(refId: string, expr: string, maxLines: number): loki.DataqueryBuilder {
-  return new loki.DataqueryBuilder()
-    .datasource(LOKI)
-    .refId(refId)
-    .expr(expr)
-    .editorMode(loki.QueryEditorMode.Code)
-    .queryType('range')
+  return lokiRangeQuery(refId, expr)
     .maxLines(maxLines)
     .direction(loki.LokiQueryDirection.Backward);
 }

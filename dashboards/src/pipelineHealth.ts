@@ -5,7 +5,7 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { COLLECTOR, SIGNALS, type Signal } from './externalMetrics.ts';
-import { promQuery, timeseriesPanel, type Grid } from './panels.ts';
+import { promQuery, timeseriesPanel, type Grid, workshopDashboard } from './panels.ts';
 
 export const PIPELINE_HEALTH_UID = 'pipeline-health';
 
@@ -25,15 +25,7 @@ function perSignalPanel(title: string, description: string, grid: Grid, series: 
 }
 
 export function pipelineHealth(): dashboard.Dashboard {
-  return new dashboard.DashboardBuilder('Pipeline health')
-    .uid(PIPELINE_HEALTH_UID)
-    .description('The ADOT collector\'s own metrics: what its receivers accept and its exporters send, per second.')
-    .tags(['workshop', 'collector'])
-    .editable()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .time({ from: 'now-15m', to: 'now' })
-    .refresh('10s')
-    .timezone('browser')
+  return workshopDashboard('Pipeline health', PIPELINE_HEALTH_UID, 'The ADOT collector\'s own metrics: what its receivers accept and its exporters send, per second.', ['collector'])
     .withPanel(
       perSignalPanel(
         'Accepted by receivers',

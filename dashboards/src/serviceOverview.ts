@@ -6,7 +6,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
 import { TEMPO_LABEL_SERVICE, TEMPO_LABEL_SPAN_KIND, TEMPO_SERVER_SPAN_KIND, TEMPO_SPANMETRICS } from './externalMetrics.ts';
-import { barsPanel, logsPanel, lokiLogQuery, lokiMetricQuery, promQuery, statPanel, timeseriesPanel, tracesTablePanel, traceqlSearch } from './panels.ts';
+import { barsPanel, logsPanel, lokiLogQuery, lokiMetricQuery, promQuery, statPanel, timeseriesPanel, tracesTablePanel, traceqlSearch, workshopDashboard } from './panels.ts';
 
 export const SERVICE_OVERVIEW_UID = 'service-overview';
 
@@ -40,15 +40,7 @@ export const spanMetricsServerP95 =
 
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
-  return new dashboard.DashboardBuilder('Service overview')
-    .uid(SERVICE_OVERVIEW_UID)
-    .description(`RED metrics, logs and error traces of ${names.SERVICE_NAME}.`)
-    .tags(['workshop', names.SERVICE_NAME])
-    .editable()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .time({ from: 'now-15m', to: 'now' })
-    .refresh('10s')
-    .timezone('browser')
+  return workshopDashboard('Service overview', SERVICE_OVERVIEW_UID, `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`, [names.SERVICE_NAME])
     .withVariable(
       new dashboard.CustomVariableBuilder(LEVEL_VARIABLE)
         .label('Log level')
