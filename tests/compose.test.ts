@@ -239,7 +239,14 @@ describe('every service follows the stack rules', () => {
 
 describe('the service and the pipeline are wired together', () => {
   it('the service sends all three signals to the collector over OTLP/HTTP', () => {
-    const env = environmentOf(serviceNamed('service'));
+    // The image's CMD loads service/otel.env with --env-file; compose's environment wins over it.
+    const dotenv = Object.fromEntries(
+      readText('service/otel.env')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const env = { ...dotenv, ...environmentOf(serviceNamed('service')) };
     expect(env).toMatchObject({
       OTEL_SERVICE_NAME: 'items-api',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
@@ -253,6 +260,8 @@ describe('the service and the pipeline are wired together', () => {
     });
     expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('service.namespace=otel-workshop');
     expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('deployment.environment.name=workshop');
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain('service.version=');
+    expect(readText('service/Dockerfile')).toMatch(/CMD \["node", "--env-file=service\/otel\.env"/);
     const build = serviceNamed('service').build as { context?: string; dockerfile?: string };
     expect(build).toEqual({ context: '.', dockerfile: 'service/Dockerfile' });
   });
