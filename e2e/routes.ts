@@ -19,7 +19,6 @@ export function countsByRoute(k6Counts: Record<string, number>): Map<string, num
   return out;
 }
 
-/** W3C trace id -> X-Ray trace id ("1-" + 8 hex of epoch seconds + "-" + 24 hex). */
-export function toXRayTraceId(traceId: string): string {
-  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
-}
+// The X-Ray spelling of a W3C id, as the load generator computes it: the e2e test then checks
+// that the service's own conversion (in its log records and the collector's export) agrees.
+export { toXRayTraceId } from '../loadgen/trace.ts';
