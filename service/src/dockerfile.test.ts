@@ -24,6 +24,13 @@ describe('service/Dockerfile', () => {
     expect(instruction('FROM').every((line) => line.startsWith('FROM ${NODE_IMAGE} AS '))).toBe(true);
   });
 
+  it('is the Node version CI tests on: .ci/run installs the same release, .nvmrc names the same major', () => {
+    const image = /ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-/.exec(dockerfile)?.[1];
+    const ci = /^NODE_VERSION=(\d+\.\d+\.\d+)/m.exec(readFileSync(resolve(repoRoot, '.ci/run'), 'utf8'))?.[1];
+    expect(ci).toBe(image);
+    expect(readFileSync(resolve(repoRoot, '.nvmrc'), 'utf8').trim()).toBe(image?.split('.')[0]);
+  });
+
   it('installs production dependencies only in the runtime stage, runs unprivileged, and health-checks /health', () => {
     const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
     expect(runtime).toMatch(/npm ci --omit=dev/);
