@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listDashboardTargets, loadCommittedDashboards, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
-import { startStack, tailFile, type NativeStack } from '../native/stack-lib.ts';
+import { startStack, type NativeStack } from '../native/stack-lib.ts';
 import { lokiInstant, lokiRange, promInstant, promRange, tempoSearch, type PromSeries } from './backends.ts';
 
 export const AWS_REGION = 'us-east-1';
@@ -83,13 +83,6 @@ export async function startE2eStack(): Promise<E2eStack> {
   };
 }
 
-/** The last lines of every component's log, for a failure message. */
-export function componentLogTails(stack: E2eStack, lines = 20): string {
-  return Object.entries(stack.native.logs)
-    .map(([name, file]) => `--- ${name} (${file}) ---\n${tailFile(file!, lines)}`)
-    .join('\n');
-}
-
 export interface LoadRun {
   exitCode: number;
   /** k6 requests per route name ("GET /items/{id}"), from the loadgen summary. */
@@ -97,7 +90,6 @@ export interface LoadRun {
   crashTraceIds: string[];
   outputTail: string;
 }
-export type LoadSummary = LoadRun;
 
 /**
  * Runs `npm run load -- <profile>` exactly as an attendee would, against the native stack, with

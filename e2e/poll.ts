@@ -4,7 +4,6 @@
 export interface PollOptions {
   timeoutMs: number;
   intervalMs?: number;
-  what: string;
 }
 
 /** Calls `probe` until it returns a value accepted by `done`, or the time runs out. Returns the last value either way. */

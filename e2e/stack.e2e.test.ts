@@ -9,7 +9,7 @@ import { lokiInstant, lokiRange, promExemplars, promInstant, sumByLabel, tempoSe
 import { pollUntil } from './poll.ts';
 import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
-import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadSummary } from './harness.ts';
+import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { repoRoot } from '../dashboards/src/repo.ts';
 
@@ -25,7 +25,7 @@ const runId = `e2e-${randomUUID().slice(0, 8)}`;
 let stack: E2eStack;
 let startSec: number;
 let before: Map<string, number>;
-let burst: LoadSummary;
+let burst: LoadRun;
 
 function requestCountsByRoute(): Promise<Map<string, number>> {
   return promInstant(stack.urls.prometheus, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`).then((s) => sumByLabel(s, names.LABEL_HTTP_ROUTE));
@@ -61,7 +61,7 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
   it('request_count in Prometheus grows by exactly the requests k6 sent, per route', async () => {
     const expected = countsByRoute(burst.requestsByName);
     const delta = (now: Map<string, number>) => new Map([...expected.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
-    const after = await pollUntil(requestCountsByRoute, (now) => [...expected].every(([route, n]) => delta(now).get(route) === n), { timeoutMs: 60_000, what: 'request_count' });
+    const after = await pollUntil(requestCountsByRoute, (now) => [...expected].every(([route, n]) => delta(now).get(route) === n), { timeoutMs: 60_000 });
     expect(Object.fromEntries(delta(after))).toEqual(Object.fromEntries(expected));
   });
 
@@ -82,20 +82,20 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
       }
       return counts;
     };
-    const got = await pollUntil(spansByRoute, (c) => [...expected].every(([r, n]) => c.get(r) === n), { timeoutMs: 90_000, what: 'tempo spans' });
+    const got = await pollUntil(spansByRoute, (c) => [...expected].every(([r, n]) => c.get(r) === n), { timeoutMs: 90_000 });
     expect(Object.fromEntries(got), `TraceQL: ${q}`).toEqual(Object.fromEntries(expected));
   });
 
   it('Loki holds one access record per request of the run, per route, and one ERROR record per /crash', async () => {
     const expected = countsByRoute(burst.requestsByName);
     const q = `sum by (${names.LOG_FIELD_HTTP_ROUTE}) (count_over_time({service_name="${SERVICE}"} | ${names.LOG_FIELD_RUN_ID}="${runId}" |= "${names.LOG_MSG_REQUEST_COMPLETED}" [1h]))`;
-    const got = await pollUntil(async () => sumByLabel(await lokiInstant(stack.urls.loki, q), names.LOG_FIELD_HTTP_ROUTE), (c) => [...expected].every(([r, n]) => c.get(r) === n), { timeoutMs: 60_000, what: 'loki access logs' });
+    const got = await pollUntil(async () => sumByLabel(await lokiInstant(stack.urls.loki, q), names.LOG_FIELD_HTTP_ROUTE), (c) => [...expected].every(([r, n]) => c.get(r) === n), { timeoutMs: 60_000 });
     expect(Object.fromEntries(got), `LogQL: ${q}`).toEqual(Object.fromEntries(expected));
 
     const errorsQ = `sum(count_over_time({service_name="${SERVICE}"} | ${names.LOG_FIELD_RUN_ID}="${runId}" | severity_text=~"(?i)error" [1h]))`;
     const crashes = expected.get('/crash') ?? 0;
     expect(crashes, 'the counted burst must include /crash requests').toBeGreaterThan(0);
-    const errors = await pollUntil(async () => sumByLabel(await lokiInstant(stack.urls.loki, errorsQ), '').get('') ?? 0, (n) => n === crashes, { timeoutMs: 30_000, what: 'loki error logs' });
+    const errors = await pollUntil(async () => sumByLabel(await lokiInstant(stack.urls.loki, errorsQ), '').get('') ?? 0, (n) => n === crashes, { timeoutMs: 30_000 });
     expect(errors, `LogQL: ${errorsQ}`).toBe(crashes);
   });
 });
@@ -103,7 +103,7 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
 describe('links land', () => {
   async function crashErrorRecords(): Promise<LokiStream[]> {
     const q = `{service_name="${SERVICE}"} | ${names.LOG_FIELD_RUN_ID}="${runId}" | severity_text=~"(?i)error"`;
-    const data = await pollUntil(() => lokiRange(stack.urls.loki, q, startSec, Date.now() / 1000 + 60, 100), (d) => d.result.length > 0, { timeoutMs: 60_000, what: 'crash error logs' });
+    const data = await pollUntil(() => lokiRange(stack.urls.loki, q, startSec, Date.now() / 1000 + 60, 100), (d) => d.result.length > 0, { timeoutMs: 60_000 });
     expect(data.result.length, `no ERROR records in Loki for ${q}`).toBeGreaterThan(0);
     return data.result as LokiStream[];
   }
@@ -125,7 +125,7 @@ describe('links land', () => {
     // k6 chose these ids: the service continued the incoming trace.
     for (const id of ids) expect(burst.crashTraceIds).toContain(id);
     for (const id of [...ids].slice(0, 3)) {
-      const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, id), (s) => !!s?.length, { timeoutMs: 60_000, what: `trace ${id}` });
+      const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, id), (s) => !!s?.length, { timeoutMs: 60_000 });
       expect(spans?.length, `Tempo /api/traces/${id} is empty`).toBeGreaterThan(0);
       const server = spans!.find((s) => s.kind === 'SPAN_KIND_SERVER' || s.kind === 2);
       expect(server, `trace ${id} has no server span`).toBeDefined();
@@ -136,7 +136,7 @@ describe('links land', () => {
 
   it('trace -> logs: the Tempo datasource tracesToLogsV2 query for a /crash span returns its log lines', async () => {
     const traceId = burst.crashTraceIds[0]!;
-    const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, traceId), (s) => !!s?.length, { timeoutMs: 60_000, what: `trace ${traceId}` });
+    const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, traceId), (s) => !!s?.length, { timeoutMs: 60_000 });
     const server = spans!.find((s) => s.kind === 'SPAN_KIND_SERVER' || s.kind === 2)!;
     const link = tracesToLogsQuery(effectiveDatasources, { traceId, spanId: toHexId(server.spanId, 16), name: server.name, tags: { 'service.name': SERVICE, 'service.namespace': names.SERVICE_NAMESPACE } });
     expect(link.datasourceUid).toBe('loki');
@@ -147,7 +147,7 @@ describe('links land', () => {
 
   it('X-Ray (moto): BatchGetTraces returns a /crash trace under its X-Ray id, with a fault', async () => {
     const xrayId = toXRayTraceId(burst.crashTraceIds[0]!);
-    const traces = await pollUntil(() => xrayBatchGetTraces(stack.urls.moto, stack.awsRegion, [xrayId]), (t) => t.length > 0, { timeoutMs: 60_000, what: 'x-ray trace' });
+    const traces = await pollUntil(() => xrayBatchGetTraces(stack.urls.moto, stack.awsRegion, [xrayId]), (t) => t.length > 0, { timeoutMs: 60_000 });
     expect(traces.map((t) => t.Id)).toContain(xrayId);
     const docs = traces.flatMap((t) => t.Segments.map((s) => JSON.parse(s.Document) as { fault?: boolean; error?: boolean }));
     expect(docs.some((d) => d.fault === true), `no segment with fault: ${JSON.stringify(docs).slice(0, 1500)}`).toBe(true);
@@ -163,14 +163,14 @@ describe('exemplars land', () => {
     const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
     const destinations = (prometheus?.jsonData as { exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[] } | undefined)?.exemplarTraceIdDestinations ?? [];
     const query = resolveQuery(target, startSec);
-    const answer = await pollUntil(() => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000), (a) => a.some((s) => s.exemplars.length > 0), { timeoutMs: 45_000, intervalMs: 5_000, what: `exemplars of ${target.label}` });
+    const answer = await pollUntil(() => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000), (a) => a.some((s) => s.exemplars.length > 0), { timeoutMs: 45_000, intervalMs: 5_000 });
     const exemplars = answer.flatMap((s) => s.exemplars);
     expect(exemplars.length, `no exemplars for ${query}`).toBeGreaterThan(0);
     // As Grafana does: the first destination whose label name the exemplar carries makes the link.
     const linked = exemplars.flatMap((e) => destinations.filter((d) => e.labels[d.name] !== undefined).slice(0, 1).map((d) => ({ uid: d.datasourceUid, id: e.labels[d.name]! })));
     expect(linked.length, `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`).toBeGreaterThan(0);
     expect(linked[0]!.uid).toBe('tempo');
-    const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, toHexId(linked[0]!.id, 32)), (s) => !!s?.length, { timeoutMs: 30_000, what: 'exemplar trace' });
+    const spans = await pollUntil(() => tempoTrace(stack.urls.tempo, toHexId(linked[0]!.id, 32)), (s) => !!s?.length, { timeoutMs: 30_000 });
     expect(spans?.length, `exemplar trace ${linked[0]!.id} is not in Tempo`).toBeGreaterThan(0);
   });
 });
@@ -178,7 +178,7 @@ describe('exemplars land', () => {
 describe('every dashboard panel has data after the load', () => {
   const targets = listPanelTargets();
   it.each(targets.map((t) => [t.label, t] as const))('%s', async (_label, target) => {
-    const answer = await pollUntil(() => stack.queryTarget(target, startSec), (a) => a.rows > 0, { timeoutMs: 45_000, intervalMs: 5_000, what: target.label });
+    const answer = await pollUntil(() => stack.queryTarget(target, startSec), (a) => a.rows > 0, { timeoutMs: 45_000, intervalMs: 5_000 });
     expect(answer.rows, `${target.label}\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
   });
 });
