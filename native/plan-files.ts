@@ -1,0 +1,35 @@
+// Reads the files that decide the native build (native/versions.json, the builder manifest, the
+// Jaeger tool module's go.sum, the Python locks) and turns them into the build plan.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Artifact, type PlanSources, type Versions, planArtifacts } from './build-plan.ts';
+import { REPO_ROOT, cacheRoot } from './layout.ts';
+
+export function loadVersions(repo: string = REPO_ROOT): Versions {
+  return JSON.parse(readFileSync(path.join(repo, 'native', 'versions.json'), 'utf8')) as Versions;
+}
+
+export function loadPlanSources(versions: Versions, repo: string = REPO_ROOT): PlanSources {
+  const read = (relative: string) => readFileSync(path.join(repo, relative), 'utf8');
+  return {
+    repo,
+    manifestText: read(versions.collector.manifest),
+    jaegerGoSum: read(path.join(versions.jaeger.toolModule, 'go.sum')),
+    locks: Object.fromEntries([versions.moto.lock, versions.k6.lock].map((lock) => [lock, read(lock)])),
+  };
+}
+
+export function loadPlan(cache: string = cacheRoot(), repo: string = REPO_ROOT): Artifact[] {
+  const versions = loadVersions(repo);
+  return planArtifacts(versions, loadPlanSources(versions, repo), cache);
+}
+
+export type BinaryName = 'prometheus' | 'promtool' | 'jaeger' | 'otelcol' | 'moto' | 'k6';
+
+/** The cached executable of one binary, or undefined when `npm run native:build` has not made it. */
+export function cachedBinary(name: BinaryName, cache: string = cacheRoot()): string | undefined {
+  const artifact = loadPlan(cache).find((a) => a.name === name);
+  if (!artifact) throw new Error(`no binary called ${name} in the build plan`);
+  const complete = artifact.step.kind === 'python-venv' ? existsSync(path.join(artifact.dir, 'installed')) : true;
+  return complete && existsSync(artifact.executable) ? artifact.executable : undefined;
+}
