@@ -7,7 +7,7 @@ import { readProvisionedDatasources } from './src/provisioning.ts';
 import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { renderDashboards } from './src/render.ts';
 import { repoRoot } from './src/repo.ts';
-import { listDashboardTargets, loadCommittedDashboards, resolveTargets } from './src/targets.ts';
+import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets } from './src/targets.ts';
 
 const root = repoRoot();
 const jsonDir = join(root, 'dashboards', 'json');
@@ -19,7 +19,7 @@ const resolved = resolveTargets(targets, { from: now - 600, to: now, intervalSec
 /** Dashboards must work in the default (local) stack, so only the base file's datasources count. */
 const localDatasources = readProvisionedDatasources([join(root, 'dashboards/provisioning/datasources/datasources.yaml')]);
 
-/** Every Prometheus series the service, the collector, k6 or Tempo is known to emit. */
+/** Every Prometheus series the service, the collector, k6 or Jaeger is known to emit. */
 function knownMetricNames(): Set<string> {
   const known = new Set<string>();
   const histogram = names.PROM_HTTP_SERVER_REQUEST_DURATION;
@@ -75,9 +75,17 @@ describe('every dashboard target', () => {
     expect(selected.filter((n) => !known.has(n)), t.query).toEqual([]);
   });
 
-  it('Loki and Tempo queries select the service by the name every signal carries', () => {
+  it('Loki and Jaeger queries select the service by the name every signal carries', () => {
     for (const t of targets.filter((x) => x.language === 'logql')) expect(t.rawQuery).toContain(`{${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"}`);
-    for (const t of targets.filter((x) => x.language === 'traceql')) expect(t.rawQuery).toContain(`resource.service.name = "${names.SERVICE_NAME}"`);
+    for (const t of targets.filter((x) => x.mode === 'search')) expect(parseJaegerQuery(t.rawQuery).service).toBe(names.SERVICE_NAME);
+  });
+
+  it('a Jaeger search asks for tags the memory store can match (span attributes, not error or otel.status_code)', () => {
+    for (const t of targets.filter((x) => x.mode === 'search')) expect(parseJaegerQuery(t.rawQuery).tags ?? '').not.toMatch(/(^|\s)(error|otel\.status_code)=/);
+  });
+
+  it('the service overview has a service graph from Jaeger', () => {
+    expect(targets.filter((t) => t.mode === 'dependencyGraph').map((t) => t.panelType)).toEqual(['nodeGraph']);
   });
 });
 
@@ -88,7 +96,10 @@ describe('the name check itself', () => {
     expect(promqlMetricNames('{__name__="otelcol_receiver_accepted_spans"}').some((n) => !known.has(n))).toBe(true);
     expect(syntaxErrors('promql', 'sum(rate(x[2m])')).not.toEqual([]);
     expect(syntaxErrors('logql', '{service_name="a"} | severity_text=~')).not.toEqual([]);
-    expect(syntaxErrors('traceql', '{ status = }')).not.toEqual([]);
+    expect(syntaxErrors('jaeger', JSON.stringify({ queryType: 'search', tags: 'a=b' }))).toEqual(['a search needs a service']);
+    expect(syntaxErrors('jaeger', JSON.stringify({ queryType: 'search', service: 's', tags: 'a="b c" d=e' }))).toEqual([]);
+    expect(syntaxErrors('jaeger', JSON.stringify({ queryType: 'search', service: 's', tags: 'a "b"' }))[0]).toMatch(/not logfmt/);
+    expect(syntaxErrors('jaeger', JSON.stringify({ queryType: 'traceql', service: 's' }))).toEqual(['unknown queryType "traceql"']);
   });
 
   it('keeps the Prometheus scrape interval in step with the provisioning file', () => {

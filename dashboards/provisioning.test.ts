@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { TEMPO_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import * as names from '../service/src/telemetry/names.ts';
 import { DATASOURCE_UID } from './src/datasources.ts';
+import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
+import { PORTS, composeUrls } from '../native/layout.ts';
 import { interpolateProvisioningValue, readProvisionedDatasources, type ProvisionedDatasource } from './src/provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { repoRoot } from './src/repo.ts';
@@ -40,12 +41,13 @@ describe('Grafana provisioning interpolation', () => {
 });
 
 describe('datasources', () => {
-  it('default stack: prometheus, loki and tempo with fixed uids, and no X-Ray', () => {
+  it('default stack: prometheus, loki and jaeger with fixed uids, and no X-Ray', () => {
     expect(local.map((d) => [d.uid, d.type])).toEqual([
       [DATASOURCE_UID.prometheus, 'prometheus'],
       [DATASOURCE_UID.loki, 'loki'],
-      [DATASOURCE_UID.tempo, 'tempo'],
+      [DATASOURCE_UID.jaeger, 'jaeger'],
     ]);
+    expect(byUid(local, 'jaeger')['url']).toBe(`http://jaeger:${PORTS.jaegerUi}`);
     expect(local.filter((d) => d['isDefault'] === true).map((d) => d.uid)).toEqual(['prometheus']);
   });
 
@@ -69,7 +71,7 @@ describe('datasources', () => {
           return refs;
         }),
       ].filter((u): u is string => u !== undefined);
-      expect(linked.length, mode).toBeGreaterThan(4);
+      expect(linked.length, mode).toBeGreaterThanOrEqual(4);
       expect(linked.filter((u) => !uids.has(u)), mode).toEqual([]);
     }
   });
@@ -91,36 +93,37 @@ describe('Loki derived fields (log -> trace)', () => {
   const labels = { service_name: names.SERVICE_NAME, [names.LOG_FIELD_XRAY_TRACE_ID]: `1-6752f3c1-aabbccddeeff001122334455`, [names.LOG_FIELD_TRACE_ID]: traceId, span_id: '0011223344556677' };
 
   it('match trace_id by label name, so the value comes from structured metadata', () => {
-    const toTempo = derivedFields(local).find((f) => f.datasourceUid === 'tempo');
-    expect(toTempo?.matcherType).toBe('label');
-    expect(grafanaDerivedValue(toTempo!, labels)).toBe(traceId);
-    expect(toTempo?.url).toBe('${__value.raw}');
+    const toJaeger = derivedFields(local).find((f) => f.datasourceUid === 'jaeger');
+    expect(toJaeger?.matcherType).toBe('label');
+    expect(grafanaDerivedValue(toJaeger!, labels)).toBe(traceId);
+    expect(toJaeger?.url).toBe('${__value.raw}');
   });
 
-  it('AWS mode links xray_trace_id to X-Ray and still sends the W3C id to Tempo', () => {
+  it('AWS mode links xray_trace_id to X-Ray and still sends the W3C id to Jaeger', () => {
     const fields = derivedFields(aws);
-    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'tempo')!, labels)).toBe(traceId);
+    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'jaeger')!, labels)).toBe(traceId);
     expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'xray')!, labels)).toBe(labels[names.LOG_FIELD_XRAY_TRACE_ID]);
   });
 
   it('no X-Ray link in the default stack', () => {
-    expect(derivedFields(local).map((f) => f.datasourceUid)).toEqual(['tempo']);
+    expect(derivedFields(local).map((f) => f.datasourceUid)).toEqual(['jaeger']);
   });
 });
 
-describe('Tempo links (trace -> logs, metrics)', () => {
-  const tempo = byUid(local, 'tempo').jsonData as Record<string, any>;
+describe('Jaeger links (trace -> logs, metrics)', () => {
+  const jaeger = byUid(local, 'jaeger').jsonData as Record<string, any>;
 
-  it('tracesToLogsV2 queries Loki for the span\'s service, filtered by trace id', () => {
-    const cfg = tempo['tracesToLogsV2'];
+  it('tracesToLogsV2 queries Loki by trace id alone (Jaeger spans carry no service.name tag for Grafana)', () => {
+    const cfg = jaeger['tracesToLogsV2'];
     expect(cfg).toMatchObject({ datasourceUid: 'loki', customQuery: true, filterByTraceID: true });
-    expect(cfg.query).toBe('{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}"');
-    const asSent = cfg.query.replace('${__span.tags["service.name"]}', names.SERVICE_NAME).replace('${__trace.traceId}', '6752f3c1aabbccddeeff001122334455');
+    expect(cfg.query).toBe('{service_name=~".+"} | trace_id="${__trace.traceId}"');
+    expect(cfg.query).not.toMatch(/__span\.tags/);
+    const asSent = cfg.query.replace('${__trace.traceId}', '6752f3c1aabbccddeeff001122334455');
     expect(syntaxErrors('logql', asSent)).toEqual([]);
   });
 
   it('tracesToMetrics queries parse and use series the service emits', () => {
-    const cfg = tempo['tracesToMetrics'];
+    const cfg = jaeger['tracesToMetrics'];
     expect(cfg.datasourceUid).toBe('prometheus');
     expect(cfg.tags.map((t: { key: string }) => t.key)).toEqual(['service.name', 'http.route']);
     for (const q of cfg.queries as { query: string }[]) {
@@ -130,12 +133,11 @@ describe('Tempo links (trace -> logs, metrics)', () => {
     }
   });
 
-  it("service map and node graph use Prometheus; exemplars link to Tempo by trace_id and by Tempo span metrics' traceID", () => {
-    expect(tempo['serviceMap']).toEqual({ datasourceUid: 'prometheus' });
-    expect(tempo['nodeGraph']).toEqual({ enabled: true });
+  it('node graph on; exemplars link to Jaeger by the span metrics\' trace_id, in Grafana and (grafana#111448) in the Jaeger UI', () => {
+    expect(jaeger['nodeGraph']).toEqual({ enabled: true });
     expect(byUid(local, 'prometheus').jsonData?.['exemplarTraceIdDestinations']).toEqual([
-      { name: 'trace_id', datasourceUid: 'tempo', urlDisplayLabel: 'View trace in Tempo' },
-      { name: TEMPO_EXEMPLAR_TRACE_ID_LABEL, datasourceUid: 'tempo', urlDisplayLabel: 'View trace in Tempo' },
+      { name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL, datasourceUid: 'jaeger', urlDisplayLabel: 'View trace in Jaeger (Grafana)' },
+      { name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL, url: `${composeUrls().jaeger}/trace/\${__value.raw}`, urlDisplayLabel: 'Open trace in the Jaeger UI' },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listDashboardTargets, loadCommittedDashboards, substituteMacros, variableDefaults, type DashboardJson } from './src/targets.ts';
+import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, substituteMacros, variableDefaults, type DashboardJson } from './src/targets.ts';
 
 const window = { from: 1000, to: 1600, intervalSeconds: 15, scrapeIntervalSeconds: 30 };
 
@@ -41,7 +41,8 @@ describe('listDashboardTargets', () => {
         type: 'row',
         panels: [{ id: 3, title: 'Logs', type: 'logs', targets: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr: '{a="b"}', maxLines: 50 }] }],
       },
-      { id: 4, title: 'Traces', type: 'table', targets: [{ refId: 'A', datasource: { type: 'tempo', uid: 'tempo' }, query: '{ status = error }', limit: 20 }] },
+      { id: 4, title: 'Traces', type: 'table', targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 }] },
+      { id: 6, title: 'Graph', type: 'nodeGraph', targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'dependencyGraph' }] },
       { id: 5, title: 'Stat', type: 'stat', targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prometheus' }, expr: 'up', instant: true }] },
     ],
   };
@@ -51,9 +52,12 @@ describe('listDashboardTargets', () => {
     expect(found).toEqual([
       ['Board / Rate / A', 'prometheus', 'promql', 'range', undefined],
       ['Board / Logs / A', 'loki', 'logql', 'logs', 50],
-      ['Board / Traces / A', 'tempo', 'traceql', 'search', 20],
+      ['Board / Traces / A', 'jaeger', 'jaeger', 'search', 20],
+      ['Board / Graph / A', 'jaeger', 'jaeger', 'dependencyGraph', undefined],
       ['Board / Stat / A', 'prometheus', 'promql', 'instant', undefined],
     ]);
+    const traces = listDashboardTargets([board]).find((t) => t.label === 'Board / Traces / A')!;
+    expect(parseJaegerQuery(traces.rawQuery)).toEqual({ queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 });
   });
 
   it('uses the allValue for a variable at "All"', () => {

@@ -1,4 +1,6 @@
-// Thin clients for the real backends' HTTP APIs, as Grafana's datasources call them.
+// Thin clients for the real backends' HTTP APIs, as Grafana's datasources call them, and for
+// Loki's door (what the collector sent to Loki, which does not run here).
+import { type DoorRecord, RECORDS_PATH } from '../native/loki-door/server.ts';
 import { fetchJson } from './poll.ts';
 
 export interface PromSeries { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }
@@ -26,73 +28,79 @@ export function sumByLabel(series: PromSeries[], label: string): Map<string, num
   return out;
 }
 
-export interface LokiStream { stream: Record<string, string>; values: [string, string][] }
-interface LokiAnswer { status: string; data: { resultType: string; result: (LokiStream | PromSeries)[] } }
+/** A span as Jaeger's query API returns it (its own JSON model, not OTLP). */
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  processID: string;
+  startTime: number;
+  tags: { key: string; type: string; value: unknown }[];
+  logs: { timestamp: number; fields: { key: string; value: unknown }[] }[];
+}
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>;
+}
 
-export async function lokiRange(baseUrl: string, query: string, startSec: number, endSec: number, limit = 5000, stepSec?: number) {
+export function spanTag(span: JaegerSpan, key: string): string | undefined {
+  const tag = span.tags.find((t) => t.key === key);
+  return tag === undefined ? undefined : String(tag.value);
+}
+
+/** OTLP events become Jaeger span logs, the event name in the field "event". */
+export function spanEvents(span: JaegerSpan): string[] {
+  return span.logs.map((l) => String(l.fields.find((f) => f.key === 'event')?.value ?? ''));
+}
+
+export const isServerSpan = (span: JaegerSpan) => spanTag(span, 'span.kind') === 'server';
+
+export interface JaegerSearch {
+  service: string;
+  /** Jaeger's tags filter (AND of key = value). */
+  tags?: Record<string, string>;
+  operation?: string;
+  limit: number;
+  startSec: number;
+  endSec: number;
+}
+
+/** GET /api/traces as the Jaeger datasource's search sends it (times in microseconds). */
+export async function jaegerSearch(baseUrl: string, search: JaegerSearch): Promise<JaegerTrace[]> {
   const params = new URLSearchParams({
-    query,
-    start: String(Math.floor(startSec * 1e9)),
-    end: String(Math.floor(endSec * 1e9)),
-    limit: String(limit),
-    direction: 'backward',
+    service: search.service,
+    limit: String(search.limit),
+    start: String(Math.floor(search.startSec * 1e6)),
+    end: String(Math.ceil(search.endSec * 1e6)),
   });
-  if (stepSec) params.set('step', String(stepSec));
-  const answer = await fetchJson<LokiAnswer>(`${baseUrl}/loki/api/v1/query_range?${params}`);
-  return answer.data;
+  if (search.tags && Object.keys(search.tags).length > 0) params.set('tags', JSON.stringify(search.tags));
+  if (search.operation) params.set('operation', search.operation);
+  const answer = await fetchJson<{ data: JaegerTrace[] | null }>(`${baseUrl}/api/traces?${params}`);
+  return answer.data ?? [];
 }
 
-export async function lokiInstant(baseUrl: string, query: string, timeSec = Date.now() / 1000): Promise<PromSeries[]> {
-  const params = new URLSearchParams({ query, time: String(Math.floor(timeSec * 1e9)) });
-  const answer = await fetchJson<LokiAnswer>(`${baseUrl}/loki/api/v1/query?${params}`);
-  return answer.data.result as PromSeries[];
-}
-
-export interface TempoSpanSet { spans: { spanID: string; attributes?: { key: string; value: Record<string, unknown> }[] }[]; matched: number }
-export interface TempoTraceSummary { traceID: string; rootServiceName?: string; spanSets?: TempoSpanSet[]; spanSet?: TempoSpanSet }
-
-export async function tempoSearch(baseUrl: string, traceql: string, startSec: number, endSec: number, limit = 1000, spss = 10): Promise<TempoTraceSummary[]> {
-  const params = new URLSearchParams({
-    q: traceql,
-    start: String(Math.floor(startSec)),
-    end: String(Math.ceil(endSec)),
-    limit: String(limit),
-    spss: String(spss),
-  });
-  const answer = await fetchJson<{ traces?: TempoTraceSummary[] }>(`${baseUrl}/api/search?${params}`);
-  return answer.traces ?? [];
-}
-
-export interface OtlpSpan {
-  traceId: string; spanId: string; name: string; kind?: string | number;
-  status?: { code?: string | number; message?: string };
-  events?: { name: string }[];
-  attributes?: { key: string; value: Record<string, unknown> }[];
-}
-
-/** All spans of one trace, from Tempo's OTLP-JSON answer (either `batches` or `resourceSpans`). */
-export async function tempoTrace(baseUrl: string, traceId: string): Promise<OtlpSpan[] | undefined> {
-  const res = await fetch(`${baseUrl}/api/traces/${traceId}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+/** One trace by id, or undefined while Jaeger does not have it (404). */
+export async function jaegerTrace(baseUrl: string, traceId: string): Promise<JaegerTrace | undefined> {
+  const res = await fetch(`${baseUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(15_000) });
   if (res.status === 404) return undefined;
-  if (!res.ok) throw new Error(`tempo /api/traces/${traceId} -> ${res.status}: ${(await res.text()).slice(0, 1000)}`);
-  const body = (await res.json()) as { batches?: ResourceSpans[]; resourceSpans?: ResourceSpans[] };
-  const resources = body.batches ?? body.resourceSpans ?? [];
-  return resources.flatMap((r) => (r.scopeSpans ?? r.instrumentationLibrarySpans ?? []).flatMap((s) => s.spans ?? []));
-}
-interface ResourceSpans { scopeSpans?: { spans?: OtlpSpan[] }[]; instrumentationLibrarySpans?: { spans?: OtlpSpan[] }[] }
-
-export function spanAttribute(span: { attributes?: { key: string; value: Record<string, unknown> }[] }, key: string): string | undefined {
-  const attr = span.attributes?.find((a) => a.key === key);
-  if (!attr) return undefined;
-  const v = Object.values(attr.value)[0];
-  return v === undefined ? undefined : String(v);
+  if (!res.ok) throw new Error(`jaeger /api/traces/${traceId} -> ${res.status}: ${(await res.text()).slice(0, 1000)}`);
+  const body = (await res.json()) as { data?: JaegerTrace[] };
+  return body.data?.[0];
 }
 
-/** Tempo returns ids base64 in some answers and hex in others; normalise to lowercase hex. */
-export function toHexId(id: string, hexLength: number): string {
-  if (new RegExp(`^[0-9a-f]{${hexLength}}$`, 'i').test(id)) return id.toLowerCase();
-  if (/^[0-9a-f]+$/i.test(id)) return id.toLowerCase().padStart(hexLength, '0');
-  return Buffer.from(id, 'base64').toString('hex').padStart(hexLength, '0');
+export interface JaegerDependency { parent: string; child: string; callCount: number }
+
+export async function jaegerDependencies(baseUrl: string, endSec: number, lookbackSec: number): Promise<JaegerDependency[]> {
+  const params = new URLSearchParams({ endTs: String(Math.floor(endSec * 1000)), lookback: String(Math.ceil(lookbackSec * 1000)) });
+  const answer = await fetchJson<{ data: JaegerDependency[] | null }>(`${baseUrl}/api/dependencies?${params}`);
+  return answer.data ?? [];
+}
+
+/** Everything the collector delivered at Loki's door so far. */
+export async function lokiDoorRecords(baseUrl: string): Promise<DoorRecord[]> {
+  const answer = await fetchJson<{ records: DoorRecord[] }>(`${baseUrl}${RECORDS_PATH}`, {}, 30_000);
+  return answer.records;
 }
 
 export interface XRayTrace { Id: string; Segments: { Id: string; Document: string }[] }

@@ -1,28 +1,30 @@
 // Glue between the e2e test and the parts it drives: the native stack of real binaries,
-// the dashboards' targets, and k6 running the loadgen scripts.
+// the dashboards' targets, and k6 running the loadgen scripts. Prometheus and Jaeger targets
+// run against the real programs; Loki targets are judged at Loki's door (what the collector
+// delivered, mapped as Loki documents), because Loki itself may not run here.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listDashboardTargets, loadCommittedDashboards, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
+import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
+import { select, UnsupportedAtDoor } from '../native/loki-door/logql.ts';
+import type { NativeUrls } from '../native/layout.ts';
 import { startStack, type NativeStack } from '../native/stack-lib.ts';
-import { lokiInstant, lokiRange, promInstant, promRange, tempoSearch, type PromSeries } from './backends.ts';
+import { jaegerDependencies, jaegerSearch, lokiDoorRecords, promInstant, promRange, type PromSeries } from './backends.ts';
 
 export const AWS_REGION = 'us-east-1';
 /** Grafana's $__interval for a panel a few hundred pixels wide over the e2e window. */
 const PANEL_INTERVAL_SECONDS = 15;
 
-export interface QueryAnswer { rows: number; raw: string }
+export interface QueryAnswer {
+  rows: number;
+  raw: string;
+  /** How the answer was obtained: from the real backend, or judged at Loki's door. */
+  judgedAt: 'backend' | 'loki-door';
+}
 
 /** Base URLs by IP: this process does not see the stack's private /etc/hosts. */
-export type StackUrls = Record<'service' | 'collectorOtlpHttp' | 'prometheus' | 'loki' | 'tempo' | 'moto', string>;
-
-function requireUrls(urls: Record<string, string | undefined>): StackUrls {
-  const keys = ['service', 'collectorOtlpHttp', 'prometheus', 'loki', 'tempo', 'moto'] as const;
-  const missing = keys.filter((k) => !urls[k]);
-  if (missing.length) throw new Error(`the native stack did not report URLs for: ${missing.join(', ')}`);
-  return Object.fromEntries(keys.map((k) => [k, urls[k]!])) as StackUrls;
-}
+export type StackUrls = NativeUrls;
 
 export interface E2eStack {
   urls: StackUrls;
@@ -51,27 +53,47 @@ async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: nu
   const to = Date.now() / 1000;
   const [resolved] = resolveTargets([target], { from: fromSec, to, intervalSeconds: PANEL_INTERVAL_SECONDS });
   const query = resolved!.query;
-  if (target.language === 'traceql') {
-    const traces = await tempoSearch(urls.tempo, query, fromSec, to + 60, target.limit ?? 20);
-    return { rows: traces.length, raw: JSON.stringify(traces) };
+  if (target.language === 'jaeger') {
+    const jaeger = parseJaegerQuery(query);
+    if (target.mode === 'dependencyGraph') {
+      const edges = await jaegerDependencies(urls.jaeger, to + 60, to + 60 - fromSec);
+      return { rows: edges.length, raw: JSON.stringify(edges), judgedAt: 'backend' };
+    }
+    const traces = await jaegerSearch(urls.jaeger, {
+      service: jaeger.service ?? '',
+      tags: logfmtTags(jaeger.tags ?? ''),
+      limit: jaeger.limit ?? 20,
+      startSec: fromSec,
+      endSec: to + 60,
+    });
+    return { rows: traces.length, raw: JSON.stringify(traces.map((t) => t.traceID)), judgedAt: 'backend' };
   }
   if (target.language === 'logql') {
-    if (target.mode === 'instant') {
-      const series = await lokiInstant(urls.loki, query, to);
-      return { rows: seriesWithValues(series), raw: JSON.stringify(series) };
-    }
-    const data = await lokiRange(urls.loki, query, fromSec, to, target.limit ?? 1000, target.mode === 'logs' ? undefined : PANEL_INTERVAL_SECONDS);
-    const rows = data.resultType === 'streams' ? data.result.reduce((n, s) => n + ('values' in s ? s.values?.length ?? 0 : 0), 0) : seriesWithValues(data.result as PromSeries[]);
-    return { rows, raw: JSON.stringify(data) };
+    // The records a Loki target would select under Loki's documented OTLP mapping. A query the
+    // door cannot evaluate throws UnsupportedAtDoor, naming the part it cannot judge.
+    const records = await lokiDoorRecords(urls.loki);
+    const selected = select(query, records.map((r) => r.loki));
+    return { rows: selected.length, raw: JSON.stringify(selected.slice(0, 3)), judgedAt: 'loki-door' };
   }
   const series = target.mode === 'instant' ? await promInstant(urls.prometheus, query, to) : await promRange(urls.prometheus, query, fromSec, to, PANEL_INTERVAL_SECONDS);
-  return { rows: seriesWithValues(series), raw: JSON.stringify(series) };
+  return { rows: seriesWithValues(series), raw: JSON.stringify(series), judgedAt: 'backend' };
 }
+
+/** The Jaeger plugin's tags field (logfmt) as the map its backend sends: key=value, values may be quoted. */
+export function logfmtTags(tags: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const match of tags.matchAll(/([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+    out[match[1]!] = match[2]!.startsWith('"') ? (JSON.parse(match[2]!) as string) : match[2]!;
+  }
+  return out;
+}
+
+export { UnsupportedAtDoor };
 
 /** The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto. */
 export async function startE2eStack(): Promise<E2eStack> {
   const native = await startStack({ aws: true, service: true, log: (line) => console.log(`[stack] ${line}`) });
-  const urls = requireUrls(native.urls);
+  const urls = native.urls;
   return {
     urls,
     awsRegion: AWS_REGION,

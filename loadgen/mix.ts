@@ -4,7 +4,7 @@
  * Pure: no k6 imports. The choice is a deterministic function of the iteration number (k6's
  * `exec.scenario.iterationInTest`, unique across VUs), not a coin flip, so that a fixed-count run
  * sends an exactly known number of requests per route and per status. The end-to-end test relies
- * on that to compare what k6 sent with what Tempo, Prometheus and Loki received.
+ * on that to compare what k6 sent with what Jaeger, Prometheus and Loki received.
  *
  * Every flow sends exactly one HTTP request, so proportions of iterations are proportions of
  * requests and an arrival rate is a request rate.

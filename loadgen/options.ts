@@ -138,7 +138,7 @@ export function scenarioFor(profile: ProfileName, settings: ProfileSettings): Sc
       return { executor: 'shared-iterations', vus: settings.vus, iterations: settings.iterations, maxDuration: '15s' };
     case 'counted': {
       // A fixed number of requests in the realistic mix: the end-to-end test compares these
-      // counts with what reached Tempo, Prometheus and Loki.
+      // counts with what reached Jaeger, Prometheus and Loki.
       // Paced, not as fast as possible: `iterations` starts spread evenly over `countedDuration`
       // (rate per timeUnit = the whole duration), so k6's own metrics are exported several
       // times during the run and Prometheus has enough samples for rate() on the Load test board.

@@ -80,7 +80,7 @@ describe('renderSummaryText', () => {
   it('prints the crash trace ids and where to paste them', () => {
     const text = renderSummaryText(buildSummary(data()));
     expect(text).toContain(`${crashIds[0]}   X-Ray: 1-6923cd1d-${'1'.repeat(24)}`);
-    expect(text).toMatch(/Explore > Tempo/);
+    expect(text).toMatch(/Explore > Jaeger/);
     expect(text).toContain('all thresholds passed');
     expect(text).toContain('✗ GET /crash answers 500 with our trace id  (1 of 4 failed)');
   });

@@ -154,7 +154,7 @@ export function renderSummaryText(summary: LoadSummary): string {
     const more = summary.crashTraces.length - SHOWN_CRASH_TRACES;
     if (more > 0) lines.push(`  … and ${more} more in the SUMMARY_JSON file`);
     lines.push(
-      '  Paste a trace id into Grafana > Explore > Tempo (TraceQL tab), or the X-Ray form into the X-Ray data source in AWS mode;',
+      '  Paste a trace id into Grafana > Explore > Jaeger (or the Jaeger UI, http://127.0.0.1:16686/trace/<id>), or the X-Ray form into the X-Ray data source in AWS mode;',
       `  its logs: Explore > Loki: {service_name="items-api"} | trace_id="<id>"`,
     );
   }

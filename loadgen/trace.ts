@@ -4,7 +4,7 @@
  * Pure: no k6 imports, so vitest can load it. The random source is injectable for tests.
  *
  * Why X-Ray-compatible ids: AWS X-Ray rejects W3C trace ids whose first 8 hex digits are not a
- * recent epoch-seconds timestamp. Building them that way here means the same id works in Tempo
+ * recent epoch-seconds timestamp. Building them that way here means the same id works in Jaeger
  * (32 hex) and in X-Ray (`1-<8 hex>-<24 hex>`), so a /crash trace id printed at the end of a run
  * can be pasted into either.
  */

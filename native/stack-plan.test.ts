@@ -19,7 +19,8 @@ const repo = path.resolve(__dirname, '..');
 const paths: StackPaths = {
   repo: '/repo',
   runDir: '/run',
-  binaries: { prometheus: '/b/prometheus', loki: '/b/loki', tempo: '/b/tempo', otelcol: '/b/otelcol', moto: '/b/moto_server' },
+  binaries: { prometheus: '/b/prometheus', jaeger: '/b/jaeger', otelcol: '/b/otelcol', moto: '/b/moto_server' },
+  tsRunner: ['/repo/node_modules/tsx/dist/cli.mjs'],
   node: '/usr/bin/node',
   serviceStartScript: 'node --env-file=service/otel.env --require @aws/aws-distro-opentelemetry-node-autoinstrumentation/register service/dist/index.js',
 };
@@ -93,29 +94,30 @@ describe('component plan', () => {
       expect(spec.readyUrl).toContain(`//${ADDRESSES[spec.name]}:`);
     }
     expect(aws.prometheus!.args).toContain('--web.listen-address=127.0.0.12:9090');
-    expect(aws.loki!.env).toMatchObject({ LOKI_LISTEN_HOST: '127.0.0.13', LOKI_INSTANCE_ADDR: '127.0.0.13' });
-    expect(aws.tempo!.env).toMatchObject({ TEMPO_LISTEN_HOST: '127.0.0.14' });
+    expect(aws.loki!.args.slice(-4)).toEqual(['--host', '127.0.0.13', '--port', '3100']);
+    expect(aws.jaeger!.env).toMatchObject({ JAEGER_LISTEN_HOST: '127.0.0.14' });
     expect(aws.collector!.env.OTLP_LISTEN_HOST).toBe('127.0.0.11');
     expect(aws.service!.env).toMatchObject({ HOST: '127.0.0.10', PORT: '8080' });
     expect(aws.moto!.args).toEqual(['--host', '127.0.0.15', '--port', '5000']);
   });
 
-  it('keeps all data in the run dir', () => {
+  it('keeps all data in the run dir (Jaeger keeps its traces in memory)', () => {
     expect(aws.prometheus!.args).toContain('--storage.tsdb.path=/run/data/prometheus');
-    expect(aws.loki!.env.LOKI_DATA_DIR).toBe('/run/data/loki');
-    expect(aws.tempo!.env.TEMPO_DATA_DIR).toBe('/run/data/tempo');
+    expect(aws.jaeger!.dataDir).toBeUndefined();
   });
 
-  it('uses the repo config files compose mounts', () => {
+  it('uses the repo config files compose mounts, and runs Loki\'s door where Loki would listen', () => {
     expect(aws.prometheus!.args).toContain('--config.file=/repo/prometheus.yml');
-    expect(aws.loki!.args).toEqual(['-config.file=/repo/loki-config.yaml', '-config.expand-env=true']);
-    expect(aws.tempo!.args).toEqual(['-config.file=/repo/tempo.yaml', '-config.expand-env=true']);
+    expect(aws.jaeger!.args).toEqual(['--config=/repo/jaeger.yaml']);
+    expect(aws.loki!.command).toBe('/usr/bin/node');
+    expect(aws.loki!.args).toEqual(['/repo/node_modules/tsx/dist/cli.mjs', '/repo/native/loki-door/main.ts', '--host', '127.0.0.13', '--port', '3100']);
+    expect(aws.loki!.readyUrl).toBe('http://127.0.0.13:3100/ready');
   });
 
   it('in AWS mode merges the overlay and points X-Ray at moto with dummy credentials', () => {
     expect(aws.collector!.args).toEqual(['--config=/repo/collector/config.yaml', '--config=/repo/collector/config-aws.yaml']);
     expect(aws.collector!.env).toMatchObject({ XRAY_ENDPOINT: 'http://moto:5000', AWS_ACCESS_KEY_ID: 'testing', AWS_REGION: 'us-east-1' });
-    expect(Object.keys(local)).toEqual(['prometheus', 'loki', 'tempo', 'collector']);
+    expect(Object.keys(local)).toEqual(['prometheus', 'loki', 'jaeger', 'collector']);
     expect(local.collector!.env.XRAY_ENDPOINT).toBeUndefined();
   });
 
@@ -139,7 +141,7 @@ describe('component plan', () => {
 describe('the real config files take exactly the variables the harness sets', () => {
   const real = byName(planComponents({ ...paths, repo }, { aws: true, service: true }, []));
   const harnessVars = (spec: ComponentSpec) => Object.keys(spec.env).filter((k) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(k));
-  for (const [name, file] of [['loki', 'loki-config.yaml'], ['tempo', 'tempo.yaml']] as const) {
+  for (const [name, file] of [['jaeger', 'jaeger.yaml']] as const) {
     it(`${file}`, () => {
       const used = referencedEnvVars(readFileSync(path.join(repo, file), 'utf8'))
         .map((v) => v.name)
@@ -162,7 +164,7 @@ describe('compose.yaml and the native harness start each program with the same f
   const compose = parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, { command?: string[] }> };
   const native = byName(planComponents({ ...paths, repo }, { aws: false, service: false }, ['/repo/collector/config.yaml']));
   const flagName = (arg: string) => arg.split('=')[0];
-  for (const name of ['prometheus', 'loki', 'tempo', 'collector'] as const) {
+  for (const name of ['prometheus', 'jaeger', 'collector'] as const) {
     it(name, () => {
       const composeFlags = (compose.services[name]?.command ?? []).filter((a) => a.startsWith('-')).map(flagName);
       expect(composeFlags.length, `compose.yaml ${name} has no command flags`).toBeGreaterThan(0);

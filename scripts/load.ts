@@ -16,7 +16,6 @@ import {
   composePlan,
   describeNetworkError,
   exitStatus,
-  k6VersionFrom,
   localPlan,
   noTargetMessage,
   otlpEndpointCandidates,
@@ -116,11 +115,13 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const version = k6VersionFrom(readIfPresent(join(repoRoot, 'native', 'versions.json')));
-  const cached = cachedK6Path(env, homedir(), version);
+  const cached = cachedK6Path(env, homedir(), repoRoot, {
+    versionsJson: readIfPresent(join(repoRoot, 'native', 'versions.json')),
+    lockText: (lock) => readIfPresent(join(repoRoot, lock)),
+  });
   const k6OnPath = findOnPath('k6');
-  const cachedK6 = isExecutableFile(cached) ? cached : null;
-  const runner = chooseRunner({ k6OnPath, cachedK6, dockerAnswers: !k6OnPath && !cachedK6 && !env['K6_BIN'] ? dockerAnswers() : false }, env, cached);
+  const cachedK6 = cached && isExecutableFile(cached) ? cached : null;
+  const runner = chooseRunner({ k6OnPath, cachedK6, dockerAnswers: !k6OnPath && !cachedK6 && !env['K6_BIN'] ? dockerAnswers() : false }, env);
 
   if (runner.kind === 'none') {
     console.error(runner.message);

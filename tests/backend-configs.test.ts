@@ -1,13 +1,14 @@
-// prometheus.yml, loki-config.yaml and tempo.yaml: parse, carry the keys the workshop depends on,
+// prometheus.yml, loki-config.yaml and jaeger.yaml: parse, carry the keys the workshop depends on,
 // and take every listen address and data directory from the environment with compose defaults,
 // which compose.yaml sets to the same values and mounts a named volume at.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PORTS } from '../native/layout.ts';
 import { environmentOf, expandEnv, mountsOf, readCompose, readText, readYaml, shellVariables } from './stack-files.ts';
 
 const compose = readCompose();
 
-/** Every ${VAR} of a Loki/Tempo config must have a default: compose and the harness set only some. */
+/** Every ${VAR} of a Loki/Jaeger config must have a default: compose and the harness set only some. */
 function variablesWithoutDefault(file: string): string[] {
   const text = readText(file).replace(/^\s*#.*$/gm, '');
   return shellVariables(text).filter((v) => !v.expression.includes(':-')).map((v) => v.expression);
@@ -32,11 +33,12 @@ describe('prometheus.yml', () => {
     expect(config.global.evaluation_interval).toBe('5s');
   });
 
-  it("scrapes the collector's own metrics on :8888, itself, Loki and Tempo by compose hostname", () => {
+  it("scrapes the collector's own metrics on :8888, itself, Loki, and Jaeger's span metrics and own metrics by compose hostname", () => {
     expect(targets('otel-collector')).toEqual(['collector:8888']);
     expect(targets('prometheus')).toEqual(['prometheus:9090']);
     expect(targets('loki')).toEqual(['loki:3100']);
-    expect(targets('tempo')).toEqual(['tempo:3200']);
+    expect(targets('jaeger-spanmetrics')).toEqual([`jaeger:${PORTS.jaegerSpanMetrics}`]);
+    expect(targets('jaeger')).toEqual([`jaeger:${PORTS.jaegerMetrics}`]);
   });
 
   it('keeps exemplars and tolerates the slightly late samples remote-write retries bring', () => {
@@ -102,61 +104,58 @@ describe('loki-config.yaml', () => {
   });
 });
 
-describe('tempo.yaml', () => {
-  interface TempoConfig {
-    server: { http_listen_address: string; http_listen_port: number; grpc_listen_address: string; grpc_listen_port: number };
-    distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } } };
-    ingester: { lifecycler: { ring: { kvstore: { store: string } } } };
-    querier: { frontend_worker: { frontend_address: string } };
-    metrics_generator: {
-      ring: { kvstore: { store: string } };
-      storage: { path: string; remote_write: { url: string; send_exemplars?: boolean }[] };
-      traces_storage?: { path: string };
+describe('jaeger.yaml', () => {
+  interface Endpoint { endpoint: string }
+  interface JaegerConfig {
+    service: {
+      extensions: string[];
+      pipelines: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }>;
+      telemetry: { metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] } };
     };
-    storage: { trace: { backend: string; wal: { path: string }; local: { path: string } } };
-    overrides: { defaults: { metrics_generator: { processors: string[] } } };
+    extensions: {
+      healthcheckv2: { use_v2: boolean; http: Endpoint & { status: { enabled: boolean; path: string } } };
+      jaeger_query: { storage: { traces: string; metrics: string }; enable_tracing: boolean; http: Endpoint; grpc: Endpoint };
+      jaeger_storage: { backends: Record<string, { memory: { max_traces: number | string } }>; metric_backends: Record<string, { prometheus: { endpoint: string } }> };
+    };
+    connectors: { spanmetrics: { exemplars: { enabled: boolean }; metrics_flush_interval: string; dimensions: { name: string }[] } };
+    receivers: { otlp: { protocols: { grpc: Endpoint; http: Endpoint } } };
+    exporters: { prometheus: Endpoint & { enable_open_metrics: boolean } };
   }
-  const config = expanded<TempoConfig>('tempo.yaml');
+  const collectorStyle = (text: string, env: Record<string, string>) => text.replace(/\$\{env:([A-Z_]+):-([^}]*)\}/g, (_m, name: string, dflt: string) => env[name] ?? dflt);
+  const config = parse(collectorStyle(readText('jaeger.yaml'), {})) as JaegerConfig;
 
-  it('every ${VAR} has a default', () => {
-    expect(variablesWithoutDefault('tempo.yaml')).toEqual([]);
+  it('every ${env:VAR} has a default', () => {
+    const text = readText('jaeger.yaml').replace(/^\s*#.*$/gm, '');
+    expect([...text.matchAll(/\$\{env:[A-Z_]+\}/g)].map((m) => m[0])).toEqual([]);
   });
 
-  it('OTLP receivers on gRPC 4317 and HTTP 4318, API on 3200, gRPC 9095 (compose defaults)', () => {
-    expect(config.distributor.receivers.otlp.protocols.grpc.endpoint).toBe('0.0.0.0:4317');
-    expect(config.distributor.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
-    expect(config.server).toMatchObject({ http_listen_port: 3200, grpc_listen_port: 9095, http_listen_address: '0.0.0.0' });
+  it('OTLP in, traces to the memory store (bounded) and to the spanmetrics connector', () => {
+    expect(config.receivers.otlp.protocols.grpc.endpoint).toBe(`0.0.0.0:${PORTS.jaegerOtlpGrpc}`);
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe(`0.0.0.0:${PORTS.jaegerOtlpHttp}`);
+    expect(config.service.pipelines.traces).toMatchObject({ receivers: ['otlp'], exporters: ['jaeger_storage_exporter', 'spanmetrics'] });
+    const store = Object.values(config.extensions.jaeger_storage.backends)[0]!;
+    expect(Number(store.memory.max_traces)).toBeGreaterThan(0);
   });
 
-  it('local storage under /var/tempo, the named volume compose mounts', () => {
-    expect(config.storage.trace.backend).toBe('local');
-    for (const p of [config.storage.trace.wal.path, config.storage.trace.local.path, config.metrics_generator.storage.path]) {
-      expect(p.startsWith('/var/tempo/'), p).toBe(true);
-    }
-    const tempo = compose.services.tempo!;
-    expect(mountsOf(tempo).find((m) => !m.bind)?.target).toBe(environmentOf(tempo).TEMPO_DATA_DIR);
+  it('span metrics with exemplars, in OpenMetrics for Prometheus to scrape', () => {
+    expect(config.connectors.spanmetrics.exemplars.enabled).toBe(true);
+    expect(config.connectors.spanmetrics.metrics_flush_interval).toMatch(/^\d+s$/);
+    expect(config.service.pipelines['metrics/spanmetrics']).toMatchObject({ receivers: ['spanmetrics'], exporters: ['prometheus'] });
+    expect(config.exporters.prometheus).toMatchObject({ endpoint: `0.0.0.0:${PORTS.jaegerSpanMetrics}`, enable_open_metrics: true });
   });
 
-  it('the metrics generator writes service graphs and span metrics to Prometheus with exemplars', () => {
-    expect(config.metrics_generator.storage.remote_write).toEqual([{ url: 'http://prometheus:9090/api/v1/write', send_exemplars: true }]);
-    expect(config.overrides.defaults.metrics_generator.processors).toEqual(expect.arrayContaining(['service-graphs', 'span-metrics']));
-    if (config.overrides.defaults.metrics_generator.processors.includes('local-blocks')) {
-      expect(config.metrics_generator.traces_storage?.path).toBeTruthy();
-    }
+  it("query API without self-tracing, its Monitor tab reading Prometheus, health on :13133/status", () => {
+    expect(config.extensions.jaeger_query.enable_tracing).toBe(false);
+    expect(config.extensions.jaeger_query.http.endpoint).toBe(`0.0.0.0:${PORTS.jaegerUi}`);
+    expect(Object.values(config.extensions.jaeger_storage.metric_backends)[0]!.prometheus.endpoint).toBe('http://prometheus:9090');
+    expect(config.extensions.healthcheckv2.http).toMatchObject({ endpoint: `0.0.0.0:${PORTS.jaegerHealth}`, status: { enabled: true, path: '/status' } });
+    expect(config.service.extensions).toEqual(['jaeger_storage', 'jaeger_query', 'healthcheckv2']);
   });
 
-  it('natively: the public listeners use the harness IP; internal gRPC stays on 127.0.0.1', () => {
-    const native = expanded<TempoConfig>('tempo.yaml', { TEMPO_LISTEN_HOST: '127.0.0.14', TEMPO_DATA_DIR: '/tmp/run/tempo' });
-    expect(native.server.http_listen_address).toBe('127.0.0.14');
-    expect(native.distributor.receivers.otlp.protocols.grpc.endpoint).toBe('127.0.0.14:4317');
-    expect(native.distributor.receivers.otlp.protocols.http.endpoint).toBe('127.0.0.14:4318');
-    // Single-binary Tempo forces its ingester and generator ring addresses to 127.0.0.1, so the
-    // internal gRPC server must listen there (and the querier dial there), whatever the host.
-    expect(native.server.grpc_listen_address).toBe('127.0.0.1');
-    expect(native.querier.frontend_worker.frontend_address).toBe('127.0.0.1:9095');
-    expect(native.ingester.lifecycler.ring.kvstore.store).toBe('inmemory');
-    expect(native.storage.trace.local.path.startsWith('/tmp/run/tempo/')).toBe(true);
-    const tempo = compose.services.tempo!;
-    expect(environmentOf(tempo)).toMatchObject({ TEMPO_LISTEN_HOST: '0.0.0.0', TEMPO_DATA_DIR: '/var/tempo' });
+  it('natively every listener binds the harness IP', () => {
+    const native = collectorStyle(readText('jaeger.yaml').replace(/^\s*#.*$/gm, ''), { JAEGER_LISTEN_HOST: '127.0.0.14' });
+    expect(native).not.toMatch(/0\.0\.0\.0/);
+    expect(native).toContain('127.0.0.14:4317');
+    expect(native).toContain('127.0.0.14:16686');
   });
 });

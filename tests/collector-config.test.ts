@@ -68,7 +68,7 @@ describe('collector/config.yaml (base)', () => {
       expect(pipeline.receivers, name).toEqual(['otlp']);
       expect(pipeline.processors, name).toEqual(['memory_limiter', 'resourcedetection', 'batch']);
     }
-    expect(base.service!.pipelines!.traces!.exporters).toEqual(['otlp/tempo', 'debug']);
+    expect(base.service!.pipelines!.traces!.exporters).toEqual(['otlp/jaeger', 'debug']);
     expect(base.service!.pipelines!.metrics!.exporters).toEqual(['prometheusremotewrite', 'debug']);
     expect(base.service!.pipelines!.logs!.exporters).toEqual(['otlphttp/loki', 'debug']);
   });
@@ -79,7 +79,7 @@ describe('collector/config.yaml (base)', () => {
 
   it('exporters queue and retry, so a backend restart loses nothing that fits in the queue', () => {
     const exporters = base.exporters!;
-    for (const id of ['otlphttp/loki', 'otlp/tempo']) {
+    for (const id of ['otlphttp/loki', 'otlp/jaeger']) {
       expect(exporters[id]!.sending_queue, id).toMatchObject({ enabled: true });
       expect(exporters[id]!.retry_on_failure, id).toMatchObject({ enabled: true });
     }
@@ -128,7 +128,7 @@ describe('listen addresses and endpoints come from the environment', () => {
       OTLP_LISTEN_HOST: '0.0.0.0',
       PROMETHEUS_REMOTE_WRITE_ENDPOINT: 'http://prometheus:9090/api/v1/write',
       LOKI_OTLP_ENDPOINT: 'http://loki:3100/otlp',
-      TEMPO_OTLP_ENDPOINT: 'tempo:4317',
+      JAEGER_OTLP_ENDPOINT: 'jaeger:4317',
     });
     const composeEnv = environmentOf(readCompose().services.collector!);
     expect(composeEnv).toEqual(defaults);
@@ -154,7 +154,7 @@ describe('listen addresses and endpoints come from the environment', () => {
     expect(native).toContain('endpoint: 127.0.0.11:13133');
     expect(native).toContain('endpoint: http://prometheus:9090/api/v1/write');
     expect(native).toContain('endpoint: http://loki:3100/otlp');
-    expect(native).toContain('endpoint: tempo:4317');
+    expect(native).toContain('endpoint: jaeger:4317');
     expect(native).not.toMatch(/0\.0\.0\.0/);
   });
 

@@ -1,20 +1,13 @@
 // Where the real binaries built by `npm run native:build` live, so config tests can run the very
 // programs the stack runs. Nothing is built here: a missing binary is reported, not fetched.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { type Versions, cacheRoot, planArtifacts } from '../native/build-plan.ts';
+import { type BinaryName, cachedBinary } from '../native/plan-files.ts';
+
 import { repoPath } from './stack-files.ts';
 
-export type BinaryName = 'prometheus' | 'promtool' | 'loki' | 'tempo' | 'otelcol';
-
-/** The cached executable for `name`, or undefined when it has not been built on this machine. */
-export function cachedBinary(name: BinaryName): string | undefined {
-  const versions = JSON.parse(readFileSync(repoPath('native/versions.json'), 'utf8')) as Versions;
-  const manifest = readFileSync(repoPath(versions.collector.manifest), 'utf8');
-  const artifact = planArtifacts(versions, manifest, cacheRoot()).find((a) => a.name === name);
-  return artifact && existsSync(artifact.executable) ? artifact.executable : undefined;
-}
+export { type BinaryName, cachedBinary };
 
 /** The first executable called `command` on PATH. */
 export function onPath(command: string): string | undefined {

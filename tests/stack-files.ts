@@ -89,7 +89,7 @@ export function commandList(service: ComposeService): string[] {
   return Array.isArray(command) ? command : command.split(/\s+/).filter(Boolean);
 }
 
-/** Every `${VAR...}` reference in a text (compose and Loki/Tempo syntax), by variable name. */
+/** Every `${VAR...}` reference in a text (compose and Loki syntax), by variable name. */
 export function shellVariables(text: string): { name: string; expression: string }[] {
   const found: { name: string; expression: string }[] = [];
   for (const match of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)) {
@@ -99,7 +99,7 @@ export function shellVariables(text: string): { name: string; expression: string
 }
 
 /**
- * Expands `${VAR}`, `${VAR:-default}` (compose, Loki and Tempo with -config.expand-env) or
+ * Expands `${VAR}`, `${VAR:-default}` (compose, Loki with -config.expand-env) or
  * `${env:VAR:-default}` (the collector) the way those programs do, from `env`.
  */
 export function expandEnv(text: string, env: Record<string, string | undefined>, collectorSyntax = false): string {

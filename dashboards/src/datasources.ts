@@ -6,7 +6,7 @@
 export const DATASOURCE_UID = {
   prometheus: 'prometheus',
   loki: 'loki',
-  tempo: 'tempo',
+  jaeger: 'jaeger',
   /** Provisioned only in AWS mode (dashboards/provisioning/datasources-aws/xray.yaml). */
   xray: 'xray',
 } as const;
@@ -18,7 +18,8 @@ export interface DatasourceRef {
 
 export const PROMETHEUS: DatasourceRef = { type: 'prometheus', uid: DATASOURCE_UID.prometheus };
 export const LOKI: DatasourceRef = { type: 'loki', uid: DATASOURCE_UID.loki };
-export const TEMPO: DatasourceRef = { type: 'tempo', uid: DATASOURCE_UID.tempo };
+/** Grafana's Jaeger datasource (a preinstalled plugin from Grafana 13.2; its plugin id is still `jaeger`). */
+export const JAEGER: DatasourceRef = { type: 'jaeger', uid: DATASOURCE_UID.jaeger };
 
 /**
  * The Prometheus datasource's `timeInterval` (provisioning), in seconds. Grafana uses it as the

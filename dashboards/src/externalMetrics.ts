@@ -8,25 +8,24 @@
  */
 
 /**
- * k6 v1.x `-o opentelemetry` with K6_OTEL_METRIC_PREFIX=k6_ (k6's own default prefix is empty),
- * translated by prometheusremotewrite: counters gain `_total`, histograms in ms gain
- * `_milliseconds`, Rate metrics are one counter `<name>.total` with a `condition` attribute of
- * "zero" or "nonzero". k6 tags (name, method, status, scenario, check, run_id) become labels.
+ * k6 1.1 `-o experimental-opentelemetry` with K6_OTEL_METRIC_PREFIX=k6_ (k6's own default prefix
+ * is empty), translated by prometheusremotewrite: counters gain `_total`, histograms in ms gain
+ * `_milliseconds`, and a Rate metric is two counters: `<name>.occurred` (samples that were
+ * nonzero: a failed request, a passed check) and `<name>.total` (all samples). Recorded from a
+ * real k6 1.1.0 run. k6 tags (name, method, status, scenario, check, run_id) become labels.
  */
 export const K6 = {
   vus: 'k6_vus',
   vusMax: 'k6_vus_max',
   httpReqs: 'k6_http_reqs_total',
   httpReqDuration: 'k6_http_req_duration_milliseconds',
-  httpReqFailed: 'k6_http_req_failed_total',
-  checks: 'k6_checks_total',
+  httpReqFailed: { occurred: 'k6_http_req_failed_occurred_total', total: 'k6_http_req_failed_total' },
+  checks: { occurred: 'k6_checks_occurred_total', total: 'k6_checks_total' },
   iterations: 'k6_iterations_total',
 } as const;
 
 /** k6 tag on every metric of a run (loadgen/main.ts sets it on each VU). */
 export const K6_LABEL_RUN_ID = 'run_id';
-/** k6 Rate metrics exported as one counter: "nonzero" = the rate's event happened. */
-export const K6_LABEL_CONDITION = 'condition';
 
 /**
  * The collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus).
@@ -35,7 +34,7 @@ export const K6_LABEL_CONDITION = 'condition';
  * configured Prometheus reader emits `otelcol_exporter_sent_spans__spans__total`; its documented
  * workaround is `without_units: true` on that reader. Unit-bearing metrics (memory, uptime) are
  * left out because their names depend on that setting.
- * Labels: `receiver` / `exporter` = the component id, e.g. "otlp" or "otlp/tempo".
+ * Labels: `receiver` / `exporter` = the component id, e.g. "otlp" or "otlp/jaeger".
  */
 export const COLLECTOR = {
   receiverAccepted: {
@@ -70,18 +69,18 @@ export const SIGNALS: readonly { key: Signal; label: string }[] = [
 ];
 
 /**
- * Tempo's metrics generator (span-metrics processor) remote-writing to Prometheus. Its latency
- * histogram carries exemplars (label `traceID`) for every sampled span, which the service's own
- * histogram does not: ADOT JS 0.13 attaches no exemplars (measured: Prometheus'
+ * Jaeger's spanmetrics connector (jaeger.yaml), scraped by Prometheus from jaeger:8889. Its latency
+ * histogram (milliseconds) carries exemplars labelled `trace_id` for sampled spans, which the
+ * service's own histogram does not: ADOT JS 0.13 attaches no exemplars (measured: Prometheus'
  * query_exemplars answers [] for http_server_request_duration_seconds_bucket after a load run).
  */
-export const TEMPO_SPANMETRICS = {
-  latency: 'traces_spanmetrics_latency',
-  calls: 'traces_spanmetrics_calls_total',
+export const JAEGER_SPANMETRICS = {
+  calls: 'traces_span_metrics_calls_total',
+  duration: 'traces_span_metrics_duration_milliseconds',
 } as const;
-/** Span-metrics dimensions: the service is `service`, the kind `span_kind`. */
-export const TEMPO_LABEL_SERVICE = 'service';
-export const TEMPO_LABEL_SPAN_KIND = 'span_kind';
-export const TEMPO_SERVER_SPAN_KIND = 'SPAN_KIND_SERVER';
-/** The exemplar label Tempo's metrics generator writes the trace id under. */
-export const TEMPO_EXEMPLAR_TRACE_ID_LABEL = 'traceID';
+/** Span-metrics dimensions: the service is `service_name`, the kind `span_kind`. */
+export const SPANMETRICS_LABEL_SERVICE = 'service_name';
+export const SPANMETRICS_LABEL_SPAN_KIND = 'span_kind';
+export const SPANMETRICS_SERVER_SPAN_KIND = 'SPAN_KIND_SERVER';
+/** The exemplar label the spanmetrics connector writes the trace id under. */
+export const SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL = 'trace_id';

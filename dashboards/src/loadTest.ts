@@ -5,7 +5,7 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
 import { PROMETHEUS } from './datasources.ts';
-import { K6, K6_LABEL_CONDITION, K6_LABEL_RUN_ID } from './externalMetrics.ts';
+import { K6, K6_LABEL_RUN_ID } from './externalMetrics.ts';
 import { promQuery, statPanel, timeseriesPanel, workshopDashboard } from './panels.ts';
 import { serverErrorShare, serverLatencyQuantile, serverRequestRate } from './serviceOverview.ts';
 
@@ -16,12 +16,14 @@ const ALL_RUNS = '.*';
 
 const run = `${K6_LABEL_RUN_ID}=~"$${RUN_ID_VARIABLE}"`;
 const k6Rate = (series: string, extra = '') => `rate(${series}{${run}${extra}}[$__rate_interval])`;
-/** Share of a k6 Rate metric's samples that were "nonzero"; 0 rather than no data when none were. */
-const k6NonzeroShare = (series: string) =>
-  `(sum(${k6Rate(series, `, ${K6_LABEL_CONDITION}="nonzero"`)}) or vector(0)) / sum(${k6Rate(series)})`;
-/** Share of a k6 Rate metric's samples that were "zero" (for checks: the failed ones). */
-const k6ZeroShare = (series: string) =>
-  `(sum(${k6Rate(series, `, ${K6_LABEL_CONDITION}="zero"`)}) or vector(0)) / sum(${k6Rate(series)})`;
+type K6RateMetric = { occurred: string; total: string };
+/**
+ * Share of a k6 Rate metric's samples that occurred (nonzero); 0 rather than no data when none
+ * did: k6 creates the `occurred` counter only at the first such sample.
+ */
+const k6OccurredShare = (m: K6RateMetric) => `(sum(${k6Rate(m.occurred)}) or vector(0)) / sum(${k6Rate(m.total)})`;
+/** Share that did not occur (for checks: the failed ones). */
+const k6NotOccurredShare = (m: K6RateMetric) => `1 - ${k6OccurredShare(m)}`;
 
 export function loadTest(): dashboard.Dashboard {
   return workshopDashboard('Load test', LOAD_TEST_UID, `k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`, ['k6'])
@@ -75,8 +77,8 @@ export function loadTest(): dashboard.Dashboard {
         { x: 12, y: 8, w: 12, h: 8 },
         'percentunit',
         [
-          promQuery('A', k6NonzeroShare(K6.httpReqFailed), { legend: 'k6 failed requests' }),
-          promQuery('B', k6ZeroShare(K6.checks), { legend: 'k6 failed checks' }),
+          promQuery('A', k6OccurredShare(K6.httpReqFailed), { legend: 'k6 failed requests' }),
+          promQuery('B', k6NotOccurredShare(K6.checks), { legend: 'k6 failed checks' }),
           promQuery('C', serverErrorShare, { legend: 'service 5xx' }),
         ],
       ).min(0),

@@ -8,10 +8,11 @@ import * as logs from '@grafana/grafana-foundation-sdk/logs';
 import * as loki from '@grafana/grafana-foundation-sdk/loki';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import * as nodegraph from '@grafana/grafana-foundation-sdk/nodegraph';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as tempo from '@grafana/grafana-foundation-sdk/tempo';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { LOKI, PROMETHEUS, TEMPO } from './datasources.ts';
+import { JAEGER, LOKI, PROMETHEUS } from './datasources.ts';
 
 /**
  * A workshop dashboard with the settings all three share: the last 15 minutes refreshed every
@@ -73,17 +74,35 @@ export function lokiLogQuery(refId: string, expr: string, maxLines: number): lok
     .direction(loki.LokiQueryDirection.Backward);
 }
 
-export function traceqlSearch(refId: string, traceql: string, limit: number): tempo.DataqueryBuilder {
-  return new tempo.DataqueryBuilder()
-    .datasource(TEMPO)
-    .refId(refId)
-    .queryType('traceql')
-    .query(traceql)
-    .limit(limit)
-    .tableType(tempo.SearchTableType.Traces);
+/**
+ * A query of Grafana's Jaeger datasource. The foundation SDK has no Jaeger builder, so this is
+ * one: the JSON the plugin's backend reads (grafana-jaeger-datasource pkg/jaeger/querydata.go).
+ * No queryType = open one trace by id; "search" = /api/traces; "dependencyGraph" = /api/dependencies.
+ */
+export interface JaegerQuery extends cog.Dataquery {
+  refId: string;
+  datasource: { type: string; uid: string };
+  queryType: 'search' | 'dependencyGraph';
+  service?: string;
+  operation?: string;
+  /** logfmt, e.g. `otel.status_code=ERROR`; the plugin turns it into Jaeger's tags JSON. */
+  tags?: string;
+  limit?: number;
 }
 
-type Target = prometheus.DataqueryBuilder | loki.DataqueryBuilder | tempo.DataqueryBuilder;
+function jaegerQuery(query: Omit<JaegerQuery, '_implementsDataqueryVariant'>): cog.Builder<cog.Dataquery> {
+  return { build: (): JaegerQuery => ({ ...query, _implementsDataqueryVariant: () => undefined }) };
+}
+
+export function jaegerSearch(refId: string, search: { service: string; tags?: string; limit: number }): cog.Builder<cog.Dataquery> {
+  return jaegerQuery({ refId, datasource: JAEGER, queryType: 'search', service: search.service, ...(search.tags ? { tags: search.tags } : {}), limit: search.limit });
+}
+
+export function jaegerDependencyGraph(refId: string): cog.Builder<cog.Dataquery> {
+  return jaegerQuery({ refId, datasource: JAEGER, queryType: 'dependencyGraph' });
+}
+
+type Target = prometheus.DataqueryBuilder | loki.DataqueryBuilder;
 
 export function timeseriesPanel(title: string, description: string, grid: Grid, unit: string, targets: Target[]): timeseries.PanelBuilder {
   const panel = new timeseries.PanelBuilder()
@@ -138,8 +157,12 @@ export function logsPanel(title: string, description: string, grid: Grid, target
     .withTarget(target);
 }
 
-export function tracesTablePanel(title: string, description: string, grid: Grid, target: tempo.DataqueryBuilder): table.PanelBuilder {
-  return new table.PanelBuilder().title(title).description(description).gridPos(grid).datasource(TEMPO).withTarget(target);
+export function tracesTablePanel(title: string, description: string, grid: Grid, target: cog.Builder<cog.Dataquery>): table.PanelBuilder {
+  return new table.PanelBuilder().title(title).description(description).gridPos(grid).datasource(JAEGER).withTarget(target);
+}
+
+export function nodeGraphPanel(title: string, description: string, grid: Grid, target: cog.Builder<cog.Dataquery>): nodegraph.PanelBuilder {
+  return new nodegraph.PanelBuilder().title(title).description(description).gridPos(grid).datasource(JAEGER).withTarget(target);
 }
 
 /** A panel whose targets all use one datasource names it, so Grafana never falls back to the default. */

@@ -47,7 +47,7 @@ export function pipelineHealth(): dashboard.Dashboard {
     .withPanel(
       perSignalPanel(
         'Sent by exporters',
-        'Items per second each exporter delivered (Prometheus, Loki, Tempo, debug, X-Ray in AWS mode).',
+        'Items per second each exporter delivered (Prometheus, Loki, Jaeger, debug, X-Ray in AWS mode).',
         { x: 0, y: 8, w: 12, h: 8 },
         COLLECTOR.exporterSent,
         'exporter',

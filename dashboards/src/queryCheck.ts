@@ -3,14 +3,14 @@
  * PromQL query selects. Used by the tests; kept out of the dashboards' import graph.
  */
 import { parser as logqlParser } from '@grafana/lezer-logql';
-import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
-import type { QueryLanguage } from './targets.ts';
+import { type QueryLanguage, parseJaegerQuery } from './targets.ts';
 
-const PARSERS = { promql: promqlParser, logql: logqlParser, traceql: traceqlParser } as const;
+const PARSERS = { promql: promqlParser, logql: logqlParser } as const;
 
 /** Positions and surrounding text of every syntax error; empty when the query parses. */
 export function syntaxErrors(language: QueryLanguage, query: string): string[] {
+  if (language === 'jaeger') return jaegerQueryErrors(query);
   const errors: string[] = [];
   PARSERS[language].parse(query).iterate({
     enter(node) {
@@ -42,4 +42,36 @@ export function parseKnownMetrics(text: string): string[] {
     .split('\n')
     .map((line) => line.replace(/#.*/, '').trim())
     .filter((line) => line !== '');
+}
+
+/** logfmt pairs as the Jaeger plugin reads its tags field: key=value or key="quoted value". */
+const LOGFMT_PAIR = /^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|[^\s"]*)(?=\s|$)/;
+
+/**
+ * What the Jaeger datasource would refuse or silently ignore: an unknown queryType, a search
+ * without a service, tags that are not logfmt, a limit that is not a positive integer.
+ */
+export function jaegerQueryErrors(rawQuery: string): string[] {
+  let query;
+  try {
+    query = parseJaegerQuery(rawQuery);
+  } catch (error) {
+    return [`not JSON: ${(error as Error).message}`];
+  }
+  const errors: string[] = [];
+  if (!['search', 'dependencyGraph', ''].includes(query.queryType)) errors.push(`unknown queryType "${query.queryType}"`);
+  if (query.queryType === 'search') {
+    if (!query.service) errors.push('a search needs a service');
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit > 0)) errors.push(`limit must be a positive integer, got ${query.limit}`);
+    let rest = query.tags ?? '';
+    while (rest.trim() !== '') {
+      const pair = LOGFMT_PAIR.exec(rest);
+      if (!pair) {
+        errors.push(`tags are not logfmt near "${rest.trim().slice(0, 30)}"`);
+        break;
+      }
+      rest = rest.slice(pair[0].length);
+    }
+  }
+  return errors;
 }

@@ -1,15 +1,15 @@
 // Rewrites dashboards/known-metrics/*.txt from a real Prometheus after a load run, so the
-// dashboards test checks metric names against what the collector, k6 and Tempo really emitted,
+// dashboards test checks metric names against what the collector, k6 and Jaeger really emitted,
 // not against documentation. Usage (native stack running, after `npm run load -- counted`):
 //   npx tsx dashboards/src/record-known-metrics.ts [http://127.0.0.12:9090]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repo.ts';
 
 const SOURCES: { file: string; prefix: string; what: string }[] = [
   { file: 'collector.txt', prefix: 'otelcol_', what: "the collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus)" },
   { file: 'k6.txt', prefix: 'k6_', what: "k6's OpenTelemetry output (K6_OTEL_METRIC_PREFIX=k6_) through the collector's prometheusremotewrite" },
-  { file: 'tempo.txt', prefix: 'traces_', what: "Tempo's metrics generator (span metrics, service graphs) remote-writing to Prometheus" },
+  { file: 'jaeger.txt', prefix: 'traces_', what: "Jaeger's spanmetrics connector (jaeger.yaml), scraped by Prometheus from jaeger:8889" },
 ];
 
 async function main(): Promise<void> {
@@ -21,8 +21,12 @@ async function main(): Promise<void> {
   for (const { file, prefix, what } of SOURCES) {
     const found = names.filter((n) => n.startsWith(prefix)).sort();
     if (found.length === 0) throw new Error(`no ${prefix}* series in ${prometheus}: run the load first`);
+    const path = join(repoRoot(), 'dashboards', 'known-metrics', file);
+    // Names a run creates only on some event (k6 makes a Rate's `occurred` counter at its first
+    // nonzero sample) are kept when written with a reason after them and not seen this time.
+    const annotated = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => /^\S+\s+#\s*\S/.test(l) && !found.includes(l.split(/\s/)[0]!)) : [];
     const header = [`# recorded from a real run on ${stamp} by dashboards/src/record-known-metrics.ts`, `# Source: ${what}.`, "# One Prometheus series name per line; '#' starts a comment."];
-    writeFileSync(join(repoRoot(), 'dashboards', 'known-metrics', file), [...header, ...found, ''].join('\n'));
+    writeFileSync(path, [...header, ...found, ...annotated, ''].join('\n'));
     console.log(`${file}: ${found.length} names`);
   }
 }

@@ -5,8 +5,8 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
-import { TEMPO_LABEL_SERVICE, TEMPO_LABEL_SPAN_KIND, TEMPO_SERVER_SPAN_KIND, TEMPO_SPANMETRICS } from './externalMetrics.ts';
-import { barsPanel, logsPanel, lokiLogQuery, lokiMetricQuery, promQuery, statPanel, timeseriesPanel, tracesTablePanel, traceqlSearch, workshopDashboard } from './panels.ts';
+import { JAEGER_SPANMETRICS, SPANMETRICS_LABEL_SERVICE, SPANMETRICS_LABEL_SPAN_KIND, SPANMETRICS_SERVER_SPAN_KIND } from './externalMetrics.ts';
+import { barsPanel, jaegerDependencyGraph, jaegerSearch, logsPanel, lokiLogQuery, lokiMetricQuery, nodeGraphPanel, promQuery, statPanel, timeseriesPanel, tracesTablePanel, workshopDashboard } from './panels.ts';
 
 export const SERVICE_OVERVIEW_UID = 'service-overview';
 
@@ -33,10 +33,22 @@ export const serverErrorShare =
 export const serverLatencyQuantile = (q: number) =>
   `histogram_quantile(${q}, sum by (le) (${rateOf(`${duration}_bucket`, service)}))`;
 
-/** p95 of the service's server spans as Tempo's metrics generator measured them; carries exemplars. */
+/**
+ * p95 of the service's server spans as Jaeger's spanmetrics connector measured them, in seconds
+ * like the other series of the panel (the connector's histogram is in milliseconds); carries
+ * exemplars.
+ */
 export const spanMetricsServerP95 =
-  `histogram_quantile(0.95, sum by (le) (rate(${TEMPO_SPANMETRICS.latency}_bucket{${TEMPO_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
-  `${TEMPO_LABEL_SPAN_KIND}="${TEMPO_SERVER_SPAN_KIND}"}[$__rate_interval])))`;
+  `histogram_quantile(0.95, sum by (le) (rate(${JAEGER_SPANMETRICS.duration}_bucket{${SPANMETRICS_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
+  `${SPANMETRICS_LABEL_SPAN_KIND}="${SPANMETRICS_SERVER_SPAN_KIND}"}[$__rate_interval]))) / 1000`;
+
+/**
+ * Jaeger tags that find the service's failed requests: server spans answered 5xx. Not
+ * `error=true` and not `otel.status_code=ERROR`: Jaeger 2.13's memory store keeps the span
+ * status out of the attributes it searches, and reads the string "true" of `error` as false
+ * (internal/storage/v2/memory/tenant.go), so both find nothing; attributes do match.
+ */
+export const ERROR_SPAN_TAGS = `${names.ATTR_HTTP_RESPONSE_STATUS_CODE}=500`;
 
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
@@ -79,15 +91,15 @@ export function serviceOverview(): dashboard.Dashboard {
     .withPanel(
       timeseriesPanel(
         'Latency p50 / p95 / p99',
-        'Server-side request duration quantiles from the service histogram, and p95 of the same server spans from Tempo span metrics. ' +
-          "The exemplar dots (on the span-metrics series: ADOT JS attaches no exemplars to the service's own histogram) link to the trace of a sampled request.",
+        'Server-side request duration quantiles from the service histogram, and p95 of the same server spans from Jaeger span metrics. ' +
+          "The exemplar dots (on the span-metrics series: ADOT JS attaches no exemplars to the service's own histogram) carry the trace id of a sampled request: hover one and open it in Jaeger.",
         { x: 0, y: 8, w: 12, h: 8 },
         's',
         [
           promQuery('A', serverLatencyQuantile(0.5), { legend: 'p50' }),
           promQuery('B', serverLatencyQuantile(0.95), { legend: 'p95' }),
           promQuery('C', serverLatencyQuantile(0.99), { legend: 'p99' }),
-          promQuery('D', spanMetricsServerP95, { legend: 'p95 (Tempo span metrics, exemplars)', exemplar: true }),
+          promQuery('D', spanMetricsServerP95, { legend: 'p95 (Jaeger span metrics, exemplars)', exemplar: true }),
         ],
       ),
     )
@@ -125,16 +137,26 @@ export function serviceOverview(): dashboard.Dashboard {
     .withPanel(
       tracesTablePanel(
         'Recent error traces',
-        'Traces with a span in error status. Click a trace id to open it; from a span, "Logs for this span" jumps to Loki.',
+        `Jaeger search: traces of ${names.SERVICE_NAME} whose server span answered 500 (the /crash requests). Click a trace id to open it; from a span, the logs icon opens its records in Loki.`,
         { x: 12, y: 16, w: 12, h: 8 },
-        traceqlSearch('A', `{ resource.service.name = "${names.SERVICE_NAME}" && status = error }`, 20),
+        jaegerSearch('A', { service: names.SERVICE_NAME, tags: ERROR_SPAN_TAGS, limit: 20 }),
+      ),
+    )
+    .withPanel(
+      nodeGraphPanel(
+        'Service graph',
+        "Jaeger's dependency graph over the dashboard's time range. With one instrumented service it shows items-api calling " +
+          'itself: the edge is its in-process store.* spans under each request, which the in-memory store reports as a call (jaegertracing/jaeger#9089), not a network hop. ' +
+          'A second instrumented service would appear as its own node.',
+        { x: 0, y: 24, w: 8, h: 12 },
+        jaegerDependencyGraph('A'),
       ),
     )
     .withPanel(
       logsPanel(
         'Logs',
-        'Log records of the service, filtered by the level variable. Open a record: its trace_id links to the trace in Tempo.',
-        { x: 0, y: 24, w: 24, h: 12 },
+        'Log records of the service, filtered by the level variable. Open a record: its trace_id links to the trace in Jaeger.',
+        { x: 8, y: 24, w: 16, h: 12 },
         lokiLogQuery('A', `${logSelector} | ${SEVERITY_FIELD}=~"(?i)$${LEVEL_VARIABLE}"`, 500),
       ),
     )

@@ -1,7 +1,7 @@
 /**
  * Every query of every dashboard, as the backends will receive it. The end-to-end test imports
- * this to run each panel against real Prometheus / Loki / Tempo, and the unit tests use it to
- * parse every query; both therefore see the same macro substitution.
+ * this to run each panel against real Prometheus / Jaeger (and Loki's door), and the unit tests use
+ * it to parse every query; both therefore see the same macro substitution.
  *
  * Pure functions over dashboard JSON; `loadCommittedDashboards()` is the only one that reads files.
  */
@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './datasources.ts';
 import { repoRoot } from './repo.ts';
 
-export type QueryLanguage = 'promql' | 'logql' | 'traceql';
+/** `jaeger`: the Jaeger datasource's query JSON (search or dependency graph), as rawQuery. */
+export type QueryLanguage = 'promql' | 'logql' | 'jaeger';
 
 /** The parts of Grafana's dashboard JSON this module reads. */
 export interface DashboardJson {
@@ -38,6 +39,9 @@ interface TargetJson {
   limit?: number;
   maxLines?: number;
   exemplar?: boolean;
+  service?: string;
+  operation?: string;
+  tags?: string;
 }
 interface VariableJson {
   name: string;
@@ -64,10 +68,11 @@ export interface DashboardTarget {
   rawQuery: string;
   /**
    * How Grafana sends it: an instant query (one value at the end of the range), a range query
-   * (PromQL/LogQL metrics over time), log lines (a LogQL log query) or a TraceQL search.
+   * (PromQL/LogQL metrics over time), log lines (a LogQL log query), a Jaeger trace search or
+   * Jaeger's dependency graph.
    */
-  mode: 'instant' | 'range' | 'logs' | 'search';
-  /** Result size Grafana asks for (Loki maxLines, Tempo limit), when the panel sets one. */
+  mode: 'instant' | 'range' | 'logs' | 'search' | 'dependencyGraph';
+  /** Result size Grafana asks for (Loki maxLines, Jaeger limit), when the panel sets one. */
   limit?: number;
   /** Prometheus targets that ask for exemplars (the dots that link a panel to a trace). */
   exemplar?: boolean;
@@ -87,7 +92,7 @@ export interface MacroContext {
   scrapeIntervalSeconds?: number;
 }
 
-const DATASOURCE_LANGUAGE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql', tempo: 'traceql' };
+const DATASOURCE_LANGUAGE: Record<string, QueryLanguage> = { prometheus: 'promql', loki: 'logql', jaeger: 'jaeger' };
 
 /** All targets of the given dashboards, rows and nested panels included, in layout order. */
 export function listDashboardTargets(dashboards: DashboardJson[]): DashboardTarget[] {
@@ -99,7 +104,7 @@ export function listDashboardTargets(dashboards: DashboardJson[]): DashboardTarg
         const ds = target.datasource ?? panel.datasource ?? {};
         const datasourceType = ds.type ?? '';
         const language = DATASOURCE_LANGUAGE[datasourceType];
-        const rawQuery = language === 'traceql' ? target.query : target.expr;
+        const rawQuery = language === 'jaeger' ? jaegerQueryJson(target) : target.expr;
         const refId = target.refId ?? '?';
         const panelTitle = panel.title ?? '(untitled)';
         const label = `${board.title} / ${panelTitle} / ${refId}`;
@@ -132,8 +137,26 @@ function flattenPanels(panels: PanelJson[]): PanelJson[] {
   return panels.flatMap((p) => [p, ...flattenPanels(p.panels ?? [])]);
 }
 
+/** The fields of a Jaeger target that decide what Jaeger is asked, in a stable order. */
+function jaegerQueryJson(target: TargetJson): string {
+  const { queryType, service, operation, tags, limit } = target;
+  return JSON.stringify({ queryType: queryType ?? '', service, operation, tags, limit });
+}
+
+export interface JaegerTargetQuery {
+  queryType: string;
+  service?: string;
+  operation?: string;
+  tags?: string;
+  limit?: number;
+}
+
+export function parseJaegerQuery(rawQuery: string): JaegerTargetQuery {
+  return JSON.parse(rawQuery) as JaegerTargetQuery;
+}
+
 function queryMode(language: QueryLanguage, panelType: string, target: TargetJson): DashboardTarget['mode'] {
-  if (language === 'traceql') return 'search';
+  if (language === 'jaeger') return target.queryType === 'dependencyGraph' ? 'dependencyGraph' : 'search';
   if (language === 'logql') return panelType === 'logs' ? 'logs' : target.queryType === 'instant' ? 'instant' : 'range';
   return target.instant && !target.range ? 'instant' : 'range';
 }
@@ -161,7 +184,7 @@ export function variableDefaults(board: DashboardJson): Record<string, string> {
  * Replaces Grafana's macros and template variables the way Grafana does before a query leaves
  * it: `$__rate_interval` = max(`$__interval` + scrape interval, 4 x scrape interval);
  * `$__interval`, `$__auto` (Loki's step) = the interval; `$__range` = the whole range.
- * Durations are written in seconds (e.g. "120s"), which PromQL, LogQL and TraceQL all accept.
+ * Durations are written in seconds (e.g. "120s"), which PromQL and LogQL both accept.
  * Variables are `$name`, `${name}` or `${name:format}`; an unknown `$name` is left as it is so
  * the parsers report it.
  */

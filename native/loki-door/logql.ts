@@ -4,7 +4,7 @@
 // dashboard query the door cannot judge is reported, never passed silently.
 // Parsed with @grafana/lezer-logql, the grammar Grafana's Loki editor uses.
 import { parser } from '@grafana/lezer-logql';
-import { type LokiEntry, queryLabels } from './loki-mapping.ts';
+import { type StoredLine, queryLabels } from './loki-mapping.ts';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
@@ -155,7 +155,7 @@ function jsonLabels(line: string, labels: Record<string, string>): Record<string
   return out;
 }
 
-export function selects(selection: LogSelection, entry: LokiEntry): boolean {
+export function selects(selection: LogSelection, entry: StoredLine): boolean {
   if (!selection.streamMatchers.every((m) => m(entry.labels, entry.line))) return false;
   let labels = queryLabels(entry);
   for (const stage of selection.stages) {
@@ -166,7 +166,7 @@ export function selects(selection: LogSelection, entry: LokiEntry): boolean {
 }
 
 /** The entries a log query (or a metric query's log range) selects. */
-export function select(query: string, entries: readonly LokiEntry[]): LokiEntry[] {
+export function select<T extends StoredLine>(query: string, entries: readonly T[]): T[] {
   const selection = parseSelection(query);
   return entries.filter((e) => selects(selection, e));
 }

@@ -7,7 +7,9 @@
 // - structured metadata: every other resource attribute, the scope's name, version and
 //   attributes, the record's attributes, trace_id, span_id, severity_text, severity_number, flags;
 // - the log line: the body (a string as is; anything else as JSON);
-// - names: non-alphanumeric characters become "_" (so "http.route" is "http_route").
+// - names: non-alphanumeric characters become "_" (so "http.route" is "http_route");
+// - detected_level (structured metadata, discover_log_levels on by default in Loki 3): from
+//   severity_text, else from severity_number.
 import type { AnyValue, OtlpLogRecord } from './otlp-logs.ts';
 
 export const DEFAULT_INDEX_LABEL_ATTRIBUTES = [
@@ -39,6 +41,9 @@ export interface LokiEntry {
   timestampNs: bigint;
 }
 
+/** What a query reads of an entry (the timestamp aside). */
+export type StoredLine = Pick<LokiEntry, 'labels' | 'structuredMetadata' | 'line'>;
+
 export function lokiName(attribute: string): string {
   return attribute.replace(/[^A-Za-z0-9_]/g, '_');
 }
@@ -59,6 +64,15 @@ function addFlattened(into: Record<string, string>, key: string, value: AnyValue
   into[key] = stringify(value);
 }
 
+const LEVELS_BY_NUMBER = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+export function detectedLevel(severityText: string, severityNumber: number): string | undefined {
+  const text = severityText.trim().toLowerCase();
+  if (text) return text === 'warning' ? 'warn' : text;
+  if (severityNumber >= 1 && severityNumber <= 24) return LEVELS_BY_NUMBER[Math.floor((severityNumber - 1) / 4)];
+  return undefined;
+}
+
 export function toLokiEntry(record: OtlpLogRecord): LokiEntry {
   const labels: Record<string, string> = {};
   const metadata: Record<string, string> = {};
@@ -76,6 +90,8 @@ export function toLokiEntry(record: OtlpLogRecord): LokiEntry {
   if (record.severityText) metadata.severity_text = record.severityText;
   if (record.severityNumber) metadata.severity_number = String(record.severityNumber);
   if (record.flags) metadata.flags = String(record.flags);
+  const level = detectedLevel(record.severityText, record.severityNumber);
+  if (level) metadata.detected_level = level;
   const timestampNs = record.timeUnixNano !== 0n ? record.timeUnixNano : record.observedTimeUnixNano;
   return { labels, structuredMetadata: metadata, line: record.body === null ? '' : stringify(record.body), timestampNs };
 }
@@ -84,6 +100,6 @@ export function toLokiEntry(record: OtlpLogRecord): LokiEntry {
  * The labels a query sees for one entry: stream labels, then structured metadata (Grafana's
  * derived fields with matcherType "label" and LogQL label filters both read this one set).
  */
-export function queryLabels(entry: LokiEntry): Record<string, string> {
+export function queryLabels(entry: StoredLine): Record<string, string> {
   return { ...entry.structuredMetadata, ...entry.labels };
 }

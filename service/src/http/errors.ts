@@ -23,7 +23,7 @@ export class HttpError extends Error {
  * Stable JSON shape of every error response:
  *   { "error": { "status", "code", "message", "details"? }, "trace_id"?, "xray_trace_id"? }
  * trace ids are present whenever the request is traced, so a caller can paste them into
- * Tempo or X-Ray.
+ * Jaeger or X-Ray.
  */
 export type ErrorBody = {
   error: { status: number; code: string; message: string; details?: ErrorDetail[] };
@@ -77,7 +77,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const err = error instanceof Error ? error : new Error(String(error));
     // The server span (not the express layer span) carries the exception, so the trace list
-    // in Tempo/X-Ray shows the failing request itself as the error.
+    // in Jaeger/X-Ray shows the failing request itself as the error.
     const span = serverSpan();
     span?.recordException(err);
     span?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
