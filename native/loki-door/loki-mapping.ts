@@ -73,10 +73,23 @@ export function detectedLevel(severityText: string, severityNumber: number): str
   return undefined;
 }
 
-export function toLokiEntry(record: OtlpLogRecord): LokiEntry {
+/**
+ * The resource attributes loki-config.yaml adds as index labels
+ * (limits_config.otlp_config.resource_attributes.attributes_config, action index_label), so the
+ * door maps records exactly as the kit's Loki would. `ignore_defaults` is refused: the mapping
+ * here assumes Loki's defaults stay.
+ */
+export function configuredIndexLabels(lokiConfig: unknown): string[] {
+  const otlp = (lokiConfig as { limits_config?: { otlp_config?: { resource_attributes?: { ignore_defaults?: boolean; attributes_config?: { action?: string; attributes?: string[] }[] } } } })
+    ?.limits_config?.otlp_config?.resource_attributes;
+  if (otlp?.ignore_defaults) throw new Error('loki-config.yaml sets ignore_defaults: the door maps records with Loki\'s default index labels');
+  return (otlp?.attributes_config ?? []).filter((a) => a.action === 'index_label').flatMap((a) => a.attributes ?? []);
+}
+
+export function toLokiEntry(record: OtlpLogRecord, extraIndexLabels: readonly string[] = []): LokiEntry {
   const labels: Record<string, string> = {};
   const metadata: Record<string, string> = {};
-  const indexed = new Set<string>(DEFAULT_INDEX_LABEL_ATTRIBUTES);
+  const indexed = new Set<string>([...DEFAULT_INDEX_LABEL_ATTRIBUTES, ...extraIndexLabels]);
   for (const [key, value] of Object.entries(record.resource)) {
     addFlattened(indexed.has(key) ? labels : metadata, lokiName(key), value);
   }

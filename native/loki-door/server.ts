@@ -21,6 +21,8 @@ export interface DoorRecord {
 }
 
 export interface DoorOptions {
+  /** Resource attributes the kit's Loki indexes beyond its defaults (see configuredIndexLabels). */
+  extraIndexLabels: readonly string[];
   /** Records kept; older ones are dropped (and counted) beyond it, so memory stays bounded. */
   maxRecords: number;
   /** Bytes accepted per request (Loki's default grpc/http limit is in this range). */
@@ -47,8 +49,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function serialize(record: OtlpLogRecord): DoorRecord {
-  const loki = toLokiEntry(record);
+function serialize(record: OtlpLogRecord, extraIndexLabels: readonly string[]): DoorRecord {
+  const loki = toLokiEntry(record, extraIndexLabels);
   return {
     otlp: { ...record, body: record.body, timeUnixNano: String(record.timeUnixNano), observedTimeUnixNano: String(record.observedTimeUnixNano) },
     loki: { ...loki, timestampNs: String(loki.timestampNs) },
@@ -89,7 +91,7 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
         .then((raw) => {
           const body = /gzip/i.test(String(req.headers['content-encoding'] ?? '')) ? gunzipSync(raw) : raw;
           const decoded = decodeLogsRequest(body, String(req.headers['content-type'] ?? 'application/x-protobuf'));
-          for (const record of decoded) records.push(serialize(record));
+          for (const record of decoded) records.push(serialize(record, options.extraIndexLabels ?? []));
           if (records.length > maxRecords) stats.dropped += records.splice(0, records.length - maxRecords).length;
           // An empty ExportLogsServiceResponse: zero bytes in protobuf, {} in JSON.
           if (/json/i.test(String(req.headers['content-type'] ?? ''))) json(res, 200, {});
