@@ -35,7 +35,9 @@ function knownMetricNames(): Set<string> {
 describe('generated dashboards', () => {
   it('the committed JSON equals a fresh build (run `npm run dashboards:build` and commit)', () => {
     const fresh = renderDashboards();
-    const committed = readdirSync(jsonDir).filter((f) => f.endsWith('.json')).sort();
+    const committed = readdirSync(jsonDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(committed).toEqual(Object.keys(fresh).sort());
     for (const [file, text] of Object.entries(fresh)) expect(readFileSync(join(jsonDir, file), 'utf8'), file).toBe(text);
   });
@@ -72,7 +74,10 @@ describe('every dashboard target', () => {
     const known = knownMetricNames();
     const selected = promqlMetricNames(t.query);
     expect(selected.length, t.query).toBeGreaterThan(0);
-    expect(selected.filter((n) => !known.has(n)), t.query).toEqual([]);
+    expect(
+      selected.filter((n) => !known.has(n)),
+      t.query,
+    ).toEqual([]);
   });
 
   it('Loki and Jaeger queries select the service by the name every signal carries', () => {

@@ -18,7 +18,13 @@ const local = readProvisionedDatasources([baseFile]);
 // In AWS mode both files sit in Grafana's datasources directory.
 const aws = readProvisionedDatasources([baseFile, awsFile], { AWS_REGION: 'eu-west-1' });
 
-interface DerivedField { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url?: string }
+interface DerivedField {
+  name: string;
+  matcherType?: string;
+  matcherRegex: string;
+  datasourceUid?: string;
+  url?: string;
+}
 const byUid = (list: ProvisionedDatasource[], uid: string) => {
   const ds = list.find((d) => d.uid === uid);
   if (!ds) throw new Error(`no datasource with uid ${uid}`);
@@ -59,7 +65,10 @@ describe('datasources', () => {
   });
 
   it('every link points at a datasource that exists in the same mode', () => {
-    for (const [mode, list] of [['local', local], ['aws', aws]] as const) {
+    for (const [mode, list] of [
+      ['local', local],
+      ['aws', aws],
+    ] as const) {
       const uids = new Set(list.map((d) => d.uid));
       const linked = [
         ...derivedFields(list).map((f) => f.datasourceUid),
@@ -72,7 +81,10 @@ describe('datasources', () => {
         }),
       ].filter((u): u is string => u !== undefined);
       expect(linked.length, mode).toBeGreaterThanOrEqual(4);
-      expect(linked.filter((u) => !uids.has(u)), mode).toEqual([]);
+      expect(
+        linked.filter((u) => !uids.has(u)),
+        mode,
+      ).toEqual([]);
     }
   });
 
@@ -90,7 +102,12 @@ describe('datasources', () => {
 describe('Loki derived fields (log -> trace)', () => {
   // Structured metadata as Loki returns it for one log record; xray_trace_id comes first on purpose.
   const traceId = '6752f3c1aabbccddeeff001122334455';
-  const labels = { service_name: names.SERVICE_NAME, [names.LOG_FIELD_XRAY_TRACE_ID]: `1-6752f3c1-aabbccddeeff001122334455`, [names.LOG_FIELD_TRACE_ID]: traceId, span_id: '0011223344556677' };
+  const labels = {
+    service_name: names.SERVICE_NAME,
+    [names.LOG_FIELD_XRAY_TRACE_ID]: `1-6752f3c1-aabbccddeeff001122334455`,
+    [names.LOG_FIELD_TRACE_ID]: traceId,
+    span_id: '0011223344556677',
+  };
 
   it('match trace_id by label name, so the value comes from structured metadata', () => {
     const toJaeger = derivedFields(local).find((f) => f.datasourceUid === 'jaeger');
@@ -101,8 +118,18 @@ describe('Loki derived fields (log -> trace)', () => {
 
   it('AWS mode links xray_trace_id to X-Ray and still sends the W3C id to Jaeger', () => {
     const fields = derivedFields(aws);
-    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'jaeger')!, labels)).toBe(traceId);
-    expect(grafanaDerivedValue(fields.find((f) => f.datasourceUid === 'xray')!, labels)).toBe(labels[names.LOG_FIELD_XRAY_TRACE_ID]);
+    expect(
+      grafanaDerivedValue(
+        fields.find((f) => f.datasourceUid === 'jaeger')!,
+        labels,
+      ),
+    ).toBe(traceId);
+    expect(
+      grafanaDerivedValue(
+        fields.find((f) => f.datasourceUid === 'xray')!,
+        labels,
+      ),
+    ).toBe(labels[names.LOG_FIELD_XRAY_TRACE_ID]);
   });
 
   it('no X-Ray link in the default stack', () => {
@@ -111,7 +138,12 @@ describe('Loki derived fields (log -> trace)', () => {
 });
 
 describe('Jaeger links (trace -> logs, metrics)', () => {
-  const jaeger = byUid(local, 'jaeger').jsonData as Record<string, any>;
+  interface JaegerJsonData {
+    tracesToLogsV2: { query: string };
+    tracesToMetrics: { datasourceUid: string; tags: { key: string }[]; queries: { query: string }[] };
+    nodeGraph: unknown;
+  }
+  const jaeger = byUid(local, 'jaeger').jsonData as unknown as JaegerJsonData;
 
   it('tracesToLogsV2 queries Loki by trace id alone (Jaeger spans carry no service.name tag for Grafana)', () => {
     const cfg = jaeger['tracesToLogsV2'];
@@ -133,7 +165,7 @@ describe('Jaeger links (trace -> logs, metrics)', () => {
     }
   });
 
-  it('node graph on; exemplars link to Jaeger by the span metrics\' trace_id, in Grafana and (grafana#111448) in the Jaeger UI', () => {
+  it("node graph on; exemplars link to Jaeger by the span metrics' trace_id, in Grafana and (grafana#111448) in the Jaeger UI", () => {
     expect(jaeger['nodeGraph']).toEqual({ enabled: true });
     expect(byUid(local, 'prometheus').jsonData?.['exemplarTraceIdDestinations']).toEqual([
       { name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL, datasourceUid: 'jaeger', urlDisplayLabel: 'View trace in Jaeger (Grafana)' },

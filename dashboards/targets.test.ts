@@ -10,17 +10,13 @@ describe('substituteMacros', () => {
   });
 
   it('replaces interval, range and Loki $__auto, longest name first', () => {
-    expect(substituteMacros('a[$__interval] b[$__range] c[$__auto] d=$__interval_ms e=$__range_s', window)).toBe(
-      'a[15s] b[600s] c[15s] d=15000 e=600',
-    );
+    expect(substituteMacros('a[$__interval] b[$__range] c[$__auto] d=$__interval_ms e=$__range_s', window)).toBe('a[15s] b[600s] c[15s] d=15000 e=600');
     expect(substituteMacros('x[${__rate_interval}]', window)).toBe('x[120s]');
   });
 
   it('replaces template variables in every spelling and leaves unknown ones for the parser to reject', () => {
     const variables = { level: '.*', run_id: 'r1' };
-    expect(substituteMacros('a=~"$level" b="${run_id}" c="${level:regex}" d="$levelx"', { ...window, variables })).toBe(
-      'a=~".*" b="r1" c=".*" d="$levelx"',
-    );
+    expect(substituteMacros('a=~"$level" b="${run_id}" c="${level:regex}" d="$levelx"', { ...window, variables })).toBe('a=~".*" b="r1" c=".*" d="$levelx"');
   });
 
   it('does not treat "$" in a value as a replacement pattern', () => {
@@ -41,7 +37,12 @@ describe('listDashboardTargets', () => {
         type: 'row',
         panels: [{ id: 3, title: 'Logs', type: 'logs', targets: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr: '{a="b"}', maxLines: 50 }] }],
       },
-      { id: 4, title: 'Traces', type: 'table', targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 }] },
+      {
+        id: 4,
+        title: 'Traces',
+        type: 'table',
+        targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 }],
+      },
       { id: 6, title: 'Graph', type: 'nodeGraph', targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'dependencyGraph' }] },
       { id: 5, title: 'Stat', type: 'stat', targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prometheus' }, expr: 'up', instant: true }] },
     ],

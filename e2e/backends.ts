@@ -3,8 +3,15 @@
 import { type DoorRecord, RECORDS_PATH } from '../native/loki-door/server.ts';
 import { fetchJson } from './poll.ts';
 
-export interface PromSeries { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }
-interface PromAnswer { status: string; data: { resultType: string; result: PromSeries[] } }
+export interface PromSeries {
+  metric: Record<string, string>;
+  value?: [number, string];
+  values?: [number, string][];
+}
+interface PromAnswer {
+  status: string;
+  data: { resultType: string; result: PromSeries[] };
+}
 
 export async function promInstant(baseUrl: string, query: string, timeSec = Date.now() / 1000): Promise<PromSeries[]> {
   const params = new URLSearchParams({ query, time: String(timeSec) });
@@ -89,7 +96,11 @@ export async function jaegerTrace(baseUrl: string, traceId: string): Promise<Jae
   return body.data?.[0];
 }
 
-export interface JaegerDependency { parent: string; child: string; callCount: number }
+export interface JaegerDependency {
+  parent: string;
+  child: string;
+  callCount: number;
+}
 
 export async function jaegerDependencies(baseUrl: string, endSec: number, lookbackSec: number): Promise<JaegerDependency[]> {
   const params = new URLSearchParams({ endTs: String(Math.floor(endSec * 1000)), lookback: String(Math.ceil(lookbackSec * 1000)) });
@@ -103,7 +114,10 @@ export async function lokiDoorRecords(baseUrl: string): Promise<DoorRecord[]> {
   return answer.records;
 }
 
-export interface XRayTrace { Id: string; Segments: { Id: string; Document: string }[] }
+export interface XRayTrace {
+  Id: string;
+  Segments: { Id: string; Document: string }[];
+}
 
 /** X-Ray's BatchGetTraces, as served locally by moto (which does not check the signature). */
 export async function xrayBatchGetTraces(baseUrl: string, region: string, traceIds: string[]): Promise<XRayTrace[]> {
@@ -119,7 +133,10 @@ export async function xrayBatchGetTraces(baseUrl: string, region: string, traceI
   return answer.Traces ?? [];
 }
 
-export interface PromExemplars { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }
+export interface PromExemplars {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
 
 export async function promExemplars(baseUrl: string, query: string, startSec: number, endSec: number): Promise<PromExemplars[]> {
   const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec) });

@@ -72,7 +72,10 @@ async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: nu
     // The records a Loki target would select under Loki's documented OTLP mapping. A query the
     // door cannot evaluate throws UnsupportedAtDoor, naming the part it cannot judge.
     const records = await lokiDoorRecords(urls.loki);
-    const selected = select(query, records.map((r) => r.loki));
+    const selected = select(
+      query,
+      records.map((r) => r.loki),
+    );
     return { rows: selected.length, raw: JSON.stringify(selected.slice(0, 3)), judgedAt: 'loki-door' };
   }
   const series = target.mode === 'instant' ? await promInstant(urls.prometheus, query, to) : await promRange(urls.prometheus, query, fromSec, to, PANEL_INTERVAL_SECONDS);

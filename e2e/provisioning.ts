@@ -3,7 +3,13 @@
 // tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
 import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
 
-export interface DerivedField { name: string; matcherType?: string; matcherRegex: string; datasourceUid?: string; url?: string }
+export interface DerivedField {
+  name: string;
+  matcherType?: string;
+  matcherRegex: string;
+  datasourceUid?: string;
+  url?: string;
+}
 export interface TracesToLogsV2 {
   datasourceUid: string;
   customQuery?: boolean;
@@ -12,7 +18,12 @@ export interface TracesToLogsV2 {
   filterByTraceId?: boolean;
   filterBySpanId?: boolean;
 }
-interface Datasource { name: string; uid: string; type: string; jsonData?: { derivedFields?: DerivedField[]; tracesToLogsV2?: TracesToLogsV2 } }
+interface Datasource {
+  name: string;
+  uid: string;
+  type: string;
+  jsonData?: { derivedFields?: DerivedField[]; tracesToLogsV2?: TracesToLogsV2 };
+}
 
 /** The datasources Grafana ends up with (its `$$` escaping applied, later files winning by name). */
 export function readDatasources(files: string[]): Datasource[] {
@@ -41,7 +52,12 @@ export function extractDerivedValue(field: DerivedField, labels: Record<string, 
   return new RegExp(field.matcherRegex).exec(line)?.[1];
 }
 
-export interface SpanForLinks { traceId: string; spanId: string; name: string; tags: Record<string, string> }
+export interface SpanForLinks {
+  traceId: string;
+  spanId: string;
+  name: string;
+  tags: Record<string, string>;
+}
 
 /**
  * A trace datasource's tracesToLogsV2 as Grafana builds it for one span: the custom query
@@ -52,9 +68,7 @@ export function tracesToLogsQuery(datasources: Datasource[], traceDatasourceUid:
   const cfg = traces?.jsonData?.tracesToLogsV2;
   if (!cfg) throw new Error(`the datasource "${traceDatasourceUid}" has no tracesToLogsV2 settings`);
   if (cfg.customQuery && cfg.query) return { datasourceUid: cfg.datasourceUid, query: interpolateSpanMacros(cfg.query, span) };
-  const selectors = (cfg.tags ?? [])
-    .filter((t) => span.tags[t.key] !== undefined)
-    .map((t) => `${(t.value || t.key).replace(/\./g, '_')}="${span.tags[t.key]}"`);
+  const selectors = (cfg.tags ?? []).filter((t) => span.tags[t.key] !== undefined).map((t) => `${(t.value || t.key).replace(/\./g, '_')}="${span.tags[t.key]}"`);
   let query = `{${selectors.join(', ')}}`;
   if (cfg.filterByTraceId) query += ` |="${span.traceId}"`;
   if (cfg.filterBySpanId) query += ` |="${span.spanId}"`;

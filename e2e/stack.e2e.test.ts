@@ -47,7 +47,9 @@ let before: Map<string, number>;
 let burst: LoadRun;
 
 function requestCountsByRoute(): Promise<Map<string, number>> {
-  return promInstant(stack.urls.prometheus, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`).then((s) => sumByLabel(s, names.LABEL_HTTP_ROUTE));
+  return promInstant(stack.urls.prometheus, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`).then((s) =>
+    sumByLabel(s, names.LABEL_HTTP_ROUTE),
+  );
 }
 
 /** Waits until two readings a metric export interval apart agree, so a "before" snapshot is settled. */
@@ -172,7 +174,10 @@ describe('links land', () => {
     for (const record of await crashErrorRecords()) {
       const labels = queryLabels(record.loki);
       const id = extractDerivedValue(field, labels, record.loki.line);
-      expect(/^[0-9a-f]{32}$/.test(id ?? ''), `derived field "${field.name}" (matcher ${field.matcherType ?? 'regex'} "${field.matcherRegex}") extracted ${JSON.stringify(id)} from labels ${JSON.stringify(labels)} / line ${record.loki.line}`).toBe(true);
+      expect(
+        /^[0-9a-f]{32}$/.test(id ?? ''),
+        `derived field "${field.name}" (matcher ${field.matcherType ?? 'regex'} "${field.matcherRegex}") extracted ${JSON.stringify(id)} from labels ${JSON.stringify(labels)} / line ${record.loki.line}`,
+      ).toBe(true);
       ids.add(id!);
       // The X-Ray link of the same record carries the same id in X-Ray's spelling.
       expect(extractDerivedValue(xrayField, labels, record.loki.line), `X-Ray derived field "${xrayField.name}"`).toBe(toXRayTraceId(id!));
@@ -180,7 +185,11 @@ describe('links land', () => {
     // k6 chose these ids: the service continued the incoming trace.
     for (const id of ids) expect(burst.crashTraceIds).toContain(id);
     for (const id of [...ids].slice(0, 3)) {
-      const trace = await pollUntil(() => jaegerTrace(stack.urls.jaeger, id), (t) => !!t?.spans.length, { timeoutMs: 60_000 });
+      const trace = await pollUntil(
+        () => jaegerTrace(stack.urls.jaeger, id),
+        (t) => !!t?.spans.length,
+        { timeoutMs: 60_000 },
+      );
       expect(trace?.spans.length, `Jaeger /api/traces/${id} is empty`).toBeGreaterThan(0);
       const server = trace!.spans.find(isServerSpan);
       expect(server, `trace ${id} has no server span`).toBeDefined();
@@ -191,7 +200,11 @@ describe('links land', () => {
 
   it('trace -> logs: the Jaeger datasource tracesToLogsV2 query for a /crash span selects its records under Loki mapping', async () => {
     const traceId = burst.crashTraceIds[0]!;
-    const trace = (await pollUntil(() => jaegerTrace(stack.urls.jaeger, traceId), (t) => !!t?.spans.length, { timeoutMs: 60_000 })) as JaegerTrace;
+    const trace = (await pollUntil(
+      () => jaegerTrace(stack.urls.jaeger, traceId),
+      (t) => !!t?.spans.length,
+      { timeoutMs: 60_000 },
+    )) as JaegerTrace;
     const server = trace.spans.find(isServerSpan)!;
     // Grafana builds span tags from the span's tags and its process's tags (Jaeger keeps
     // service.name out of those); the query must not need more than that.
@@ -199,7 +212,10 @@ describe('links land', () => {
     const link = tracesToLogsQuery(effectiveDatasources, TRACES_UID, { traceId, spanId: server.spanID, name: server.operationName, tags });
     expect(link.datasourceUid).toBe('loki');
     const all = await lokiDoorRecords(stack.urls.loki);
-    const selected = select(link.query, all.map((r) => r.loki));
+    const selected = select(
+      link.query,
+      all.map((r) => r.loki),
+    );
     expect(selected.length, `tracesToLogsV2 query selected nothing at the door: ${link.query}`).toBeGreaterThan(0);
     // Exactly the records of that trace, and all of them.
     const ofTrace = all.filter((r) => r.otlp.traceId === traceId);
@@ -209,10 +225,17 @@ describe('links land', () => {
 
   it('X-Ray (moto): BatchGetTraces returns a /crash trace under its X-Ray id, with a fault', async () => {
     const xrayId = toXRayTraceId(burst.crashTraceIds[0]!);
-    const traces = await pollUntil(() => xrayBatchGetTraces(stack.urls.moto, stack.awsRegion, [xrayId]), (t) => t.length > 0, { timeoutMs: 60_000 });
+    const traces = await pollUntil(
+      () => xrayBatchGetTraces(stack.urls.moto, stack.awsRegion, [xrayId]),
+      (t) => t.length > 0,
+      { timeoutMs: 60_000 },
+    );
     expect(traces.map((t) => t.Id)).toContain(xrayId);
     const docs = traces.flatMap((t) => t.Segments.map((s) => JSON.parse(s.Document) as { fault?: boolean; error?: boolean }));
-    expect(docs.some((d) => d.fault === true), `no segment with fault: ${JSON.stringify(docs).slice(0, 1500)}`).toBe(true);
+    expect(
+      docs.some((d) => d.fault === true),
+      `no segment with fault: ${JSON.stringify(docs).slice(0, 1500)}`,
+    ).toBe(true);
   });
 });
 
@@ -223,27 +246,46 @@ describe('exemplars land', () => {
   });
   it.each(exemplarTargets.map((t) => [t.label, t] as const))('%s: an exemplar opens its trace in Jaeger through the Prometheus datasource links', async (_label, target) => {
     const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
-    const destinations = (prometheus?.jsonData as { exemplarTraceIdDestinations?: { name: string; datasourceUid?: string; url?: string }[] } | undefined)?.exemplarTraceIdDestinations ?? [];
+    const destinations =
+      (prometheus?.jsonData as { exemplarTraceIdDestinations?: { name: string; datasourceUid?: string; url?: string }[] } | undefined)?.exemplarTraceIdDestinations ?? [];
     const query = resolveQuery(target, startSec);
-    const answer = await pollUntil(() => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000), (a) => a.some((s) => s.exemplars.length > 0), { timeoutMs: 45_000, intervalMs: 5_000 });
+    const answer = await pollUntil(
+      () => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000),
+      (a) => a.some((s) => s.exemplars.length > 0),
+      { timeoutMs: 45_000, intervalMs: 5_000 },
+    );
     const exemplars = answer.flatMap((s) => s.exemplars);
     expect(exemplars.length, `no exemplars for ${query}`).toBeGreaterThan(0);
     // As Grafana does: every destination whose label name the exemplar carries makes a link.
     const first = exemplars.find((e) => destinations.some((d) => e.labels[d.name] !== undefined));
-    expect(first, `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`).toBeDefined();
+    expect(
+      first,
+      `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`,
+    ).toBeDefined();
     const links = destinations.filter((d) => first!.labels[d.name] !== undefined);
     const traceId = first!.labels[links[0]!.name]!;
-    expect(links.some((d) => d.datasourceUid === TRACES_UID), 'an internal link to the Jaeger datasource').toBe(true);
+    expect(
+      links.some((d) => d.datasourceUid === TRACES_UID),
+      'an internal link to the Jaeger datasource',
+    ).toBe(true);
     const url = links.find((d) => d.url)?.url?.replace('${__value.raw}', traceId);
     expect(url, 'a URL link to the Jaeger UI (the internal link is broken in Grafana: grafana#111448)').toBe(`http://127.0.0.1:16686/trace/${traceId}`);
-    const trace = await pollUntil(() => jaegerTrace(stack.urls.jaeger, traceId), (t) => !!t?.spans.length, { timeoutMs: 30_000 });
+    const trace = await pollUntil(
+      () => jaegerTrace(stack.urls.jaeger, traceId),
+      (t) => !!t?.spans.length,
+      { timeoutMs: 30_000 },
+    );
     expect(trace?.spans.length, `exemplar trace ${traceId} is not in Jaeger`).toBeGreaterThan(0);
   });
 });
 
 describe('the service graph', () => {
   it("Jaeger's dependency graph has the service, and its only edge is the self-edge of jaeger#9089", async () => {
-    const edges = await pollUntil(() => jaegerDependencies(stack.urls.jaeger, Date.now() / 1000 + 60, Date.now() / 1000 + 60 - startSec), (e) => e.length > 0, { timeoutMs: 30_000 });
+    const edges = await pollUntil(
+      () => jaegerDependencies(stack.urls.jaeger, Date.now() / 1000 + 60, Date.now() / 1000 + 60 - startSec),
+      (e) => e.length > 0,
+      { timeoutMs: 30_000 },
+    );
     expect(edges.map((e) => `${e.parent} -> ${e.child}`)).toEqual([`${SERVICE} -> ${SERVICE}`]);
     expect(edges[0]!.callCount).toBeGreaterThan(0);
   });
@@ -252,7 +294,11 @@ describe('the service graph', () => {
 describe('every dashboard panel has data after the load', () => {
   const targets = listPanelTargets();
   it.each(targets.map((t) => [t.label, t] as const))('%s', async (_label, target) => {
-    const answer = await pollUntil(() => stack.queryTarget(target, startSec), (a) => a.rows > 0, { timeoutMs: 45_000, intervalMs: 5_000 });
+    const answer = await pollUntil(
+      () => stack.queryTarget(target, startSec),
+      (a) => a.rows > 0,
+      { timeoutMs: 45_000, intervalMs: 5_000 },
+    );
     const where = answer.judgedAt === 'loki-door' ? "judged at Loki's door (Loki does not run here)" : 'against the real backend';
     expect(answer.rows, `${target.label} (${where})\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
   });

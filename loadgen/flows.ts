@@ -67,8 +67,7 @@ function createItem(ctx: FlowContext): void {
   const { response } = api.createItem(ctx, body, [201, 507]);
   const item = json(response);
   check(response, {
-    'POST /items creates the item or reports the store full': (r) =>
-      (r.status === 201 && typeof field(item, 'id') === 'number') || r.status === 507,
+    'POST /items creates the item or reports the store full': (r) => (r.status === 201 && typeof field(item, 'id') === 'number') || r.status === 507,
   });
   remember(field(item, 'id'));
 }

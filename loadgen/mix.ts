@@ -10,16 +10,7 @@
  * requests and an arrival rate is a request rate.
  */
 
-export const FLOW_NAMES = [
-  'listItems',
-  'getItem',
-  'createItem',
-  'crash',
-  'badItemId',
-  'unknownItem',
-  'badItemBody',
-  'health',
-] as const;
+export const FLOW_NAMES = ['listItems', 'getItem', 'createItem', 'crash', 'badItemId', 'unknownItem', 'badItemBody', 'health'] as const;
 
 export type FlowName = (typeof FLOW_NAMES)[number];
 
@@ -48,9 +39,7 @@ export const SMOKE_WEIGHTS: Weights = Object.fromEntries(FLOW_NAMES.map((name) =
  * a short run sees its share of /crash.
  */
 export function buildSchedule(weights: Weights): FlowName[] {
-  const entries = FLOW_NAMES.map((name) => ({ name, weight: weights[name] ?? 0, current: 0 })).filter(
-    (entry) => entry.weight > 0,
-  );
+  const entries = FLOW_NAMES.map((name) => ({ name, weight: weights[name] ?? 0, current: 0 })).filter((entry) => entry.weight > 0);
   for (const entry of entries) {
     if (!Number.isInteger(entry.weight)) throw new Error(`weight of ${entry.name} must be an integer, got ${entry.weight}`);
   }

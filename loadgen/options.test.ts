@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CRASH_SLOTS,
-  CRASH_SLOT_METRIC,
-  MAX_CRASH_SLOTS,
-  PROFILE_NAMES,
-  buildOptions,
-  burstStages,
-  crashSlotsFor,
-  parseProfileName,
-  profileSettings,
-} from './options.ts';
+import { CRASH_SLOTS, CRASH_SLOT_METRIC, MAX_CRASH_SLOTS, PROFILE_NAMES, buildOptions, burstStages, crashSlotsFor, parseProfileName, profileSettings } from './options.ts';
 
 describe('profile selection', () => {
   it('defaults to burst and accepts every named profile in any case', () => {

@@ -120,12 +120,7 @@ export function burstStages(rate: number, spikeFactor: number, cycles: number): 
   const spike = Math.max(rate + 1, Math.round(rate * spikeFactor));
   const stages = [{ target: rate, duration: '10s' }];
   for (let cycle = 0; cycle < cycles; cycle++) {
-    stages.push(
-      { target: rate, duration: '30s' },
-      { target: spike, duration: '5s' },
-      { target: spike, duration: '10s' },
-      { target: rate, duration: '5s' },
-    );
+    stages.push({ target: rate, duration: '30s' }, { target: spike, duration: '5s' }, { target: spike, duration: '10s' }, { target: rate, duration: '5s' });
   }
   stages.push({ target: rate, duration: '15s' });
   return stages;

@@ -85,9 +85,7 @@ export function buildSummary(data: K6SummaryData): LoadSummary {
       if (!isBookkeeping(expression)) thresholds.push({ metric, expression, ok: result.ok });
     }
   }
-  const allThresholdsOk = Object.values(data.metrics).every((entry) =>
-    Object.values(entry.thresholds ?? {}).every((result) => result.ok),
-  );
+  const allThresholdsOk = Object.values(data.metrics).every((entry) => Object.values(entry.thresholds ?? {}).every((result) => result.ok));
 
   const byName: LoadSummary['checks']['byName'] = {};
   collectChecks(data.root_group, byName);
@@ -159,11 +157,7 @@ export function renderSummaryText(summary: LoadSummary): string {
     );
   }
   const verdict =
-    summary.runId === null
-      ? 'ABORTED before any traffic: see the error below'
-      : summary.thresholdsOk
-        ? 'all thresholds passed'
-        : 'THRESHOLDS FAILED: k6 exits non-zero';
+    summary.runId === null ? 'ABORTED before any traffic: see the error below' : summary.thresholdsOk ? 'all thresholds passed' : 'THRESHOLDS FAILED: k6 exits non-zero';
   lines.push('', verdict, '');
   return lines.join('\n');
 }

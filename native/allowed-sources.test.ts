@@ -43,7 +43,16 @@ describe('no not-to-use module anywhere the build looks', () => {
 
   it('finds the build inputs (the scan itself works)', () => {
     const rel = inputs.map((f) => path.relative(REPO_ROOT, f));
-    for (const expected of ['native/versions.json', 'native/otelcol-builder.yaml', 'native/jaeger/go.mod', 'native/jaeger/go.sum', 'native/python/k6.txt', 'native/build.ts', '.ci/run', 'package.json']) {
+    for (const expected of [
+      'native/versions.json',
+      'native/otelcol-builder.yaml',
+      'native/jaeger/go.mod',
+      'native/jaeger/go.sum',
+      'native/python/k6.txt',
+      'native/build.ts',
+      '.ci/run',
+      'package.json',
+    ]) {
       expect(rel).toContain(expected);
     }
   });
@@ -63,7 +72,10 @@ describe('no not-to-use module anywhere the build looks', () => {
     for (const artifact of loadPlan('/nonexistent-cache')) {
       const step = artifact.step;
       const module = step.kind === 'go-module' ? step.module : step.kind === 'go-tool' ? step.pkg : '';
-      expect(NOT_TO_USE.some((m) => module.startsWith(m)), `${artifact.name}: ${module}`).toBe(false);
+      expect(
+        NOT_TO_USE.some((m) => module.startsWith(m)),
+        `${artifact.name}: ${module}`,
+      ).toBe(false);
     }
   });
 });
@@ -76,7 +88,7 @@ describe('no pseudo-version in place of a release', () => {
     }
   });
 
-  it("the Jaeger tool module requires Jaeger at its release tag", () => {
+  it('the Jaeger tool module requires Jaeger at its release tag', () => {
     const goMod = readFileSync(path.join(REPO_ROOT, versions.jaeger.toolModule, 'go.mod'), 'utf8');
     expect(goMod).toMatch(new RegExp(`^\\s*${versions.jaeger.module.replace(/\./g, '\\.')} ${versions.jaeger.version.replace(/\./g, '\\.')}\\b`, 'm'));
     expect(goMod).toMatch(new RegExp(`^tool ${versions.jaeger.module.replace(/\./g, '\\.')}/cmd/jaeger$`, 'm'));

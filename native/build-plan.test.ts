@@ -1,14 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  COLLECTOR_NO_SUMDB,
-  collectorCacheVersion,
-  goBuildArgs,
-  goEnv,
-  manifestModuleVersions,
-  manifestWithOutputPath,
-  planArtifacts,
-} from './build-plan.ts';
+import { COLLECTOR_NO_SUMDB, collectorCacheVersion, goBuildArgs, goEnv, manifestModuleVersions, manifestWithOutputPath, planArtifacts } from './build-plan.ts';
 import { type BuildResult, summarize } from './build.ts';
 import { artifactDir, cacheRoot } from './layout.ts';
 import { loadPlanSources, loadVersions } from './plan-files.ts';
@@ -72,8 +64,7 @@ describe('the plan', () => {
 
 describe('the Python locks', () => {
   it.each([versions.moto.lock, versions.k6.lock])('%s pins every package by version and sha256', (lock) => {
-    const requirements = sources.locks[lock]!
-      .replace(/\s*\\\n\s*/g, ' ')
+    const requirements = sources.locks[lock]!.replace(/\s*\\\n\s*/g, ' ')
       .split('\n')
       .map((l) => l.replace(/#.*/, '').trim())
       .filter(Boolean);
@@ -103,7 +94,20 @@ describe('the collector manifest', () => {
 
   it('lists the components the kit needs (the ADOT image has all of them)', () => {
     const names = manifestModuleVersions(manifest).map((m) => m.module.split('/').pop());
-    for (const needed of ['otlpreceiver', 'memorylimiterprocessor', 'batchprocessor', 'resourcedetectionprocessor', 'prometheusremotewriteexporter', 'otlphttpexporter', 'otlpexporter', 'awsxrayexporter', 'debugexporter', 'healthcheckextension', 'awsproxy', 'sigv4authextension']) {
+    for (const needed of [
+      'otlpreceiver',
+      'memorylimiterprocessor',
+      'batchprocessor',
+      'resourcedetectionprocessor',
+      'prometheusremotewriteexporter',
+      'otlphttpexporter',
+      'otlpexporter',
+      'awsxrayexporter',
+      'debugexporter',
+      'healthcheckextension',
+      'awsproxy',
+      'sigv4authextension',
+    ]) {
       expect(names).toContain(needed);
     }
   });

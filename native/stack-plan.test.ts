@@ -106,7 +106,7 @@ describe('component plan', () => {
     expect(aws.jaeger!.dataDir).toBeUndefined();
   });
 
-  it('uses the repo config files compose mounts, and runs Loki\'s door where Loki would listen', () => {
+  it("uses the repo config files compose mounts, and runs Loki's door where Loki would listen", () => {
     expect(aws.prometheus!.args).toContain('--config.file=/repo/prometheus.yml');
     expect(aws.jaeger!.args).toEqual(['--config=/repo/jaeger.yaml']);
     expect(aws.loki!.command).toBe('/usr/bin/node');

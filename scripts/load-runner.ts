@@ -157,14 +157,7 @@ export interface LocalPlan {
   env: Env;
 }
 
-export function localPlan(
-  k6: string,
-  script: string,
-  invocation: { profile: ProfileName; runId: string },
-  baseUrl: string,
-  otlpEndpoint: string | null,
-  env: Env,
-): LocalPlan {
+export function localPlan(k6: string, script: string, invocation: { profile: ProfileName; runId: string }, baseUrl: string, otlpEndpoint: string | null, env: Env): LocalPlan {
   const args = ['run'];
   if (otlpEndpoint) args.push('-o', K6_OTEL_OUTPUT);
   args.push(script);

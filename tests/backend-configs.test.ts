@@ -11,7 +11,9 @@ const compose = readCompose();
 /** Every ${VAR} of a Loki/Jaeger config must have a default: compose and the harness set only some. */
 function variablesWithoutDefault(file: string): string[] {
   const text = readText(file).replace(/^\s*#.*$/gm, '');
-  return shellVariables(text).filter((v) => !v.expression.includes(':-')).map((v) => v.expression);
+  return shellVariables(text)
+    .filter((v) => !v.expression.includes(':-'))
+    .map((v) => v.expression);
 }
 
 /** The config as the program sees it with -config.expand-env=true and the given environment. */
@@ -53,7 +55,11 @@ describe('loki-config.yaml', () => {
     server: { http_listen_address: string; http_listen_port: number; grpc_listen_address: string; grpc_listen_port: number };
     common: { instance_addr: string; path_prefix: string; ring: { kvstore: { store: string } }; storage: { filesystem: { chunks_directory: string; rules_directory: string } } };
     schema_config: { configs: { store: string; object_store: string; schema: string }[] };
-    limits_config: { allow_structured_metadata: boolean; retention_period: string; otlp_config?: { resource_attributes?: { attributes_config?: { action: string; attributes?: string[] }[] } } };
+    limits_config: {
+      allow_structured_metadata: boolean;
+      retention_period: string;
+      otlp_config?: { resource_attributes?: { attributes_config?: { action: string; attributes?: string[] }[] } };
+    };
     compactor: { working_directory: string; retention_enabled: boolean; delete_request_store: string };
     analytics: { reporting_enabled: boolean };
   }
@@ -69,9 +75,7 @@ describe('loki-config.yaml', () => {
   });
 
   it('service_name stays a label and the environment is indexed too', () => {
-    const indexed = (config.limits_config.otlp_config?.resource_attributes?.attributes_config ?? [])
-      .filter((a) => a.action === 'index_label')
-      .flatMap((a) => a.attributes ?? []);
+    const indexed = (config.limits_config.otlp_config?.resource_attributes?.attributes_config ?? []).filter((a) => a.action === 'index_label').flatMap((a) => a.attributes ?? []);
     expect(indexed).toContain('deployment.environment.name');
     // ignore_defaults is not set, so the default index labels (service.name, ...) remain.
     expect(JSON.stringify(config.limits_config.otlp_config)).not.toMatch(/ignore_defaults/);
@@ -99,13 +103,20 @@ describe('loki-config.yaml', () => {
     expect(native.server.http_listen_address).toBe('127.0.0.13');
     expect(native.server.grpc_listen_address).toBe('127.0.0.13');
     expect(native.common.instance_addr).toBe('127.0.0.13');
-    const paths = [native.common.path_prefix, native.common.storage.filesystem.chunks_directory, native.common.storage.filesystem.rules_directory, native.compactor.working_directory];
+    const paths = [
+      native.common.path_prefix,
+      native.common.storage.filesystem.chunks_directory,
+      native.common.storage.filesystem.rules_directory,
+      native.compactor.working_directory,
+    ];
     for (const p of paths) expect(p.startsWith('/tmp/run/loki'), p).toBe(true);
   });
 });
 
 describe('jaeger.yaml', () => {
-  interface Endpoint { endpoint: string }
+  interface Endpoint {
+    endpoint: string;
+  }
   interface JaegerConfig {
     service: {
       extensions: string[];
@@ -144,7 +155,7 @@ describe('jaeger.yaml', () => {
     expect(config.exporters.prometheus).toMatchObject({ endpoint: `0.0.0.0:${PORTS.jaegerSpanMetrics}`, enable_open_metrics: true });
   });
 
-  it("query API without self-tracing, its Monitor tab reading Prometheus, health on :13133/status", () => {
+  it('query API without self-tracing, its Monitor tab reading Prometheus, health on :13133/status', () => {
     expect(config.extensions.jaeger_query.enable_tracing).toBe(false);
     expect(config.extensions.jaeger_query.http.endpoint).toBe(`0.0.0.0:${PORTS.jaegerUi}`);
     expect(Object.values(config.extensions.jaeger_storage.metric_backends)[0]!.prometheus.endpoint).toBe('http://prometheus:9090');

@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { environmentOf, expandEnv, isPlainObject, mergeConfigs, readCompose, readText, readYaml } from './stack-files.ts';
 
-interface Pipeline { receivers?: string[]; processors?: string[]; exporters?: string[] }
+interface Pipeline {
+  receivers?: string[];
+  processors?: string[];
+  exporters?: string[];
+}
 interface CollectorConfig {
   receivers?: Record<string, unknown>;
   processors?: Record<string, unknown>;

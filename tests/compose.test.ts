@@ -5,19 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { K6_OTEL_OUTPUT } from '../scripts/load-runner.ts';
-import {
-  commandList,
-  environmentOf,
-  exists,
-  hostPathFor,
-  mountsOf,
-  readCompose,
-  readText,
-  readYaml,
-  repoPath,
-  shellVariables,
-  type ComposeService,
-} from './stack-files.ts';
+import { commandList, environmentOf, exists, hostPathFor, mountsOf, readCompose, readText, readYaml, repoPath, shellVariables, type ComposeService } from './stack-files.ts';
 
 const compose = readCompose('compose.yaml');
 const awsOverride = readCompose('compose.aws.yaml');
@@ -69,6 +57,11 @@ describe('compose files are valid Compose', () => {
   const { $schema: _draft, ...schema } = withoutIdAnnotations(raw) as Record<string, unknown>;
   const ajv = new Ajv2019({ strict: false, allErrors: true });
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+  // Compose's own port syntaxes ("127.0.0.1:8080:8080", "9000-9010/udp", a bare number for expose).
+  // The 127.0.0.1-only rule below checks the published ones strictly.
+  ajv.addFormat('ports', /^((\[?[\d.:a-fA-F]+\]?|\$\{[^}]+\}):)?((\d+(-\d+)?|\$\{[^}]+\}):)?(\d+(-\d+)?|\$\{[^}]+\})(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('subnet_ip_address', /^[\d.:a-fA-F]+\/\d{1,3}$/);
   const validate = ajv.compile(schema);
 
   for (const file of ['compose.yaml', 'compose.aws.yaml']) {
@@ -222,7 +215,13 @@ describe('every service follows the stack rules', () => {
       }
     }
     expect([...used].sort()).toEqual(declared.sort());
-    const dataTargets = Object.fromEntries(services.flatMap(([name, s]) => mountsOf(s).filter((m) => !m.bind).map((m) => [name, m.target])));
+    const dataTargets = Object.fromEntries(
+      services.flatMap(([name, s]) =>
+        mountsOf(s)
+          .filter((m) => !m.bind)
+          .map((m) => [name, m.target]),
+      ),
+    );
     // Jaeger keeps traces in memory (bounded by JAEGER_MAX_TRACES): no volume.
     expect(dataTargets).toEqual({ prometheus: '/prometheus', loki: '/loki', grafana: '/var/lib/grafana' });
   });
@@ -230,8 +229,14 @@ describe('every service follows the stack rules', () => {
   it('every ${VAR} the compose files use is documented in .env.example, and nothing stale is', () => {
     const used = new Set([...shellVariables(readText('compose.yaml')), ...shellVariables(readText('compose.aws.yaml'))].map((v) => v.name));
     const documented = new Set([...readText('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
-    expect([...used].filter((v) => !documented.has(v)), 'undocumented').toEqual([]);
-    expect([...documented].filter((v) => !used.has(v)), 'documented but unused').toEqual([]);
+    expect(
+      [...used].filter((v) => !documented.has(v)),
+      'undocumented',
+    ).toEqual([]);
+    expect(
+      [...documented].filter((v) => !used.has(v)),
+      'documented but unused',
+    ).toEqual([]);
   });
 
   it('every ${VAR} in compose.yaml has a default, so a fresh clone needs no .env', () => {
@@ -350,7 +355,10 @@ describe('Grafana', () => {
     for (const file of files) {
       expect(hostPathFor(grafana, `/etc/grafana/provisioning/datasources/${file}`), file).toBe(`./${dir}/${file}`);
       const doc = readYaml<{ datasources?: { type?: string }[] }>(`${dir}/${file}`);
-      expect((doc.datasources ?? []).map((d) => d.type), file).not.toContain('grafana-x-ray-datasource');
+      expect(
+        (doc.datasources ?? []).map((d) => d.type),
+        file,
+      ).not.toContain('grafana-x-ray-datasource');
     }
   });
 

@@ -49,7 +49,14 @@ describe.skipIf(!otelcol)(`otelcol validate (${otelcol ?? reason('otelcol')})`, 
   });
 
   it('accepts collector/config.yaml merged with the AWS overlay', () => {
-    const aws = { ...env, AWS_REGION: 'us-east-1', XRAY_ENDPOINT: 'http://127.0.0.15:5000', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+    const aws = {
+      ...env,
+      AWS_REGION: 'us-east-1',
+      XRAY_ENDPOINT: 'http://127.0.0.15:5000',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     const result = run(otelcol!, ['validate', `--config=${repoPath('collector/config.yaml')}`, `--config=${repoPath('collector/aws.yaml')}`], aws);
     expect(result.status, result.output).toBe(0);
   });

@@ -25,7 +25,14 @@ describe('links rebuilt from the provisioning file', () => {
   });
 
   it('without a custom query, tags become selectors and ids line filters', () => {
-    const ds = [{ name: 'Jaeger', uid: 'jaeger', type: 'jaeger', jsonData: { tracesToLogsV2: { datasourceUid: 'loki', tags: [{ key: 'service.name', value: 'service_name' }], filterByTraceId: true } } }];
+    const ds = [
+      {
+        name: 'Jaeger',
+        uid: 'jaeger',
+        type: 'jaeger',
+        jsonData: { tracesToLogsV2: { datasourceUid: 'loki', tags: [{ key: 'service.name', value: 'service_name' }], filterByTraceId: true } },
+      },
+    ];
     expect(tracesToLogsQuery(ds, 'jaeger', span)).toEqual({ datasourceUid: 'loki', query: `{service_name="items-api"} |="${span.traceId}"` });
     expect(() => tracesToLogsQuery(ds, 'tempo', span)).toThrow(/"tempo" has no tracesToLogsV2/);
   });

@@ -18,7 +18,10 @@ export function onPath(command: string): string | undefined {
   return undefined;
 }
 
-export interface RunResult { status: number | null; output: string }
+export interface RunResult {
+  status: number | null;
+  output: string;
+}
 
 /** Runs a binary to completion (bounded), returning its exit status and combined output. */
 export function run(executable: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): RunResult {

@@ -12,7 +12,7 @@ const promtool = cachedBinary('promtool') ?? onPath('promtool');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'promtool-check-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe.skipIf(!promtool)(`promtool check config (${promtool ?? 'no promtool: run `npm run native:build` or install Debian\'s prometheus package'})`, () => {
+describe.skipIf(!promtool)(`promtool check config (${promtool ?? "no promtool: run `npm run native:build` or install Debian's prometheus package"})`, () => {
   it('accepts prometheus.yml', () => {
     const result = run(promtool!, ['check', 'config', repoPath('prometheus.yml')]);
     expect(result.output).toMatch(/SUCCESS/);

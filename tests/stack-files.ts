@@ -23,7 +23,13 @@ export function exists(relative: string): boolean {
   return existsSync(repoPath(relative));
 }
 
-export interface HealthCheck { test?: string | string[]; disable?: boolean; interval?: string; retries?: number; start_period?: string }
+export interface HealthCheck {
+  test?: string | string[];
+  disable?: boolean;
+  interval?: string;
+  retries?: number;
+  start_period?: string;
+}
 export type DependsOn = string[] | Record<string, { condition?: string }>;
 export interface ComposeService {
   image?: string;
@@ -40,7 +46,10 @@ export interface ComposeService {
   profiles?: string[];
   working_dir?: string;
 }
-export interface ComposeFile { services: Record<string, ComposeService>; volumes?: Record<string, unknown> }
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
 
 export function readCompose(relative = 'compose.yaml'): ComposeFile {
   return readYaml<ComposeFile>(relative);
@@ -51,15 +60,22 @@ export function environmentOf(service: ComposeService): Record<string, string> {
   const env = service.environment;
   if (!env) return {};
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((entry) => {
-      const eq = entry.indexOf('=');
-      return eq === -1 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
-    }));
+    return Object.fromEntries(
+      env.map((entry) => {
+        const eq = entry.indexOf('=');
+        return eq === -1 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
+      }),
+    );
   }
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
-export interface Mount { source: string; target: string; readOnly: boolean; bind: boolean }
+export interface Mount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+  bind: boolean;
+}
 
 /** A service's volumes in one shape; a source starting with "." or "/" or "~" is a bind mount. */
 export function mountsOf(service: ComposeService): Mount[] {
@@ -103,9 +119,7 @@ export function shellVariables(text: string): { name: string; expression: string
  * `${env:VAR:-default}` (the collector) the way those programs do, from `env`.
  */
 export function expandEnv(text: string, env: Record<string, string | undefined>, collectorSyntax = false): string {
-  const pattern = collectorSyntax
-    ? /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
-    : /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+  const pattern = collectorSyntax ? /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g : /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
   return text.replace(pattern, (_m, name: string, fallback: string | undefined) => {
     const value = env[name];
     return value !== undefined && value !== '' ? value : (fallback ?? '');

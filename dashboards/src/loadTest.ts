@@ -42,7 +42,7 @@ export function loadTest(): dashboard.Dashboard {
     )
     .withPanel(
       // Not filtered by run: k6's engine emits vus itself, without the per-VU run_id tag.
-      statPanel('Virtual users', 'VUs k6 is running right now (all runs: the engine\'s vus metric carries no run_id).', { x: 0, y: 0, w: 6, h: 8 }, 'short', [
+      statPanel('Virtual users', "VUs k6 is running right now (all runs: the engine's vus metric carries no run_id).", { x: 0, y: 0, w: 6, h: 8 }, 'short', [
         promQuery('A', `sum(${K6.vus})`, { legend: 'VUs' }),
       ]),
     )
@@ -52,10 +52,7 @@ export function loadTest(): dashboard.Dashboard {
         'k6 http_reqs beside the server histogram count. The service counts every client, not only this run.',
         { x: 6, y: 0, w: 18, h: 8 },
         'reqps',
-        [
-          promQuery('A', `sum(${k6Rate(K6.httpReqs)})`, { legend: 'k6 sent' }),
-          promQuery('B', serverRequestRate, { legend: 'service handled' }),
-        ],
+        [promQuery('A', `sum(${k6Rate(K6.httpReqs)})`, { legend: 'k6 sent' }), promQuery('B', serverRequestRate, { legend: 'service handled' })],
       ),
     )
     .withPanel(
@@ -89,13 +86,9 @@ export function loadTest(): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeseriesPanel(
-        'k6 requests by route name',
-        'k6 http_reqs per fixed name tag (parameterised URLs share one name).',
-        { x: 12, y: 16, w: 12, h: 8 },
-        'reqps',
-        [promQuery('A', `sum by (name) (${k6Rate(K6.httpReqs)})`, { legend: '{{name}}' })],
-      ),
+      timeseriesPanel('k6 requests by route name', 'k6 http_reqs per fixed name tag (parameterised URLs share one name).', { x: 12, y: 16, w: 12, h: 8 }, 'reqps', [
+        promQuery('A', `sum by (name) (${k6Rate(K6.httpReqs)})`, { legend: '{{name}}' }),
+      ]),
     )
     .build();
 }

@@ -69,9 +69,7 @@ function lokiRangeQuery(refId: string, expr: string): loki.DataqueryBuilder {
 
 /** A LogQL log query: lines, newest first. */
 export function lokiLogQuery(refId: string, expr: string, maxLines: number): loki.DataqueryBuilder {
-  return lokiRangeQuery(refId, expr)
-    .maxLines(maxLines)
-    .direction(loki.LokiQueryDirection.Backward);
+  return lokiRangeQuery(refId, expr).maxLines(maxLines).direction(loki.LokiQueryDirection.Backward);
 }
 
 /**

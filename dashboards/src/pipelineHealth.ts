@@ -18,22 +18,14 @@ function perSignalPanel(title: string, description: string, grid: Grid, series: 
     description,
     grid,
     'short',
-    SIGNALS.map(({ key, label }, i) =>
-      promQuery(String.fromCharCode(65 + i), `sum by (${by}) (rate(${series[key]}[$__rate_interval]))`, { legend: `${label} {{${by}}}` }),
-    ),
+    SIGNALS.map(({ key, label }, i) => promQuery(String.fromCharCode(65 + i), `sum by (${by}) (rate(${series[key]}[$__rate_interval]))`, { legend: `${label} {{${by}}}` })),
   );
 }
 
 export function pipelineHealth(): dashboard.Dashboard {
-  return workshopDashboard('Pipeline health', PIPELINE_HEALTH_UID, 'The ADOT collector\'s own metrics: what its receivers accept and its exporters send, per second.', ['collector'])
+  return workshopDashboard('Pipeline health', PIPELINE_HEALTH_UID, "The ADOT collector's own metrics: what its receivers accept and its exporters send, per second.", ['collector'])
     .withPanel(
-      perSignalPanel(
-        'Accepted by receivers',
-        'Items per second pushed into the pipelines, per receiver.',
-        { x: 0, y: 0, w: 12, h: 8 },
-        COLLECTOR.receiverAccepted,
-        'receiver',
-      ),
+      perSignalPanel('Accepted by receivers', 'Items per second pushed into the pipelines, per receiver.', { x: 0, y: 0, w: 12, h: 8 }, COLLECTOR.receiverAccepted, 'receiver'),
     )
     .withPanel(
       perSignalPanel(
@@ -65,7 +57,7 @@ export function pipelineHealth(): dashboard.Dashboard {
     .withPanel(
       timeseriesPanel(
         'Exporter queue: size and capacity',
-        'Batches waiting in each exporter\'s sending queue, against its capacity. Grows while a backend is unreachable; data is dropped once it is full.',
+        "Batches waiting in each exporter's sending queue, against its capacity. Grows while a backend is unreachable; data is dropped once it is full.",
         { x: 0, y: 16, w: 24, h: 8 },
         'short',
         [

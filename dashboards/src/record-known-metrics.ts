@@ -24,8 +24,16 @@ async function main(): Promise<void> {
     const path = join(repoRoot(), 'dashboards', 'known-metrics', file);
     // Names a run creates only on some event (k6 makes a Rate's `occurred` counter at its first
     // nonzero sample) are kept when written with a reason after them and not seen this time.
-    const annotated = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => /^\S+\s+#\s*\S/.test(l) && !found.includes(l.split(/\s/)[0]!)) : [];
-    const header = [`# recorded from a real run on ${stamp} by dashboards/src/record-known-metrics.ts`, `# Source: ${what}.`, "# One Prometheus series name per line; '#' starts a comment."];
+    const annotated = existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((l) => /^\S+\s+#\s*\S/.test(l) && !found.includes(l.split(/\s/)[0]!))
+      : [];
+    const header = [
+      `# recorded from a real run on ${stamp} by dashboards/src/record-known-metrics.ts`,
+      `# Source: ${what}.`,
+      "# One Prometheus series name per line; '#' starts a comment.",
+    ];
     writeFileSync(path, [...header, ...found, ...annotated, ''].join('\n'));
     console.log(`${file}: ${found.length} names`);
   }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../layout.ts';
 import { UnsupportedAtDoor, parseSelection, select } from './logql.ts';
-import { configuredIndexLabels, detectedLevel, queryLabels, toLokiEntry } from './loki-mapping.ts';
+import { type StoredLine, configuredIndexLabels, detectedLevel, queryLabels, toLokiEntry } from './loki-mapping.ts';
 import { encodeLogsRequest } from './otlp-logs.ts';
 import { type DoorRecord, OTLP_LOGS_PATH, RECORDS_PATH, createDoor } from './server.ts';
 
@@ -21,7 +21,14 @@ function request(records: { body: string; severityText: string; severityNumber: 
   return {
     resourceLogs: [
       {
-        resource: { attributes: [{ key: 'service.name', value: str('items-api') }, { key: 'service.namespace', value: str('otel-workshop') }, { key: 'deployment.environment.name', value: str('workshop') }, { key: 'host.name', value: str('vm') }] },
+        resource: {
+          attributes: [
+            { key: 'service.name', value: str('items-api') },
+            { key: 'service.namespace', value: str('otel-workshop') },
+            { key: 'deployment.environment.name', value: str('workshop') },
+            { key: 'host.name', value: str('vm') },
+          ],
+        },
         scopeLogs: [
           {
             scope: { name: '@opentelemetry/instrumentation-pino', version: '0.65.0' },
@@ -49,8 +56,9 @@ describe("Loki's door over HTTP", () => {
   });
   afterAll(() => new Promise<void>((resolve) => door.server.close(() => resolve())));
 
-  const post = (body: Uint8Array | string, headers: Record<string, string>) => fetch(`${base}${OTLP_LOGS_PATH}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000) });
-  const records = async () => ((await (await fetch(`${base}${RECORDS_PATH}`)).json()) as { records: DoorRecord[]; dropped: number; rejected: number });
+  const post = (body: Uint8Array | string, headers: Record<string, string>) =>
+    fetch(`${base}${OTLP_LOGS_PATH}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000) });
+  const records = async () => (await (await fetch(`${base}${RECORDS_PATH}`)).json()) as { records: DoorRecord[]; dropped: number; rejected: number };
 
   it('decodes protobuf as the otlphttp exporter sends it, and answers like Loki', async () => {
     const body = encodeLogsRequest(request([{ body: 'request completed', severityText: 'info', severityNumber: 9, attrs: { 'http.route': '/items', run_id: 'r1' } }]));
@@ -61,14 +69,26 @@ describe("Loki's door over HTTP", () => {
     expect(record!.otlp).toMatchObject({ severityText: 'info', severityNumber: 9, body: 'request completed', traceId, spanId, timeUnixNano: '1790000000123456789' });
     expect(record!.otlp.resource).toMatchObject({ 'service.name': 'items-api', 'host.name': 'vm' });
     expect(record!.loki.labels).toEqual({ service_name: 'items-api', service_namespace: 'otel-workshop', deployment_environment_name: 'workshop' });
-    expect(record!.loki.structuredMetadata).toMatchObject({ trace_id: traceId, span_id: spanId, http_route: '/items', run_id: 'r1', host_name: 'vm', scope_name: '@opentelemetry/instrumentation-pino', detected_level: 'info' });
+    expect(record!.loki.structuredMetadata).toMatchObject({
+      trace_id: traceId,
+      span_id: spanId,
+      http_route: '/items',
+      run_id: 'r1',
+      host_name: 'vm',
+      scope_name: '@opentelemetry/instrumentation-pino',
+      detected_level: 'info',
+    });
     expect(record!.loki.line).toBe('request completed');
   });
 
   it('decodes gzip-compressed protobuf (the exporter compresses by default) and OTLP/JSON', async () => {
     const gz = gzipSync(encodeLogsRequest(request([{ body: 'gz', severityText: 'warn', severityNumber: 13 }])));
     expect((await post(gz, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status).toBe(200);
-    const json = JSON.stringify({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ severityText: 'ERROR', severityNumber: 17, body: { stringValue: 'boom' }, traceId, spanId }] }] }] });
+    const json = JSON.stringify({
+      resourceLogs: [
+        { resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ severityText: 'ERROR', severityNumber: 17, body: { stringValue: 'boom' }, traceId, spanId }] }] },
+      ],
+    });
     expect((await post(json, { 'content-type': 'application/json' })).status).toBe(200);
     const all = (await records()).records;
     expect(all.map((r) => r.otlp.body)).toEqual(['request completed', 'gz', 'boom']);
@@ -146,7 +166,7 @@ describe("Loki's OTLP mapping", () => {
 });
 
 describe('LogQL at the door', () => {
-  const entries = [
+  const entries: StoredLine[] = [
     { labels: { service_name: 'items-api' }, structuredMetadata: { trace_id: traceId, severity_text: 'error' }, line: 'unhandled error' },
     { labels: { service_name: 'items-api' }, structuredMetadata: { trace_id: 'other', severity_text: 'info' }, line: '{"msg":"request completed","route":"/items"}' },
     { labels: { service_name: 'k6' }, structuredMetadata: { trace_id: traceId }, line: 'x' },

@@ -80,9 +80,10 @@ export function detectedLevel(severityText: string, severityNumber: number): str
  * here assumes Loki's defaults stay.
  */
 export function configuredIndexLabels(lokiConfig: unknown): string[] {
-  const otlp = (lokiConfig as { limits_config?: { otlp_config?: { resource_attributes?: { ignore_defaults?: boolean; attributes_config?: { action?: string; attributes?: string[] }[] } } } })
-    ?.limits_config?.otlp_config?.resource_attributes;
-  if (otlp?.ignore_defaults) throw new Error('loki-config.yaml sets ignore_defaults: the door maps records with Loki\'s default index labels');
+  const otlp = (
+    lokiConfig as { limits_config?: { otlp_config?: { resource_attributes?: { ignore_defaults?: boolean; attributes_config?: { action?: string; attributes?: string[] }[] } } } }
+  )?.limits_config?.otlp_config?.resource_attributes;
+  if (otlp?.ignore_defaults) throw new Error("loki-config.yaml sets ignore_defaults: the door maps records with Loki's default index labels");
   return (otlp?.attributes_config ?? []).filter((a) => a.action === 'index_label').flatMap((a) => a.attributes ?? []);
 }
 

@@ -73,12 +73,15 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
     if (req.method === 'GET' && route === '/ready') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
     if (req.method === 'GET' && route === RECORDS_PATH) return json(res, 200, { records, dropped: stats.dropped, requests: stats.requests, rejected: stats.rejected });
     if (req.method === 'POST' && route === '/door/outage') {
-      void readBody(req, 1024).then((b) => {
-        const seconds = Number((JSON.parse(b.toString() || '{}') as { seconds?: unknown }).seconds);
-        if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) return json(res, 400, { error: 'seconds must be 0..600' });
-        outageUntil = Date.now() + seconds * 1000;
-        json(res, 200, { outageUntil });
-      }, () => json(res, 400, { error: 'bad body' }));
+      void readBody(req, 1024).then(
+        (b) => {
+          const seconds = Number((JSON.parse(b.toString() || '{}') as { seconds?: unknown }).seconds);
+          if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) return json(res, 400, { error: 'seconds must be 0..600' });
+          outageUntil = Date.now() + seconds * 1000;
+          json(res, 200, { outageUntil });
+        },
+        () => json(res, 400, { error: 'bad body' }),
+      );
       return;
     }
     if (req.method === 'POST' && route === OTLP_LOGS_PATH) {

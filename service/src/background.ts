@@ -41,11 +41,14 @@ export function startBackgroundActivity(logger: Logger, options: BackgroundOptio
     let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
       // 5-10 s apart, as in the seed design: frequent enough for a live log panel, sparse enough to read.
-      timer = setTimeout(() => {
-        const [level, msg, fields] = SAMPLE_LOGS[Math.floor(Math.random() * SAMPLE_LOGS.length)] ?? SAMPLE_LOGS[0]!;
-        logger[level]({ ...fields, generated: true }, msg);
-        schedule();
-      }, 5_000 + Math.random() * 5_000);
+      timer = setTimeout(
+        () => {
+          const [level, msg, fields] = SAMPLE_LOGS[Math.floor(Math.random() * SAMPLE_LOGS.length)] ?? SAMPLE_LOGS[0]!;
+          logger[level]({ ...fields, generated: true }, msg);
+          schedule();
+        },
+        5_000 + Math.random() * 5_000,
+      );
       timer.unref();
     };
     schedule();

@@ -19,7 +19,13 @@ const integerFromEnv = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, { error: `must be an integer between ${min} and ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be >= ${min}` }).max(max, { error: `must be <= ${max}` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be >= ${min}` })
+        .max(max, { error: `must be <= ${max}` }),
+    );
 
 const envSchema = z.object({
   HOST: z.string().min(1, { error: 'must not be empty' }).default('0.0.0.0'),

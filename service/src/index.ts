@@ -51,10 +51,13 @@ function installShutdown(server: Server, logger: Logger, config: Config, stopBac
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     // Backstop: drain and flush are each bounded, but if anything else keeps the process from
     // exiting, an orchestrator should see a non-zero exit rather than a hang until SIGKILL.
-    setTimeout(() => {
-      logger.error('shutdown did not complete in time; exiting');
-      process.exit(1);
-    }, config.shutdown.drainTimeoutMs + config.shutdown.flushTimeoutMs + 2_000).unref();
+    setTimeout(
+      () => {
+        logger.error('shutdown did not complete in time; exiting');
+        process.exit(1);
+      },
+      config.shutdown.drainTimeoutMs + config.shutdown.flushTimeoutMs + 2_000,
+    ).unref();
     stopBackground();
     const drained = await drain(server, config.shutdown.drainTimeoutMs);
     logger.info({ drained }, 'server closed; flushing telemetry');

@@ -189,9 +189,7 @@ describe('metrics', () => {
     await fetch(`${baseUrl}/items/abc`);
     await fetch(`${baseUrl}/definitely-not-here`);
     const counted = await points(METRIC_REQUEST_COUNT);
-    const badId = counted.find(
-      (p) => p.attributes[ATTR_HTTP_ROUTE] === '/items/:id' && p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS] === '4xx',
-    );
+    const badId = counted.find((p) => p.attributes[ATTR_HTTP_ROUTE] === '/items/:id' && p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS] === '4xx');
     expect(badId?.attributes).toEqual({ [ATTR_HTTP_ROUTE]: '/items/:id', [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_RESPONSE_STATUS_CLASS]: '4xx' });
     expect(badId?.value).toBe(2);
     // Bounded cardinality: an unmatched URL is counted under a fixed route value, never itself.

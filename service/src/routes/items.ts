@@ -9,17 +9,27 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ITEM_ID = 2_147_483_647;
 
 const listQuery = z.object({
-  limit: z.string().regex(/^\d{1,3}$/, { error: 'must be an integer from 1 to 100' }).transform(Number)
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: 'must be an integer from 1 to 100' })
+    .transform(Number)
     .pipe(z.number().min(1, { error: 'must be an integer from 1 to 100' }).max(100, { error: 'must be an integer from 1 to 100' }))
     .default(20),
-  offset: z.string().regex(/^\d{1,9}$/, { error: 'must be an integer >= 0' }).transform(Number).default(0),
+  offset: z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'must be an integer >= 0' })
+    .transform(Number)
+    .default(0),
 });
 
-const newItem = z.strictObject({
-  name: z.string().trim().min(1, { error: 'must be a non-empty string' }).max(100, { error: 'must be at most 100 characters' }),
-  price_cents: z.number().int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' }).max(100_000_000, { error: 'must be <= 100000000' }),
-  tags: z.array(z.string().min(1).max(30)).max(10, { error: 'must hold at most 10 tags' }).default([]),
-}, { error: 'body must be a JSON object' });
+const newItem = z.strictObject(
+  {
+    name: z.string().trim().min(1, { error: 'must be a non-empty string' }).max(100, { error: 'must be at most 100 characters' }),
+    price_cents: z.number().int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' }).max(100_000_000, { error: 'must be <= 100000000' }),
+    tags: z.array(z.string().min(1).max(30)).max(10, { error: 'must hold at most 10 tags' }).default([]),
+  },
+  { error: 'body must be a JSON object' },
+);
 
 function fieldErrors(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
@@ -42,7 +52,6 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 export function registerItemsRoutes(app: Express, store: ItemStore, metrics: RequestMetrics, logger: Logger): void {
-
   app
     .route('/items')
     .get(async (req, res) => {
@@ -77,5 +86,4 @@ export function registerItemsRoutes(app: Express, store: ItemStore, metrics: Req
       res.json(item);
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
-
 }

@@ -45,9 +45,7 @@ const contextManager = new AsyncLocalStorageContextManager().enable();
 context.setGlobalContextManager(contextManager);
 const tracerProvider = new NodeTracerProvider({ idGenerator: new AWSXRayIdGenerator(), spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
 trace.setGlobalTracerProvider(tracerProvider);
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CBaggagePropagator(), new AWSXRayPropagator(), new W3CTraceContextPropagator()] }),
-);
+propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CBaggagePropagator(), new AWSXRayPropagator(), new W3CTraceContextPropagator()] }));
 const meterProvider = new MeterProvider({ readers: [metricReader] });
 metrics.setGlobalMeterProvider(meterProvider);
 const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor(logExporter)] });

@@ -47,7 +47,9 @@ export class OtlpReceiver {
 
 /** A trace id whose first 8 hex are now's epoch seconds, as the load generator makes them. */
 export function xrayStyleTraceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   const random = Array.from({ length: 24 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
   return epoch + random;
 }

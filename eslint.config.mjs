@@ -1,0 +1,16 @@
+// Lint for every TypeScript file of the kit (npm test runs it). The k6 scripts in loadgen/ use
+// k6's own globals (__ENV, __VU) and are typechecked against @types/k6 by loadgen/tsconfig.json.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'service/dist/', 'cdk.out/', '**/cdk.out/', 'dashboards/json/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      // `_name` marks a parameter a signature needs but the body does not.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);
