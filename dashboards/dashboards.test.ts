@@ -6,10 +6,10 @@ import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './src/datasources.ts';
 import { readProvisionedDatasources } from './src/provisioning.ts';
 import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { renderDashboards } from './src/render.ts';
-import { repoRoot } from './src/repo.ts';
+import { REPO_ROOT } from '../native/layout.ts';
 import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets } from './src/targets.ts';
 
-const root = repoRoot();
+const root = REPO_ROOT;
 const jsonDir = join(root, 'dashboards', 'json');
 const dashboards = loadCommittedDashboards();
 const targets = listDashboardTargets(dashboards);

@@ -8,10 +8,10 @@ import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
 import { PORTS, composeUrls } from '../native/layout.ts';
 import { interpolateProvisioningValue, readProvisionedDatasources, type ProvisionedDatasource } from './src/provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
-import { repoRoot } from './src/repo.ts';
+import { REPO_ROOT } from '../native/layout.ts';
 import { substituteMacros } from './src/targets.ts';
 
-const root = repoRoot();
+const root = REPO_ROOT;
 const baseFile = join(root, 'dashboards/provisioning/datasources/datasources.yaml');
 const awsFile = join(root, 'dashboards/provisioning/datasources-aws/xray.yaml');
 const local = readProvisionedDatasources([baseFile]);

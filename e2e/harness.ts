@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
-import { select, UnsupportedAtDoor } from '../native/loki-door/logql.ts';
+import { select } from '../native/loki-door/logql.ts';
 import type { NativeUrls } from '../native/layout.ts';
 import { startStack, type NativeStack } from '../native/stack-lib.ts';
 import { jaegerDependencies, jaegerSearch, lokiDoorRecords, promInstant, promRange, type PromSeries } from './backends.ts';
@@ -83,15 +83,13 @@ async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: nu
 }
 
 /** The Jaeger plugin's tags field (logfmt) as the map its backend sends: key=value, values may be quoted. */
-export function logfmtTags(tags: string): Record<string, string> {
+function logfmtTags(tags: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const match of tags.matchAll(/([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
     out[match[1]!] = match[2]!.startsWith('"') ? (JSON.parse(match[2]!) as string) : match[2]!;
   }
   return out;
 }
-
-export { UnsupportedAtDoor };
 
 /** The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto. */
 export async function startE2eStack(): Promise<E2eStack> {

@@ -14,12 +14,12 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { cachedK6Path } from '../scripts/load-runner.ts';
 import { epochSecondsOf } from './trace.ts';
 import type { LoadSummary } from './summary.ts';
 
-const repoRoot = resolve(__dirname, '..');
+import { REPO_ROOT as repoRoot } from '../native/layout.ts';
 
 function findK6(): string | undefined {
   const explicit = process.env['K6_BIN'];

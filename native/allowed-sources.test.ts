@@ -49,7 +49,7 @@ describe('no not-to-use module anywhere the build looks', () => {
       'native/jaeger/go.mod',
       'native/jaeger/go.sum',
       'native/python/k6.txt',
-      'native/build.ts',
+      'native/builder.ts',
       '.ci/run',
       'package.json',
     ]) {

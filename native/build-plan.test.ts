@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COLLECTOR_NO_SUMDB, collectorCacheVersion, goBuildArgs, goEnv, manifestModuleVersions, manifestWithOutputPath, planArtifacts } from './build-plan.ts';
-import { type BuildResult, summarize } from './build.ts';
-import { artifactDir, cacheRoot } from './layout.ts';
+import { type BuildResult, summarize } from './builder.ts';
+import { REPO_ROOT, artifactDir, cacheRoot } from './layout.ts';
 import { loadPlanSources, loadVersions } from './plan-files.ts';
 
-const nativeDir = __dirname;
-const repo = path.resolve(nativeDir, '..');
+const repo = REPO_ROOT;
 const versions = loadVersions(repo);
 const sources = loadPlanSources(versions, repo);
 const manifest = sources.manifestText;
@@ -159,7 +158,7 @@ describe('reuse', () => {
   it('counts a Go binary once it exists, and a venv only once marked installed', async () => {
     const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { isCached } = await import('./build.ts');
+    const { isCached } = await import('./plan-files.ts');
     const cache = mkdtempSync(path.join(tmpdir(), 'otel-kit-test-'));
     const plan = planArtifacts(versions, sources, cache);
     const jaeger = plan.find((a) => a.name === 'jaeger')!;

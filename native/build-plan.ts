@@ -81,7 +81,7 @@ export interface Artifact {
   step: BuildStep;
 }
 
-export function shortHash(text: string): string {
+function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 

@@ -15,7 +15,7 @@ const PACKAGE_NAME = 'otel-workshop-kit';
  * Walks up rather than trusting __dirname or import.meta, which are not both available under
  * tsx (CommonJS), vitest (ESM) and Node's type stripping.
  */
-export function findRepoRoot(start: string = process.cwd()): string {
+function findRepoRoot(start: string = process.cwd()): string {
   let dir = path.resolve(start);
   for (;;) {
     const pkg = path.join(dir, 'package.json');
@@ -59,7 +59,7 @@ export const ADDRESSES: Record<ComponentName, string> = {
 };
 
 /** Where compose publishes every port on the host (never beyond loopback). */
-export const COMPOSE_HOST = '127.0.0.1';
+const COMPOSE_HOST = '127.0.0.1';
 
 export const PORTS = {
   service: 8080,

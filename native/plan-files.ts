@@ -26,10 +26,18 @@ export function loadPlan(cache: string = cacheRoot(), repo: string = REPO_ROOT):
 
 export type BinaryName = 'prometheus' | 'promtool' | 'jaeger' | 'otelcol' | 'moto' | 'k6';
 
+/**
+ * A cached artifact counts only when complete: Go binaries are renamed into place atomically, and
+ * a venv is marked installed last, so a half install is never reused.
+ */
+export function isCached(artifact: Artifact): boolean {
+  if (artifact.step.kind === 'python-venv') return existsSync(path.join(artifact.dir, 'installed')) && existsSync(artifact.executable);
+  return existsSync(artifact.executable);
+}
+
 /** The cached executable of one binary, or undefined when `npm run native:build` has not made it. */
 export function cachedBinary(name: BinaryName, cache: string = cacheRoot()): string | undefined {
   const artifact = loadPlan(cache).find((a) => a.name === name);
   if (!artifact) throw new Error(`no binary called ${name} in the build plan`);
-  const complete = artifact.step.kind === 'python-venv' ? existsSync(path.join(artifact.dir, 'installed')) : true;
-  return complete && existsSync(artifact.executable) ? artifact.executable : undefined;
+  return isCached(artifact) ? artifact.executable : undefined;
 }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ADDRESSES, COMPONENT_NAMES, type ComponentName, REPO_ROOT as repoRoot } from './layout.ts';
-import { type BinaryName, cachedBinary } from './plan-files.ts';
+import { cachedBinary } from './plan-files.ts';
 import {
   type ComponentSpec,
   baseUrls,
@@ -66,7 +66,7 @@ const LOG_TAIL_LINES = 40;
 
 export class StackError extends Error {}
 
-export function tailFile(file: string, lines = LOG_TAIL_LINES): string {
+function tailFile(file: string, lines = LOG_TAIL_LINES): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -90,13 +90,6 @@ function binaries(): Record<'prometheus' | 'jaeger' | 'otelcol' | 'moto', string
   const missing = needed.filter((name) => !found[name]);
   if (missing.length > 0) throw new StackError(`not built yet: ${missing.join(', ')}. Run \`npm run native:build\` first.`);
   return found as Record<(typeof needed)[number], string>;
-}
-
-/** Path of a cached binary (e.g. 'k6' for the load runs); throws with the build command if absent. */
-export function binaryPath(name: BinaryName): string {
-  const found = cachedBinary(name);
-  if (!found) throw new StackError(`${name} is not built yet: run \`npm run native:build\``);
-  return found;
 }
 
 /** tsx's CLI, so node runs a TypeScript entry point (the Loki door) on any Node major. */
@@ -315,10 +308,6 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     components: started.map(({ component }) => component),
     stop,
   };
-}
-
-export async function stopStack(stack: NativeStack): Promise<void> {
-  await stack.stop();
 }
 
 export function describeStack(stack: NativeStack): string {

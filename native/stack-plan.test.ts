@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { REPO_ROOT } from './layout.ts';
 import {
   ADDRESSES,
   type ComponentSpec,
@@ -15,7 +16,7 @@ import {
   renderHostsFile,
 } from './stack-plan.ts';
 
-const repo = path.resolve(__dirname, '..');
+const repo = REPO_ROOT;
 const paths: StackPaths = {
   repo: '/repo',
   runDir: '/run',

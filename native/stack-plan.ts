@@ -100,7 +100,7 @@ export interface ComponentSpec {
   configFiles: string[];
 }
 
-export const AWS_DUMMY_CREDENTIALS = {
+const AWS_DUMMY_CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'testing',
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_SESSION_TOKEN: 'testing',

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { Versions } from './build-plan.ts';
+import { REPO_ROOT } from './layout.ts';
+import { loadVersions } from './plan-files.ts';
 
-const repo = path.resolve(__dirname, '..');
-const versions = JSON.parse(readFileSync(path.join(__dirname, 'versions.json'), 'utf8')) as Versions;
+const repo = REPO_ROOT;
+const versions = loadVersions();
 
 /** image name -> tags compose uses for it (any service, profiles included). */
 export function composeImageTags(composeText: string): Map<string, string[]> {

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import {
   USAGE,
@@ -22,10 +22,9 @@ import {
   parseInvocation,
 } from './load-runner.ts';
 import type { LocalPlan } from './load-runner.ts';
+import { REPO_ROOT } from '../native/layout.ts';
 
-// From the script's own path: Node 24 runs this file directly (type stripping, ESM), where
-// neither __dirname nor (for the CommonJS typecheck) import.meta is available to both.
-const repoRoot = resolve(dirname(process.argv[1] ?? 'scripts/load.ts'), '..');
+const repoRoot = REPO_ROOT;
 const script = join(repoRoot, 'loadgen', 'main.ts');
 
 function isExecutableFile(path: string): boolean {

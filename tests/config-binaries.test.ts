@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ADDRESSES, nativeUrls } from '../native/layout.ts';
 import { cachedBinary, run } from './native-binaries.ts';
 import { repoPath } from './stack-files.ts';
 
@@ -25,7 +26,7 @@ const reason = (name: string) => `${name} not built here: run \`npm run native:b
 
 const jaeger = cachedBinary('jaeger');
 describe.skipIf(!jaeger)(`jaeger validate (${jaeger ?? reason('jaeger')})`, () => {
-  const env = { JAEGER_LISTEN_HOST: '127.0.0.14' };
+  const env = { JAEGER_LISTEN_HOST: ADDRESSES.jaeger };
 
   it('accepts jaeger.yaml', () => {
     const result = run(jaeger!, ['validate', `--config=${repoPath('jaeger.yaml')}`], env);
@@ -41,7 +42,7 @@ describe.skipIf(!jaeger)(`jaeger validate (${jaeger ?? reason('jaeger')})`, () =
 
 const otelcol = cachedBinary('otelcol');
 describe.skipIf(!otelcol)(`otelcol validate (${otelcol ?? reason('otelcol')})`, () => {
-  const env = { OTLP_LISTEN_HOST: '127.0.0.11' };
+  const env = { OTLP_LISTEN_HOST: ADDRESSES.collector };
 
   it('accepts collector/config.yaml', () => {
     const result = run(otelcol!, ['validate', `--config=${repoPath('collector/config.yaml')}`], env);
@@ -52,7 +53,7 @@ describe.skipIf(!otelcol)(`otelcol validate (${otelcol ?? reason('otelcol')})`, 
     const aws = {
       ...env,
       AWS_REGION: 'us-east-1',
-      XRAY_ENDPOINT: 'http://127.0.0.15:5000',
+      XRAY_ENDPOINT: nativeUrls().moto,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_EC2_METADATA_DISABLED: 'true',

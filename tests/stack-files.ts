@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-// The repo's TypeScript compiles as CommonJS (no "type": "module"), so __dirname is available.
-export const repoRoot = path.resolve(__dirname, '..');
+export { REPO_ROOT as repoRoot } from '../native/layout.ts';
+import { REPO_ROOT as repoRoot } from '../native/layout.ts';
 
 export function repoPath(...parts: string[]): string {
   return path.join(repoRoot, ...parts);

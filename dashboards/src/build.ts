@@ -5,9 +5,9 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderDashboards } from './render.ts';
-import { repoRoot } from './repo.ts';
+import { REPO_ROOT } from '../../native/layout.ts';
 
-const outDir = join(repoRoot(), 'dashboards', 'json');
+const outDir = join(REPO_ROOT, 'dashboards', 'json');
 mkdirSync(outDir, { recursive: true });
 const rendered = renderDashboards();
 // A dashboard removed from the code must not linger as a stale file Grafana keeps loading.

@@ -1,10 +1,10 @@
 // Rewrites dashboards/known-metrics/*.txt from a real Prometheus after a load run, so the
 // dashboards test checks metric names against what the collector, k6 and Jaeger really emitted,
 // not against documentation. Usage (native stack running, after `npm run load -- counted`):
-//   npx tsx dashboards/src/record-known-metrics.ts [http://127.0.0.12:9090]
+//   npx tsx dashboards/src/record-known-metrics.ts [prometheus URL; default: the native stack's]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './repo.ts';
+import { REPO_ROOT, nativeUrls } from '../../native/layout.ts';
 
 const SOURCES: { file: string; prefix: string; what: string }[] = [
   { file: 'collector.txt', prefix: 'otelcol_', what: "the collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus)" },
@@ -13,7 +13,7 @@ const SOURCES: { file: string; prefix: string; what: string }[] = [
 ];
 
 async function main(): Promise<void> {
-  const prometheus = process.argv[2] ?? 'http://127.0.0.12:9090';
+  const prometheus = process.argv[2] ?? nativeUrls().prometheus;
   const res = await fetch(`${prometheus}/api/v1/label/__name__/values`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${prometheus}: ${res.status} ${await res.text()}`);
   const names = ((await res.json()) as { data: string[] }).data;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   for (const { file, prefix, what } of SOURCES) {
     const found = names.filter((n) => n.startsWith(prefix)).sort();
     if (found.length === 0) throw new Error(`no ${prefix}* series in ${prometheus}: run the load first`);
-    const path = join(repoRoot(), 'dashboards', 'known-metrics', file);
+    const path = join(REPO_ROOT, 'dashboards', 'known-metrics', file);
     // Names a run creates only on some event (k6 makes a Rate's `occurred` counter at its first
     // nonzero sample) are kept when written with a reason after them and not seen this time.
     const annotated = existsSync(path)

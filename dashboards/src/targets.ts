@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './datasources.ts';
-import { repoRoot } from './repo.ts';
+import { REPO_ROOT } from '../../native/layout.ts';
 
 /** `jaeger`: the Jaeger datasource's query JSON (search or dependency graph), as rawQuery. */
 export type QueryLanguage = 'promql' | 'logql' | 'jaeger';
@@ -222,7 +222,7 @@ export function resolveTargets(targets: DashboardTarget[], window: Omit<MacroCon
 }
 
 /** The dashboards Grafana provisions: dashboards/json/*.json as committed. */
-export function loadCommittedDashboards(dir = join(repoRoot(), 'dashboards', 'json')): DashboardJson[] {
+export function loadCommittedDashboards(dir = join(REPO_ROOT, 'dashboards', 'json')): DashboardJson[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

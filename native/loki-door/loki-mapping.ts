@@ -12,7 +12,7 @@
 //   severity_text, else from severity_number.
 import type { AnyValue, OtlpLogRecord } from './otlp-logs.ts';
 
-export const DEFAULT_INDEX_LABEL_ATTRIBUTES = [
+const DEFAULT_INDEX_LABEL_ATTRIBUTES = [
   'cloud.availability_zone',
   'cloud.region',
   'container.name',
@@ -44,7 +44,7 @@ export interface LokiEntry {
 /** What a query reads of an entry (the timestamp aside). */
 export type StoredLine = Pick<LokiEntry, 'labels' | 'structuredMetadata' | 'line'>;
 
-export function lokiName(attribute: string): string {
+function lokiName(attribute: string): string {
   return attribute.replace(/[^A-Za-z0-9_]/g, '_');
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // No Docker engine on CI machines: check the Dockerfile's promises statically instead.
-const repoRoot = resolve(__dirname, '../..');
+import { REPO_ROOT as repoRoot } from '../../native/layout.ts';
 const dockerfile = readFileSync(resolve(repoRoot, 'service/Dockerfile'), 'utf8');
 const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string }; engines: { node: string } };
 

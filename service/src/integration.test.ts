@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OtlpReceiver, xrayStyleTraceId } from './test-support/otlp-receiver';
 
-const repoRoot = resolve(__dirname, '../..');
+import { REPO_ROOT as repoRoot } from '../../native/layout.ts';
 const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts.start;
 const [, ...startArgs] = startCommand.split(/\s+/); // "node --env-file=… --require … service/dist/index.js"
 
