@@ -118,7 +118,7 @@ export interface LoadRun {
  * Runs `npm run load -- <profile>` exactly as an attendee would, against the native stack, with
  * k6's metrics sent to the collector, and reads the summary JSON the loadgen writes.
  */
-export async function runLoad(stack: E2eStack, opts: { profile: string; runId: string; iterations?: number }): Promise<LoadRun> {
+export async function runLoad(stack: E2eStack, opts: { profile: string; runId: string; iterations?: number; env?: Record<string, string> }): Promise<LoadRun> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-kit-k6-'));
   const summaryPath = join(dir, 'summary.json');
   const env = {
@@ -128,6 +128,7 @@ export async function runLoad(stack: E2eStack, opts: { profile: string; runId: s
     BASE_URL: stack.urls.service,
     K6_OTEL_HTTP_EXPORTER_ENDPOINT: stack.urls.collectorOtlpHttp.replace(/^https?:\/\//, ''),
     ...(opts.iterations ? { ITERATIONS: String(opts.iterations) } : {}),
+    ...opts.env,
   };
   const output: string[] = [];
   const exitCode = await new Promise<number>((resolve, reject) => {

@@ -13,21 +13,18 @@ import { REPO_ROOT } from '../native/layout.ts';
 import { select } from '../native/loki-door/logql.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
-import {
-  isServerSpan,
-  jaegerDependencies,
-  jaegerSearch,
-  jaegerTrace,
-  lokiDoorRecords,
-  promExemplars,
-  promInstant,
-  spanEvents,
-  spanTag,
-  sumByLabel,
-  xrayBatchGetTraces,
-  type JaegerTrace,
-} from './backends.ts';
+import { isServerSpan, jaegerDependencies, jaegerTrace, lokiDoorRecords, promExemplars, spanEvents, spanTag, xrayBatchGetTraces, type JaegerTrace } from './backends.ts';
 import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
+import {
+  doorAccessRecordsByRoute,
+  isAccessRecord,
+  jaegerServerSpansByRoute,
+  matches,
+  requestCountsByRoute,
+  runRecords as runRecordsOf,
+  settledRequestCounts,
+  total,
+} from './counts.ts';
 import { pollUntil } from './poll.ts';
 import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
@@ -46,35 +43,7 @@ let startSec: number;
 let before: Map<string, number>;
 let burst: LoadRun;
 
-function requestCountsByRoute(): Promise<Map<string, number>> {
-  return promInstant(stack.urls.prometheus, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`).then((s) =>
-    sumByLabel(s, names.LABEL_HTTP_ROUTE),
-  );
-}
-
-/** Waits until two readings a metric export interval apart agree, so a "before" snapshot is settled. */
-async function settledRequestCounts(): Promise<Map<string, number>> {
-  let previous = await requestCountsByRoute();
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 7_000));
-    const current = await requestCountsByRoute();
-    if (JSON.stringify([...current].sort()) === JSON.stringify([...previous].sort())) return current;
-    previous = current;
-  }
-  throw new Error(`request_count never settled: ${JSON.stringify([...previous])}`);
-}
-
-/** The door's records of this run (the run_id log attribute, as the service writes it). */
-async function runRecords(): Promise<DoorRecord[]> {
-  const all = await lokiDoorRecords(stack.urls.loki);
-  return all.filter((r) => queryLabels(r.loki)[names.LOG_FIELD_RUN_ID] === runId);
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
-  return out;
-}
+const runRecords = () => runRecordsOf(stack.urls.loki, runId);
 
 beforeAll(async () => {
   startSec = Date.now() / 1000 - 60;
@@ -87,7 +56,7 @@ beforeAll(async () => {
   );
   const smoke = await runLoad(stack, { profile: 'smoke', runId: `${runId}-smoke` });
   expect(smoke.exitCode, `k6 smoke failed its thresholds:\n${smoke.outputTail}`).toBe(0);
-  before = await settledRequestCounts();
+  before = await settledRequestCounts(stack.urls.prometheus);
   burst = await runLoad(stack, { profile: 'counted', runId });
   expect(burst.exitCode, `k6 counted burst failed its thresholds:\n${burst.outputTail}`).toBe(0);
 });
@@ -100,29 +69,29 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
   it('request_count in Prometheus grows by exactly the requests k6 sent, per route', async () => {
     const expected = countsByRoute(burst.requestsByName);
     const delta = (now: Map<string, number>) => new Map([...expected.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
-    const after = await pollUntil(requestCountsByRoute, (now) => [...expected].every(([route, n]) => delta(now).get(route) === n), { timeoutMs: 60_000 });
+    const after = await pollUntil(
+      () => requestCountsByRoute(stack.urls.prometheus),
+      (now) => [...expected].every(([route, n]) => delta(now).get(route) === n),
+      { timeoutMs: 60_000 },
+    );
     expect(Object.fromEntries(delta(after))).toEqual(Object.fromEntries(expected));
   });
 
   it('Jaeger holds one server span per request of the run, per route', async () => {
     const expected = countsByRoute(burst.requestsByName);
-    const total = [...expected.values()].reduce((a, b) => a + b, 0);
-    const tags = { [names.ATTR_LOADGEN_RUN_ID]: runId };
-    const spansByRoute = async () => {
-      const traces = await jaegerSearch(stack.urls.jaeger, { service: SERVICE, tags, limit: total * 2 + 50, startSec, endSec: Date.now() / 1000 + 60 });
-      const server = traces.flatMap((t) => t.spans).filter((s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId);
-      return countBy(server, (s) => spanTag(s, names.ATTR_HTTP_ROUTE) ?? '');
-    };
-    const got = await pollUntil(spansByRoute, (c) => [...expected].every(([r, n]) => c.get(r) === n), { timeoutMs: 90_000 });
-    expect(Object.fromEntries(got), `Jaeger search: service=${SERVICE} tags=${JSON.stringify(tags)}`).toEqual(Object.fromEntries(expected));
+    const got = await pollUntil(
+      () => jaegerServerSpansByRoute(stack.urls.jaeger, runId, startSec, total(expected)),
+      (c) => matches(expected, c),
+      { timeoutMs: 90_000 },
+    );
+    expect(Object.fromEntries(got), `Jaeger search: service=${SERVICE} tags ${names.ATTR_LOADGEN_RUN_ID}=${runId}`).toEqual(Object.fromEntries(expected));
   });
 
   it("Loki's door received one access record per request of the run, per route, and one ERROR record per /crash", async () => {
     const expected = countsByRoute(burst.requestsByName);
-    const access = (records: DoorRecord[]) => records.filter((r) => r.loki.line === names.LOG_MSG_REQUEST_COMPLETED || r.otlp.body === names.LOG_MSG_REQUEST_COMPLETED);
     const got = await pollUntil(
-      async () => countBy(access(await runRecords()), (r) => queryLabels(r.loki)[names.LOG_FIELD_HTTP_ROUTE] ?? ''),
-      (c) => [...expected].every(([r, n]) => c.get(r) === n),
+      () => doorAccessRecordsByRoute(stack.urls.loki, runId),
+      (c) => matches(expected, c),
       { timeoutMs: 60_000 },
     );
     expect(Object.fromEntries(got), 'access records per route at the door').toEqual(Object.fromEntries(expected));
@@ -137,7 +106,7 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
 describe("Loki's door: every record as the collector sent it, and as Loki would store it", () => {
   it('each record carries the resource, severity, body, trace context and attributes Grafana relies on', async () => {
     const records = await runRecords();
-    expect(records.filter((r) => r.otlp.body === names.LOG_MSG_REQUEST_COMPLETED).length, 'access records of the run').toBeGreaterThan(0);
+    expect(records.filter(isAccessRecord).length, 'access records of the run').toBeGreaterThan(0);
     const severityNumber: Record<string, [number, number]> = { INFO: [9, 12], WARN: [13, 16], ERROR: [17, 20] };
     for (const r of records) {
       const where = `record ${JSON.stringify(r.otlp).slice(0, 600)}`;
@@ -149,7 +118,7 @@ describe("Loki's door: every record as the collector sent it, and as Loki would 
       expect(r.otlp.traceId, where).toMatch(/^[0-9a-f]{32}$/);
       expect(r.otlp.spanId, where).toMatch(/^[0-9a-f]{16}$/);
       expect(r.otlp.attributes[names.LOG_FIELD_RUN_ID], where).toBe(runId);
-      if (r.otlp.body === names.LOG_MSG_REQUEST_COMPLETED) expect(typeof r.otlp.attributes[names.LOG_FIELD_HTTP_ROUTE], where).toBe('string');
+      if (isAccessRecord(r)) expect(typeof r.otlp.attributes[names.LOG_FIELD_HTTP_ROUTE], where).toBe('string');
       // Loki's documented mapping: service_name indexed; trace context in structured metadata.
       expect(r.loki.labels.service_name, where).toBe(SERVICE);
       expect(r.loki.labels.trace_id, `${where}: trace_id must not be an index label`).toBeUndefined();

@@ -60,6 +60,13 @@ export interface NativeStack {
   components: RunningComponent[];
   /** Stops everything this stack started (reverse order, SIGTERM then SIGKILL). Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Takes one component down (fault tests): SIGTERM with a grace period, or SIGKILL at once.
+   * Resolves with its exit (code or signal) once the process group is gone.
+   */
+  halt(name: ComponentName, how: 'SIGTERM' | 'SIGKILL'): Promise<{ code: number | null; signal: string | null }>;
+  /** Starts a halted component again with the same command line and waits until it is ready. */
+  resume(name: ComponentName): Promise<void>;
 }
 
 const LOG_TAIL_LINES = 40;
@@ -299,6 +306,30 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     throw error;
   }
 
+  const halt: NativeStack['halt'] = async (name, how) => {
+    const index = started.findIndex(({ component }) => component.name === name);
+    if (index < 0) throw new StackError(`${name} is not running`);
+    const [{ component, child }] = started.splice(index, 1) as [(typeof started)[number]];
+    if (how === 'SIGKILL') {
+      try {
+        process.kill(-component.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await stopComponent(component, child, 15_000);
+    return { code: child.exitCode, signal: child.signalCode };
+  };
+
+  const resume: NativeStack['resume'] = async (name) => {
+    if (started.some(({ component }) => component.name === name)) throw new StackError(`${name} is already running`);
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new StackError(`${name} is not part of this stack`);
+    const { component, child } = await launch(spec);
+    await waitReady(component, child, timeout);
+    log(`ready   ${component.name} (resumed)`);
+  };
+
   return {
     runDir,
     hostsFile,
@@ -307,6 +338,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     logs: Object.fromEntries(started.map(({ component }) => [component.name, component.logFile])),
     components: started.map(({ component }) => component),
     stop,
+    halt,
+    resume,
   };
 }
 

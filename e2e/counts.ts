@@ -1,0 +1,66 @@
+// Per-route counts of one load run in each backend, as the e2e and fault tests compare them with
+// what k6 sent: request_count in Prometheus, server spans in Jaeger, access records at Loki's door.
+import * as names from '../service/src/telemetry/names.ts';
+import { queryLabels } from '../native/loki-door/loki-mapping.ts';
+import type { DoorRecord } from '../native/loki-door/server.ts';
+import { isServerSpan, jaegerSearch, lokiDoorRecords, promInstant, spanTag, sumByLabel } from './backends.ts';
+
+const SERVICE = names.SERVICE_NAME;
+
+export function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
+  return out;
+}
+
+/** The service's request_count counter, summed per route (cumulative since the service started). */
+export async function requestCountsByRoute(prometheusUrl: string): Promise<Map<string, number>> {
+  const series = await promInstant(prometheusUrl, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`);
+  return sumByLabel(series, names.LABEL_HTTP_ROUTE);
+}
+
+/** Waits until two readings a metric export interval apart agree, so a "before" snapshot is settled. */
+export async function settledRequestCounts(prometheusUrl: string): Promise<Map<string, number>> {
+  let previous = await requestCountsByRoute(prometheusUrl);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 7_000));
+    const current = await requestCountsByRoute(prometheusUrl);
+    if (JSON.stringify([...current].sort()) === JSON.stringify([...previous].sort())) return current;
+    previous = current;
+  }
+  throw new Error(`request_count never settled: ${JSON.stringify([...previous])}`);
+}
+
+/** Server spans of one run in Jaeger, per route (the service tags each span with the run id from baggage). */
+export async function jaegerServerSpansByRoute(jaegerUrl: string, runId: string, startSec: number, expectedTotal: number): Promise<Map<string, number>> {
+  const traces = await jaegerSearch(jaegerUrl, {
+    service: SERVICE,
+    tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
+    limit: expectedTotal * 2 + 50,
+    startSec,
+    endSec: Date.now() / 1000 + 60,
+  });
+  const server = traces.flatMap((t) => t.spans).filter((s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId);
+  return countBy(server, (s) => spanTag(s, names.ATTR_HTTP_ROUTE) ?? '');
+}
+
+/** The door's records of one run (the run_id log attribute, as the service writes it). */
+export async function runRecords(lokiUrl: string, runId: string): Promise<DoorRecord[]> {
+  const all = await lokiDoorRecords(lokiUrl);
+  return all.filter((r) => queryLabels(r.loki)[names.LOG_FIELD_RUN_ID] === runId);
+}
+
+export const isAccessRecord = (r: DoorRecord) => r.otlp.body === names.LOG_MSG_REQUEST_COMPLETED;
+
+/** Access records of one run at Loki's door, per route. */
+export async function doorAccessRecordsByRoute(lokiUrl: string, runId: string): Promise<Map<string, number>> {
+  const records = (await runRecords(lokiUrl, runId)).filter(isAccessRecord);
+  return countBy(records, (r) => queryLabels(r.loki)[names.LOG_FIELD_HTTP_ROUTE] ?? '');
+}
+
+/** Every expected route has exactly its count. */
+export function matches(expected: Map<string, number>, got: Map<string, number>): boolean {
+  return [...expected].every(([route, n]) => got.get(route) === n);
+}
+
+export const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
