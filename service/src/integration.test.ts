@@ -124,6 +124,15 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
     expect(err).toContain('PORT="abc"');
   }, 20_000);
 
+  it('exits 2 naming OTEL_BLRP_SCHEDULE_DELAY when it is not a number (the log batching preload)', async () => {
+    const child = spawn(process.execPath, startArgs, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', OTEL_BLRP_SCHEDULE_DELAY: 'soon' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('OTEL_BLRP_SCHEDULE_DELAY must be a positive integer');
+  }, 20_000);
+
   it('serves with no collector listening and warns once instead of printing stack traces', async () => {
     const closed = new OtlpReceiver();
     const deadEndpoint = await closed.start();
