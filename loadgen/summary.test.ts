@@ -47,6 +47,13 @@ describe('buildSummary', () => {
     expect(summary.runId).toBe('e2e-1');
   });
 
+  it('counts iterations an arrival-rate scenario could not start (0 when k6 reports none)', () => {
+    expect(buildSummary(data()).requests.droppedIterations).toBe(0);
+    const overloaded = data();
+    overloaded.metrics['dropped_iterations'] = { type: 'counter', values: { count: 17, rate: 0.5 } };
+    expect(buildSummary(overloaded).requests.droppedIterations).toBe(17);
+  });
+
   it('lists only the reserved /crash trace ids that were sent, with their X-Ray form', () => {
     expect(buildSummary(data()).crashTraces).toEqual([
       { traceId: crashIds[0], xrayTraceId: `1-6923cd1d-${'1'.repeat(24)}` },

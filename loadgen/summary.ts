@@ -46,6 +46,8 @@ export interface LoadSummary {
     byRoute: Record<RouteKey, number>;
     /** Requests whose status was not one the flow declared as expected. */
     unexpectedFailures: number;
+    /** Iterations an arrival-rate scenario could not start (no free VU): load asked for, never sent. */
+    droppedIterations: number;
   };
   checks: { passes: number; fails: number; byName: Record<string, { passes: number; fails: number }> };
   /** Client-side latency of expected responses, in milliseconds. */
@@ -105,6 +107,7 @@ export function buildSummary(data: K6SummaryData): LoadSummary {
       total: metricValue(data, 'http_reqs', 'count') ?? 0,
       byRoute,
       unexpectedFailures: metricValue(data, 'http_req_failed', 'passes') ?? 0,
+      droppedIterations: metricValue(data, 'dropped_iterations', 'count') ?? 0,
     },
     checks: {
       passes: metricValue(data, 'checks', 'passes') ?? 0,
