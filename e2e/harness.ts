@@ -111,6 +111,10 @@ export interface LoadRun {
   /** k6 requests per route name ("GET /items/{id}"), from the loadgen summary. */
   requestsByName: Record<string, number>;
   crashTraceIds: string[];
+  /** Iterations k6 could not start (arrival-rate scenarios without a free VU). */
+  droppedIterations: number;
+  /** Client-side p95 of expected responses, ms. */
+  p95Ms: number | null;
   outputTail: string;
 }
 
@@ -148,12 +152,19 @@ export async function runLoad(stack: E2eStack, opts: { profile: string; runId: s
     });
   });
   const outputTail = output.join('').split('\n').slice(-60).join('\n');
-  let summary: { requests?: { byRoute?: Record<string, number> }; crashTraces?: { traceId: string }[] } = {};
+  let summary: { requests?: { byRoute?: Record<string, number>; droppedIterations?: number }; crashTraces?: { traceId: string }[]; latencyMs?: { p95?: number | null } } = {};
   try {
     summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
   } catch {
     // No summary: k6 did not get that far; exitCode and outputTail say why.
   }
   rmSync(dir, { recursive: true, force: true });
-  return { exitCode, requestsByName: summary.requests?.byRoute ?? {}, crashTraceIds: (summary.crashTraces ?? []).map((c) => c.traceId), outputTail };
+  return {
+    exitCode,
+    requestsByName: summary.requests?.byRoute ?? {},
+    crashTraceIds: (summary.crashTraces ?? []).map((c) => c.traceId),
+    droppedIterations: summary.requests?.droppedIterations ?? 0,
+    p95Ms: summary.latencyMs?.p95 ?? null,
+    outputTail,
+  };
 }

@@ -26,8 +26,25 @@ function findRepoRoot(start: string = process.cwd()): string {
   }
 }
 
-/** Entry scripts run from anywhere; their own path is the surest start, then the working directory. */
-export const REPO_ROOT = findRepoRoot(existsSync(process.argv[1] ?? '') ? path.dirname(process.argv[1]!) : process.cwd());
+/**
+ * This module's own directory where the module system offers it (tsx, vitest), else the entry
+ * script's (Node's type stripping runs scripts/*.ts as ES modules, without __dirname), else the
+ * working directory: the first of them inside the repository wins.
+ */
+function locateRepoRoot(): string {
+  const starts = [typeof __dirname === 'string' ? __dirname : undefined, process.argv[1] && existsSync(process.argv[1]) ? path.dirname(process.argv[1]) : undefined, process.cwd()];
+  for (const start of starts) {
+    if (!start) continue;
+    try {
+      return findRepoRoot(start);
+    } catch {
+      // not inside the repository: try the next start
+    }
+  }
+  throw new Error(`not inside the ${PACKAGE_NAME} repository (looked from ${starts.filter(Boolean).join(', ')})`);
+}
+
+export const REPO_ROOT = locateRepoRoot();
 
 /** `${OTEL_KIT_CACHE:-~/.cache/otel-kit}`: built binaries, Go caches, build logs. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {

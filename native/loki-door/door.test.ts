@@ -79,6 +79,13 @@ describe("Loki's door over HTTP", () => {
       detected_level: 'info',
     });
     expect(record!.loki.line).toBe('request completed');
+    const byTrace = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${traceId.toUpperCase()}`)).json()) as { records: DoorRecord[] };
+    expect(byTrace.records).toHaveLength(1);
+    const other = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${'0'.repeat(32)}`)).json()) as { records: DoorRecord[] };
+    expect(other.records).toEqual([]);
+    const counted = (await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&count=1`)).json()) as { count: number };
+    expect(counted.count).toBe(1);
+    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r2&count=1`)).json()) as { count: number }).count).toBe(0);
   });
 
   it('decodes gzip-compressed protobuf (the exporter compresses by default) and OTLP/JSON', async () => {

@@ -5,7 +5,9 @@
 // ExportLogsServiceResponse) so the collector's queue and retries behave as they would.
 //   GET  /ready          200 once listening
 //   POST /otlp/v1/logs   OTLP/HTTP logs, protobuf or JSON
-//   GET  /door/records   every record so far: { records: [{ otlp, loki }], dropped, requests }
+//   GET  /door/records   every record so far: { records: [{ otlp, loki }], dropped, requests };
+//                        ?trace_id=<hex> keeps only that trace's records; ?attr.<name>=<value> only
+//                        records with that log attribute; &count=1 answers { count } without them
 //   POST /door/outage    { "seconds": N }: answer 503 for N seconds (fault tests)
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -71,7 +73,14 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
   const server = createServer((req, res) => {
     const route = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && route === '/ready') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
-    if (req.method === 'GET' && route === RECORDS_PATH) return json(res, 200, { records, dropped: stats.dropped, requests: stats.requests, rejected: stats.rejected });
+    if (req.method === 'GET' && route === RECORDS_PATH) {
+      const params = new URL(req.url ?? '', 'http://door').searchParams;
+      const traceId = params.get('trace_id')?.toLowerCase();
+      const attributes = [...params].filter(([key]) => key.startsWith('attr.')).map(([key, value]) => [key.slice('attr.'.length), value] as const);
+      const selected = records.filter((r) => (!traceId || r.otlp.traceId === traceId) && attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value));
+      if (params.get('count') === '1') return json(res, 200, { count: selected.length, dropped: stats.dropped });
+      return json(res, 200, { records: selected, dropped: stats.dropped, requests: stats.requests, rejected: stats.rejected });
+    }
     if (req.method === 'POST' && route === '/door/outage') {
       void readBody(req, 1024).then(
         (b) => {

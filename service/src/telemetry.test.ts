@@ -1,5 +1,5 @@
 // Must stay the first import: registers the SDK and instrumentations before express/pino load.
-import { collectMetrics, logExporter, resetTelemetry, spanExporter } from './test-support/otel';
+import { collectMetrics, expressInstrumentation, logExporter, resetTelemetry, spanExporter } from './test-support/otel';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { testConfig } from './config';
 import { createLogger } from './logger';
 import { startBackgroundActivity } from './background';
 import { isUntracedRequest } from './telemetry/untraced-paths';
+import { dropExpressLayerSpans } from './telemetry/express-layers';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CLASS,
@@ -219,5 +220,27 @@ describe('metrics', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('Express layer spans off (the preload setting), routes kept', () => {
+  it('a request leaves its server span (with http.route) and the store span, and no middleware, router or handler span', async () => {
+    const before = expressInstrumentation.getConfig();
+    await fetch(`${baseUrl}/items/3`);
+    const withLayers = spanExporter.getFinishedSpans().filter((s) => s.attributes['express.type'] !== undefined).length;
+    resetTelemetry();
+    try {
+      expect(dropExpressLayerSpans([expressInstrumentation as unknown as Parameters<typeof dropExpressLayerSpans>[0][number]])).toBe(true);
+      await fetch(`${baseUrl}/items/3`);
+      const spans = spanExporter.getFinishedSpans();
+      expect(withLayers, 'the instrumentation made layer spans before').toBeGreaterThan(0);
+      expect(spans.filter((s) => s.attributes['express.type'] !== undefined)).toEqual([]);
+      const server = spans.find((s) => s.kind === SpanKind.SERVER);
+      expect(server?.attributes[ATTR_HTTP_ROUTE]).toBe('/items/:id');
+      expect(spans.some((s) => s.name.startsWith('store.') && s.parentSpanContext?.spanId === server?.spanContext().spanId)).toBe(true);
+    } finally {
+      expressInstrumentation.setConfig(before);
+    }
+    expect(dropExpressLayerSpans([])).toBe(false);
   });
 });

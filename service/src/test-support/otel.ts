@@ -51,8 +51,11 @@ metrics.setGlobalMeterProvider(meterProvider);
 const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor(logExporter)] });
 logs.setGlobalLoggerProvider(loggerProvider);
 
+/** Exported so a test can apply the preload's Express settings to it (and restore them). */
+export const expressInstrumentation = new ExpressInstrumentation();
+
 registerInstrumentations({
-  instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation(), new PinoInstrumentation()],
+  instrumentations: [new HttpInstrumentation(), expressInstrumentation, new PinoInstrumentation()],
 });
 
 // Vitest loads packages through Node's ESM loader, which bypasses the require hooks the
