@@ -4,7 +4,15 @@ import { defineConfig } from 'vitest/config';
 // because it needs the native stack of real binaries.
 export default defineConfig({
   test: {
-    include: ['service/src/**/*.test.ts', 'loadgen/**/*.test.ts', 'dashboards/**/*.test.ts', 'tests/**/*.test.ts', 'native/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/bench/**/*.test.ts'],
+    include: [
+      'service/src/**/*.test.ts',
+      'loadgen/**/*.test.ts',
+      'dashboards/**/*.test.ts',
+      'tests/**/*.test.ts',
+      'native/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'e2e/bench/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', 'e2e/**/*.e2e.test.ts', 'e2e/**/*.faults.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -18,6 +18,10 @@ export interface BenchResults {
   machine: { cpus: number; memoryGiB: number; node: string };
   p1: { rows: ThroughputRow[]; ratio: number; overheadUs: number; breakdownUs: Record<string, number> };
   p2: { traceToJaegerMs: Percentiles; logToDoorMs: Percentiles; backgroundRps: number };
+  /**
+   * Totals leave out moto: it stands in for the AWS X-Ray API (not part of the stack an attendee
+   * runs) and keeps every segment it receives in memory. It is listed per process all the same.
+   */
   p4: { idleMiB: Record<string, number>; burstPeakMiB: Record<string, number>; idleTotalMiB: number; burstTotalMiB: number };
   p5: { targetRps: number; achievedRps: number; droppedIterations: number; p95Ms: number | null; delivered: Record<string, { sent: number; got: number }> };
 }
@@ -76,7 +80,7 @@ export function goals(r: BenchResults): Goal[] {
     },
     {
       id: 'P4',
-      what: 'native stack RSS, idle',
+      what: 'native stack RSS, idle (moto aside)',
       measured: `${r.p4.idleTotalMiB.toFixed(0)} MiB`,
       goal: '≤ 1024 MiB',
       met: r.p4.idleTotalMiB <= 1024,
@@ -84,7 +88,7 @@ export function goals(r: BenchResults): Goal[] {
     },
     {
       id: 'P4',
-      what: 'native stack RSS, burst peak',
+      what: 'native stack RSS, burst peak (moto aside)',
       measured: `${r.p4.burstTotalMiB.toFixed(0)} MiB`,
       goal: '≤ 1536 MiB',
       met: r.p4.burstTotalMiB <= 1536,

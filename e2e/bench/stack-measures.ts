@@ -104,14 +104,16 @@ export async function measureBurst(
   const load = await runLoad(stack, { profile: 'counted', runId, iterations, env: { DURATION: `${opts.seconds}s`, VUS: '100', MAX_VUS: '600', P95_MS: '10000' } });
   clearInterval(sampler);
   opts.log(`P5: k6 exit ${load.exitCode}`);
-  const sent = total(countsByRoute(load.requestsByName));
+  const byRoute = countsByRoute(load.requestsByName);
+  const sent = total(byRoute);
   // Let the pipeline drain (export intervals, queues), then count each signal once.
   await sleep(25_000);
   const afterCounts = await requestCountsByRoute(stack.urls.prometheus);
-  const metricDelta = total(afterCounts) - total(beforeCounts);
+  // Only the routes k6 drove: request_count also counts /health (k6's preflight, probes).
+  const metricDelta = [...byRoute.keys()].reduce((n, route) => n + (afterCounts.get(route) ?? 0) - (beforeCounts.get(route) ?? 0), 0);
   const spans = (await serverSpansInSpanMetrics(stack)) - beforeSpans;
-  const logs = (await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?attr.${names.LOG_FIELD_RUN_ID}=${runId}&count=1`, {}, 60_000)).count;
-  const accessLogs = logs - (countsByRoute(load.requestsByName).get('/crash') ?? 0); // each /crash also writes its ERROR record
+  const accessQuery = `attr.${names.LOG_FIELD_RUN_ID}=${encodeURIComponent(runId)}&body=${encodeURIComponent(names.LOG_MSG_REQUEST_COMPLETED)}&count=1`;
+  const accessLogs = (await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?${accessQuery}`, {}, 60_000)).count;
   return {
     p5: {
       targetRps: opts.targetRps,

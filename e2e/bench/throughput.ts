@@ -17,7 +17,13 @@ interface Variant {
 }
 
 const startArgs = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
-const ALL_INSTRUMENTATIONS = 'http,express,pino,runtime-node';
+/** The instrumentations the service enables (service/otel.env owns the list). */
+const ALL_INSTRUMENTATIONS = /^OTEL_NODE_ENABLED_INSTRUMENTATIONS=(.*)$/m.exec(readFileSync(`${REPO_ROOT}/service/otel.env`, 'utf8'))?.[1]?.trim() ?? '';
+if (!ALL_INSTRUMENTATIONS) throw new Error('service/otel.env sets no OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+const without = (name: string) =>
+  ALL_INSTRUMENTATIONS.split(',')
+    .filter((i) => i !== name)
+    .join(',');
 
 export const VARIANTS: Variant[] = [
   { name: 'bare', args: ['service/dist/index.js'], env: {} },
@@ -25,8 +31,10 @@ export const VARIANTS: Variant[] = [
   { name: 'without traces export', env: { OTEL_TRACES_EXPORTER: 'none' } },
   { name: 'without logs export', env: { OTEL_LOGS_EXPORTER: 'none' } },
   { name: 'without metrics export', env: { OTEL_METRICS_EXPORTER: 'none' } },
-  { name: 'without express spans', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: ALL_INSTRUMENTATIONS.replace('express,', '') } },
-  { name: 'without pino instrumentation', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: ALL_INSTRUMENTATIONS.replace('pino,', '') } },
+  // Layer spans are already off (express-layers.ts); this removes the instrumentation that names routes.
+  { name: 'without express instrumentation', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('express') } },
+  { name: 'without pino instrumentation', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('pino') } },
+  { name: 'without runtime-node metrics', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('runtime-node') } },
 ];
 
 /** An OTLP/HTTP endpoint that reads each export and answers 200 at once: the cost under test is the service's. */

@@ -85,6 +85,8 @@ describe("Loki's door over HTTP", () => {
     expect(other.records).toEqual([]);
     const counted = (await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&count=1`)).json()) as { count: number };
     expect(counted.count).toBe(1);
+    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=${encodeURIComponent('request completed')}&count=1`)).json()) as { count: number }).count).toBe(1);
+    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=other&count=1`)).json()) as { count: number }).count).toBe(0);
     expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r2&count=1`)).json()) as { count: number }).count).toBe(0);
   });
 

@@ -7,7 +7,8 @@
 //   POST /otlp/v1/logs   OTLP/HTTP logs, protobuf or JSON
 //   GET  /door/records   every record so far: { records: [{ otlp, loki }], dropped, requests };
 //                        ?trace_id=<hex> keeps only that trace's records; ?attr.<name>=<value> only
-//                        records with that log attribute; &count=1 answers { count } without them
+//                        records with that log attribute; ?body=<text> only that body; &count=1
+//                        answers { count } without the records
 //   POST /door/outage    { "seconds": N }: answer 503 for N seconds (fault tests)
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -76,8 +77,12 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
     if (req.method === 'GET' && route === RECORDS_PATH) {
       const params = new URL(req.url ?? '', 'http://door').searchParams;
       const traceId = params.get('trace_id')?.toLowerCase();
+      const body = params.get('body');
       const attributes = [...params].filter(([key]) => key.startsWith('attr.')).map(([key, value]) => [key.slice('attr.'.length), value] as const);
-      const selected = records.filter((r) => (!traceId || r.otlp.traceId === traceId) && attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value));
+      const selected = records.filter(
+        (r) =>
+          (!traceId || r.otlp.traceId === traceId) && (body === null || r.otlp.body === body) && attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value),
+      );
       if (params.get('count') === '1') return json(res, 200, { count: selected.length, dropped: stats.dropped });
       return json(res, 200, { records: selected, dropped: stats.dropped, requests: stats.requests, rejected: stats.rejected });
     }
