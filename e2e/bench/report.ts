@@ -128,7 +128,7 @@ export function renderTable(r: BenchResults): string {
     'P1 throughput of GET /items by variant (median rps; per-request cost over bare):',
     ...r.p1.rows.map(
       (row) =>
-        `  ${row.variant.padEnd(28)} ${row.rps.toFixed(0).padStart(6)} rps  ${row.variant === 'bare' ? '' : `+${overheadUs(row.rps, r.p1.rows.find((x) => x.variant === 'bare')!.rps).toFixed(0)} µs`}`,
+        `  ${row.variant.padEnd(34)} ${row.rps.toFixed(0).padStart(6)} rps  ${row.variant === 'bare' ? '' : `+${overheadUs(row.rps, r.p1.rows.find((x) => x.variant === 'bare')!.rps).toFixed(0)} µs`}`,
     ),
     `  where the instrumented cost goes (µs per request saved by turning one part off): ${Object.entries(r.p1.breakdownUs)
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
