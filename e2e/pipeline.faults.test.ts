@@ -13,6 +13,7 @@ import { doorAccessRecordsByRoute, isAccessRecord, jaegerServerSpansByRoute, mat
 import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
 import { pollUntil } from './poll.ts';
 import { countsByRoute } from './routes.ts';
+import { measureBurst } from './bench/stack-measures.ts';
 
 /** A counted run long enough to hold a 30 s outage with traffic before and after it. */
 const BURST = { iterations: 1200, duration: '60s' };
@@ -127,6 +128,20 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
     );
     report('Prometheus down 30 s', sent, { 'request_count delta': delta(after) });
     expect(Object.fromEntries(delta(after))).toEqual(Object.fromEntries(sent));
+  });
+});
+
+describe('a slow path: Loki holds every answer 3 s during a 1,000 rps burst of 30 s', () => {
+  it('nothing is dropped: every request has its metric sample, its span and its access record', async () => {
+    const res = await fetch(`${stack.urls.loki}/door/slow`, { method: 'POST', body: JSON.stringify({ ms: 3_000, seconds: 40 }), signal: AbortSignal.timeout(5_000) });
+    expect(res.status).toBe(200);
+    const { p5 } = await measureBurst(stack, { targetRps: 1000, seconds: 30, log: (line) => console.log(line) });
+    const lines = Object.entries(p5.delivered).map(([signal, d]) => `  ${signal.padEnd(36)} delivered ${d.got} of ${d.sent}`);
+    console.log(
+      [`slow Loki (3 s per answer) under ${p5.achievedRps.toFixed(0)} rps for 30 s (k6 dropped ${p5.droppedIterations} iterations it could not start):`, ...lines].join('\n'),
+    );
+    expect(Object.values(p5.delivered)[0]!.sent).toBeGreaterThan(20_000);
+    for (const [signal, d] of Object.entries(p5.delivered)) expect(d.got, signal).toBe(d.sent);
   });
 });
 

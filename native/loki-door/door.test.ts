@@ -129,6 +129,16 @@ describe("Loki's door over HTTP", () => {
     expect((await post(body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
   });
 
+  it('while slowed (a slow backend) it holds each answer at least the given time, records taken', async () => {
+    expect((await fetch(`${base}/door/slow`, { method: 'POST', body: '{"ms": -1, "seconds": 1}' })).status).toBe(400);
+    expect((await fetch(`${base}/door/slow`, { method: 'POST', body: '{"ms": 300, "seconds": 1}' })).status).toBe(200);
+    const body = encodeLogsRequest(request([{ body: 'slow', severityText: 'info', severityNumber: 9 }]));
+    const started = Date.now();
+    expect((await post(body, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect((await records()).records.at(-1)?.otlp.body).toBe('slow');
+  });
+
   it('answers 404 with a JSON error for anything else', async () => {
     const res = await fetch(`${base}/loki/api/v1/query`);
     expect(res.status).toBe(404);

@@ -10,6 +10,7 @@
 //                        records with that log attribute; ?body=<text> only that body; &count=1
 //                        answers { count } without the records
 //   POST /door/outage    { "seconds": N }: answer 503 for N seconds (fault tests)
+//   POST /door/slow      { "ms": M, "seconds": N }: hold every answer M ms for N seconds (fault tests)
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { type OtlpLogRecord, decodeLogsRequest } from './otlp-logs.ts';
@@ -66,6 +67,8 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
   const records: DoorRecord[] = [];
   const stats = { dropped: 0, requests: 0, rejected: 0 };
   let outageUntil = 0;
+  let slowUntil = 0;
+  let slowMs = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -98,6 +101,21 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
       );
       return;
     }
+    if (req.method === 'POST' && route === '/door/slow') {
+      void readBody(req, 1024).then(
+        (b) => {
+          const { ms, seconds } = JSON.parse(b.toString() || '{}') as { ms?: unknown; seconds?: unknown };
+          if (!Number.isFinite(Number(ms)) || Number(ms) < 0 || Number(ms) > 60_000 || !Number.isFinite(Number(seconds)) || Number(seconds) < 0 || Number(seconds) > 600) {
+            return json(res, 400, { error: 'ms must be 0..60000 and seconds 0..600' });
+          }
+          slowMs = Number(ms);
+          slowUntil = Date.now() + Number(seconds) * 1000;
+          json(res, 200, { slowUntil, slowMs });
+        },
+        () => json(res, 400, { error: 'bad body' }),
+      );
+      return;
+    }
     if (req.method === 'POST' && route === OTLP_LOGS_PATH) {
       stats.requests++;
       if (Date.now() < outageUntil) {
@@ -111,8 +129,13 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
           for (const record of decoded) records.push(serialize(record, options.extraIndexLabels ?? []));
           if (records.length > maxRecords) stats.dropped += records.splice(0, records.length - maxRecords).length;
           // An empty ExportLogsServiceResponse: zero bytes in protobuf, {} in JSON.
-          if (/json/i.test(String(req.headers['content-type'] ?? ''))) json(res, 200, {});
-          else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+          const answer = () => {
+            if (/json/i.test(String(req.headers['content-type'] ?? ''))) json(res, 200, {});
+            else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+          };
+          // A slow backend: the records are in, the answer comes late (the exporter waits).
+          if (Date.now() < slowUntil) setTimeout(answer, slowMs);
+          else answer();
         })
         .catch((error: unknown) => {
           stats.rejected++;
