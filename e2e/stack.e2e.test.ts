@@ -208,6 +208,28 @@ describe('links land', () => {
   });
 });
 
+describe("no secrets in telemetry, at the collector's output", () => {
+  it("a query-string secret reaches neither Jaeger nor Loki's door: url.query says REDACTED", async () => {
+    const traceId = `${Math.floor(Date.now() / 1000).toString(16)}${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    const res = await fetch(`${stack.urls.service}/items?api_key=s3cret&limit=2`, { headers: { traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01` } });
+    expect(res.status).toBe(200);
+    const trace = await pollUntil(
+      () => jaegerTrace(stack.urls.jaeger, traceId),
+      (t) => !!t?.spans.length,
+      { timeoutMs: 60_000 },
+    );
+    const server = trace!.spans.find(isServerSpan)!;
+    expect(spanTag(server, 'url.query')).toBe('api_key=REDACTED&limit=2');
+    expect(JSON.stringify(trace)).not.toContain('s3cret');
+    const records = await pollUntil(
+      () => lokiDoorRecords(stack.urls.loki),
+      (rs) => rs.some((r) => r.otlp.traceId === traceId),
+      { timeoutMs: 30_000 },
+    );
+    expect(JSON.stringify(records.filter((r) => r.otlp.traceId === traceId))).not.toContain('s3cret');
+  });
+});
+
 describe('exemplars land', () => {
   const exemplarTargets = listPanelTargets().filter((t) => t.exemplar);
   it('the dashboards ask for exemplars somewhere', () => {

@@ -87,6 +87,21 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
     expect(metrics.body.includes('http.response.status_class')).toBe(true);
   }, 40_000);
 
+  it('exports no secret from a query string: url.query carries REDACTED instead (the preload under the real ADOT)', async () => {
+    const base = `http://127.0.0.1:${service.port}`;
+    const traceId = xrayStyleTraceId();
+    const res = await fetch(`${base}/items?api_key=s3cret&limit=2&TOKEN=t0ken`, { headers: { traceparent: traceparent(traceId) } });
+    expect(res.status).toBe(200);
+    const traces = await receiver.waitFor('/v1/traces', [Buffer.from(traceId, 'hex'), 'api_key=REDACTED&limit=2&TOKEN=REDACTED'], 15_000);
+    expect(traces.body.includes('limit=2')).toBe(true);
+    await receiver.waitFor('/v1/logs', [Buffer.from(traceId, 'hex'), 'request completed'], 15_000);
+    // Nothing anywhere in what left the process: spans, log records, metrics.
+    for (const sent of receiver.received) {
+      expect(sent.body.includes('s3cret'), `${sent.path} carries the secret`).toBe(false);
+      expect(sent.body.includes('t0ken'), `${sent.path} carries the token`).toBe(false);
+    }
+  }, 40_000);
+
   it('keeps /health out of traces', () => {
     const traces = receiver.received.filter((r) => r.path === '/v1/traces');
     expect(traces.length).toBeGreaterThan(0);

@@ -4,11 +4,13 @@
  *   app emits its first record, while the processors' timers have not started. A bad value
  *   stops start-up naming the variable.
  * - Express layer spans are off, routes kept (see express-layers.ts).
+ * - Sensitive query-string values are redacted in `url.query` before any span ends (redaction.ts).
  * Telemetry bootstrap, not app code: it runs only under `--require`.
  */
 import { logs } from '@opentelemetry/api-logs';
 import { dropExpressLayerSpans } from './express-layers';
 import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
+import { redactQueriesInSpans } from './redaction';
 
 {
   let config;
@@ -26,5 +28,9 @@ import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
   const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as { instrumentations?: Parameters<typeof dropExpressLayerSpans>[0] };
   if (!dropExpressLayerSpans(adot.instrumentations ?? [])) {
     process.stderr.write('items-api: Express instrumentation not found; layer spans stay on\n');
+  }
+  if (!redactQueriesInSpans(adot.instrumentations ?? [])) {
+    // Without the HTTP instrumentation there is no url.query to leak either.
+    process.stderr.write('items-api: HTTP instrumentation not found; no query redaction needed\n');
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * Query-string values that must never leave the process. The HTTP instrumentation exports the
+ * query verbatim as `url.query`; this replaces the value of every sensitive parameter with
+ * REDACTED before the span ends (and so before any exporter sees it). The names are the
+ * OpenTelemetry semantic conventions' defaults for url redaction plus the usual credential
+ * names; matching ignores case. The service captures no request or response headers (ADOT's
+ * HTTP instrumentation captures none unless configured), so there is nothing to redact there.
+ */
+export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
+  ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature', 'api_key', 'apikey', 'access_token', 'token', 'password', 'passwd', 'secret', 'client_secret', 'key'].map((n) =>
+    n.toLowerCase(),
+  ),
+);
+
+export const REDACTED = 'REDACTED';
+
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** The query (without '?') with sensitive values replaced; everything else byte for byte as sent. */
+export function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return SENSITIVE_QUERY_PARAMETERS.has(decodedName(name)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+type Span = { setAttribute(key: string, value: string): unknown };
+type ConfigurableInstrumentation = {
+  instrumentationName: string;
+  getConfig(): Record<string, unknown>;
+  setConfig(config: Record<string, unknown>): void;
+};
+
+/**
+ * Adds a requestHook to the HTTP instrumentation that rewrites `url.query` (set at span start)
+ * with the redacted query. Returns false when there is no HTTP instrumentation to configure.
+ */
+export function redactQueriesInSpans(instrumentations: ConfigurableInstrumentation[]): boolean {
+  const http = instrumentations.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-http');
+  if (!http) return false;
+  const previous = http.getConfig();
+  const previousHook = previous.requestHook as ((span: Span, request: unknown) => void) | undefined;
+  http.setConfig({
+    ...previous,
+    requestHook: (span: Span, request: { url?: string }) => {
+      const url = request?.url ?? '';
+      const at = url.indexOf('?');
+      if (at !== -1) span.setAttribute('url.query', redactQuery(url.slice(at + 1)));
+      previousHook?.(span, request);
+    },
+  });
+  return true;
+}
