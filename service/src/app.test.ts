@@ -24,6 +24,10 @@ function expectErrorShape(body: unknown, status: number, code: string) {
 }
 
 describe('GET /health', () => {
+  it('answers /HEALTH and /health/ like /health (Express routing; the preload keeps all three untraced)', async () => {
+    for (const path of ['/HEALTH', '/health/']) expect((await request(build()).get(path)).status).toBe(200);
+  });
+
   it('answers ok with version and uptime', async () => {
     const res = await request(build()).get('/health');
     expect(res.status).toBe(200);
@@ -130,7 +134,6 @@ describe('POST /items', () => {
   it.each([
     ['{"name": "x",', 'malformed JSON'],
     ['{name: x}', 'unquoted keys'],
-    ['', 'empty body'],
   ])('answers 400 for %s (%s)', async (body) => {
     const app = build();
     const res = await request(app).post('/items').set('Content-Type', 'application/json').send(body);
@@ -151,7 +154,7 @@ describe('POST /items', () => {
     [{ name: 'x', price_cents: '12' }, 'price_cents'],
     [{ name: 'x', price_cents: 1, tags: 'a' }, 'tags'],
     [{ name: 'x', price_cents: 1, tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, 'tags'],
-    [{ name: 'x', price_cents: 1, colour: 'red' }, '(body)'],
+    [{ name: 'x', price_cents: 1, colour: 'red' }, 'colour'],
     [[valid], '(body)'],
     ['just a string', '(body)'],
     [null, '(body)'],
@@ -161,6 +164,28 @@ describe('POST /items', () => {
     expect(res.status).toBe(400);
     expectErrorShape(res.body, 400, 'invalid_body');
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
+    await expectStillServes(app);
+  });
+
+  it.each([['admin'], ['__proto__'], ['constructor']])('names an unknown field %s, also one JavaScript treats specially', async (field) => {
+    const app = build();
+    const res = await request(app)
+      .post('/items')
+      .set('Content-Type', 'application/json')
+      .send(`{"name":"x","price_cents":1,${JSON.stringify(field)}:{"isAdmin":true}}`);
+    expect(res.status).toBe(400);
+    expectErrorShape(res.body, 400, 'invalid_body');
+    expect(res.body.error.details).toEqual([{ field, message: `unknown field \`${field}\`` }]);
+    await expectStillServes(app);
+  });
+
+  it('answers 400 "body required" for an empty body, with or without a JSON content type', async () => {
+    const app = build();
+    for (const req of [request(app).post('/items').set('Content-Type', 'application/json'), request(app).post('/items')]) {
+      const res = await req;
+      expect(res.status).toBe(400);
+      expectErrorShape(res.body, 400, 'body_required');
+    }
     await expectStillServes(app);
   });
 

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { createApp } from './app';
+import { createHttpServer } from './http/server';
 import { startBackgroundActivity } from './background';
 import { flushTelemetry, routeSdkDiagnostics } from './telemetry/sdk-lifecycle';
 
@@ -74,7 +75,7 @@ function main(): void {
   const logger = createLogger(config.logLevel);
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
   const app = createApp({ config, logger });
-  const server = createServer(app);
+  const server = createHttpServer(app);
   // Slightly above typical load-balancer idle timeouts, so idle keep-alive sockets close cleanly.
   server.keepAliveTimeout = 65_000;
   server.on('error', (error) => {

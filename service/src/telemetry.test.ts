@@ -143,6 +143,11 @@ describe('traces, continued', () => {
     expect(isUntracedRequest({ url: '/health?probe=1' })).toBe(true);
     expect(isUntracedRequest({ url: '/healthz' })).toBe(false);
     expect(isUntracedRequest({ url: '/items' })).toBe(false);
+    // Express answers these from the health route too, so they stay out of traces as well.
+    expect(isUntracedRequest({ url: '/HEALTH' })).toBe(true);
+    expect(isUntracedRequest({ url: '/health/' })).toBe(true);
+    expect(isUntracedRequest({ url: '/health//' })).toBe(false);
+    expect(isUntracedRequest({ url: '/' })).toBe(false);
   });
 });
 

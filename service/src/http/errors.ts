@@ -31,7 +31,7 @@ export type ErrorBody = {
   xray_trace_id?: string;
 };
 
-function errorBody(status: number, code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+export function errorBody(status: number, code: string, message: string, details?: ErrorDetail[]): ErrorBody {
   const ids = currentTraceIds();
   return {
     error: { status, code, message, ...(details ? { details } : {}) },

@@ -32,7 +32,11 @@ const newItem = z.strictObject(
 );
 
 function fieldErrors(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+  return error.issues.flatMap((issue): ErrorDetail[] => {
+    // Named one by one, __proto__ and constructor included (JSON.parse makes them own keys).
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: `unknown field \`${key}\`` }));
+    return [{ field: issue.path.join('.') || '(body)', message: issue.message }];
+  });
 }
 
 /** Path ids are positive 32-bit integers written plainly: no sign, no exponent, no leading zero. */
@@ -43,7 +47,18 @@ export function parseItemId(raw: string): number {
   return Number(raw);
 }
 
+/** A request carries a body when it says so (Content-Length > 0 or chunked), as body-parser judges it. */
+function hasBody(req: Parameters<RequestHandler>[0]): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
 const requireJson: RequestHandler = (req, _res, next) => {
+  // Before the media-type check: with no body, req.is() knows no type, and "415" would blame the
+  // Content-Type of a request whose real mistake is the missing body.
+  if (!hasBody(req)) {
+    next(new HttpError(400, 'body_required', 'request body required: a JSON object'));
+    return;
+  }
   if (!req.is('application/json')) {
     next(new HttpError(415, 'unsupported_media_type', 'request body must be application/json'));
     return;
