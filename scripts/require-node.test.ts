@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../native/layout.ts';
+
+const launcher = path.join(REPO_ROOT, 'scripts', 'require-node.cjs');
+const { wrongNodeMessage } = createRequire(launcher)(launcher) as { wrongNodeMessage: (command: string, running: string, needed: string) => string | null };
+const needed = readFileSync(path.join(REPO_ROOT, '.nvmrc'), 'utf8').trim();
+
+describe('the Node version gate of npm run load / npm run stack', () => {
+  it('one line naming the Node it needs, the one running, and how to get it', () => {
+    expect(wrongNodeMessage('load', '20.20.2', '24')).toBe(
+      'npm run load needs Node.js 24 (this is 20.20.2): run `nvm use` in the repository (it reads .nvmrc) or install Node.js 24.',
+    );
+    expect(wrongNodeMessage('stack', '24.9.0', '24')).toBeNull();
+    expect(wrongNodeMessage('stack', '25.0.0', '24')).toMatch(/^npm run stack needs Node.js 24 \(this is 25\.0\.0\)/);
+  });
+
+  it("on the kit's Node it runs the script with the script's own arguments", () => {
+    const run = spawnSync(process.execPath, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^usage: npm run load/);
+  });
+
+  // The machine's own node, when it is another major (Node 20 on these machines), proves the real gate.
+  const other = ['/usr/bin/node', '/usr/local/bin/node'].find(
+    (p) => existsSync(p) && spawnSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim().split('.')[0] !== needed,
+  );
+  it.skipIf(!other)(`on another Node major it stops with that one line and exit 1 (${other ?? 'no other Node major installed here'})`, () => {
+    const run = spawnSync(other!, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`^npm run load needs Node\\.js ${needed} \\(this is \\d+\\.`));
+    expect(run.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+  });
+});
