@@ -102,6 +102,18 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
     }
   }, 40_000);
 
+  it("writes nothing but JSON lines on stdout, ADOT's own start-up lines included", () => {
+    const lines = service
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    expect(
+      lines.some((l) => l.includes('started successfully')),
+      "ADOT's start line is there, as JSON",
+    ).toBe(true);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
   it('keeps /health out of traces', () => {
     const traces = receiver.received.filter((r) => r.path === '/v1/traces');
     expect(traces.length).toBeGreaterThan(0);
