@@ -211,6 +211,46 @@ describe('the collector is killed for 30 s mid-burst', () => {
   });
 });
 
+describe('queued data survives a collector restart (persistent sending queues)', () => {
+  it('spans queued for an absent Jaeger outlive a SIGKILL of the collector and arrive once both are back', async () => {
+    const runId = `fault-queue-${randomUUID().slice(0, 8)}`;
+    const startSec = Date.now() / 1000 - 5;
+    await stack.native.halt('jaeger', 'SIGTERM');
+    const load = await runLoad(stack, { profile: 'counted', runId, iterations: 300, env: { DURATION: '10s' } });
+    expect(load.exitCode, load.outputTail).toBe(0);
+    const sent = countsByRoute(load.requestsByName);
+    // The reference: every answered request's access record, through the healthy log path.
+    const access = await pollUntil(
+      async () => (await runRecords(stack.urls.loki, runId)).filter(isAccessRecord),
+      (rs) => rs.length === total(sent),
+      { timeoutMs: 60_000, intervalMs: 2_000 },
+    );
+    expect(access.length).toBe(total(sent));
+    // Every span has reached the collector's queue by now (the SDK exports each second).
+    await sleep(5_000);
+    await stack.native.halt('collector', 'SIGKILL');
+    await stack.native.resume('collector');
+    await stack.native.resume('jaeger');
+    const ids = access.map((r) => r.otlp.traceId);
+    const missing = async () => {
+      const traces = await jaegerSearch(stack.urls.jaeger, {
+        service: names.SERVICE_NAME,
+        tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
+        limit: total(sent) * 2,
+        startSec,
+        endSec: Date.now() / 1000 + 60,
+      });
+      const found = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
+      return ids.filter((id) => !found.has(id));
+    };
+    const notInJaeger = await pollUntil(missing, (m) => m.length === 0, { timeoutMs: 150_000, intervalMs: 5_000 });
+    console.log(
+      `collector killed with ${total(sent)} requests' spans queued for an absent Jaeger: ${total(sent) - notInJaeger.length} of ${total(sent)} arrived after both came back`,
+    );
+    expect(notInJaeger.slice(0, 10), `${notInJaeger.length} traces missing`).toEqual([]);
+  });
+});
+
 describe('SIGTERM to the service mid-burst', () => {
   it('exits 0, and every request it answered has its span in Jaeger and its access record at the door', async () => {
     const runId = `fault-sigterm-${randomUUID().slice(0, 8)}`;

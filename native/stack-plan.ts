@@ -242,6 +242,8 @@ export function planComponents(
     args: collectorConfigs.map((file) => `--config=${file}`),
     env: {
       OTLP_LISTEN_HOST: ADDRESSES.collector,
+      // In the run dir, so it outlives a collector restart within the run (the fault tests do that).
+      COLLECTOR_QUEUE_DIR: data('collector-queue'),
       ...(options.aws ? { ...AWS_DUMMY_CREDENTIALS, XRAY_ENDPOINT: url('moto', PORTS.moto) } : {}),
     },
     cwd: runDir,
@@ -252,6 +254,7 @@ export function planComponents(
       'collector health': url('collector', PORTS.collectorHealth),
       'collector own metrics': url('collector', PORTS.collectorMetrics, '/metrics'),
     },
+    dataDir: data('collector-queue'),
     configFiles: collectorConfigs,
   });
 

@@ -84,7 +84,8 @@ describe('collector/config.yaml (base)', () => {
   it('exporters queue and retry, so a backend restart loses nothing that fits in the queue', () => {
     const exporters = base.exporters!;
     for (const id of ['otlphttp/loki', 'otlp/jaeger']) {
-      expect(exporters[id]!.sending_queue, id).toMatchObject({ enabled: true });
+      // On disk: the queue outlives a collector restart too.
+      expect(exporters[id]!.sending_queue, id).toMatchObject({ enabled: true, storage: 'file_storage/queue' });
       expect(exporters[id]!.retry_on_failure, id).toMatchObject({ enabled: true });
     }
     expect(exporters.prometheusremotewrite!.remote_write_queue).toMatchObject({ enabled: true });
@@ -133,6 +134,7 @@ describe('listen addresses and endpoints come from the environment', () => {
       PROMETHEUS_REMOTE_WRITE_ENDPOINT: 'http://prometheus:9090/api/v1/write',
       LOKI_OTLP_ENDPOINT: 'http://loki:3100/otlp',
       JAEGER_OTLP_ENDPOINT: 'jaeger:4317',
+      COLLECTOR_QUEUE_DIR: '/home/aoc/queue',
     });
     const composeEnv = environmentOf(readCompose().services.collector!);
     expect(composeEnv).toEqual(defaults);

@@ -223,7 +223,7 @@ describe('every service follows the stack rules', () => {
       ),
     );
     // Jaeger keeps traces in memory (bounded by JAEGER_MAX_TRACES): no volume.
-    expect(dataTargets).toEqual({ prometheus: '/prometheus', loki: '/loki', grafana: '/var/lib/grafana' });
+    expect(dataTargets).toEqual({ collector: '/home/aoc', prometheus: '/prometheus', loki: '/loki', grafana: '/var/lib/grafana' });
   });
 
   it('every ${VAR} the compose files use is documented in .env.example, and nothing stale is', () => {
