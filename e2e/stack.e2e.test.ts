@@ -5,15 +5,28 @@
 // collector sends to Loki is checked at Loki's door, record by record, and Grafana's links are
 // rebuilt from the provisioning files it would read. Each assertion names what broke and shows
 // the backend's raw answer, so a red run explains itself.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as names from '../service/src/telemetry/names.ts';
 import { REPO_ROOT } from '../native/layout.ts';
+import { PROM_QUERIES } from '../scripts/top-model.ts';
 import { select } from '../native/loki-door/logql.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
-import { isServerSpan, jaegerDependencies, jaegerTrace, lokiDoorRecords, promExemplars, spanEvents, spanTag, xrayBatchGetTraces, type JaegerTrace } from './backends.ts';
+import {
+  isServerSpan,
+  jaegerDependencies,
+  jaegerTrace,
+  lokiDoorRecords,
+  promExemplars,
+  promInstant,
+  spanEvents,
+  spanTag,
+  xrayBatchGetTraces,
+  type JaegerTrace,
+} from './backends.ts';
 import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
 import {
   doorAccessRecordsByRoute,
@@ -292,5 +305,50 @@ describe('every dashboard panel has data after the load', () => {
     );
     const where = answer.judgedAt === 'loki-door' ? "judged at Loki's door (Loki does not run here)" : 'against the real backend';
     expect(answer.rows, `${target.label} (${where})\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
+  });
+});
+
+describe('npm run top, on a real terminal and as JSON', () => {
+  const tmux = (args: string[]) => spawnSync('tmux', ['-L', `otelkit-e2e-${runId}`, ...args], { encoding: 'utf8', timeout: 10_000 });
+  const topArgs = [join(REPO_ROOT, 'scripts/require-node.cjs'), 'top', join(REPO_ROOT, 'scripts/top.ts'), '--native'];
+
+  it('under tmux during a counted load: routes, non-zero rates and an error trace id that Jaeger holds', async () => {
+    const session = 'top';
+    const started = tmux(['new-session', '-d', '-s', session, '-x', '160', '-y', '60', [process.execPath, ...topArgs, '--interval', '2'].map((a) => `'${a}'`).join(' ')]);
+    expect(started.status, started.stderr).toBe(0);
+    try {
+      const load = runLoad(stack, { profile: 'counted', runId: `${runId}-top`, iterations: 200, env: { DURATION: '10s' } });
+      const screen = await pollUntil(
+        async () => tmux(['capture-pane', '-p', '-t', session]).stdout,
+        (text) => /\/items\s+[1-9]\d*\.\d/.test(text) && /\b[0-9a-f]{32}\b/.test(text),
+        { timeoutMs: 40_000, intervalMs: 2_000 },
+      );
+      expect((await load).exitCode).toBe(0);
+      expect(screen, screen).toMatch(/\/items\s+[1-9]\d*\.\d/);
+      const traceId = /\b([0-9a-f]{32})\b/.exec(screen)?.[1];
+      expect(traceId, screen).toBeDefined();
+      expect((await jaegerTrace(stack.urls.jaeger, traceId!))?.spans.length, `trace ${traceId} from the screen is not in Jaeger`).toBeGreaterThan(0);
+      expect(screen).toContain('Loki not reachable');
+    } finally {
+      tmux(['kill-server']);
+    }
+  });
+
+  it('--once --json agrees with Prometheus and Jaeger', async () => {
+    const run = spawnSync(process.execPath, [...topArgs, '--once', '--json'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as {
+      routes: { route: string; rps: number }[];
+      errorTraces: { traceId: string; xrayTraceId: string }[];
+      sources: Record<string, { up: boolean }>;
+    };
+    expect(Object.entries(doc.sources).map(([n, s]) => `${n}:${s.up}`)).toEqual(['service:true', 'collector:true', 'prometheus:true', 'jaeger:true', 'loki:false']);
+    const prom = await promInstant(stack.urls.prometheus, PROM_QUERIES.rps!);
+    expect(doc.routes.map((r) => r.route).sort()).toEqual(prom.map((s) => s.metric[names.LABEL_HTTP_ROUTE]).sort());
+    expect(doc.errorTraces.length).toBeGreaterThan(0);
+    for (const t of doc.errorTraces) {
+      expect(t.xrayTraceId).toBe(toXRayTraceId(t.traceId));
+      expect((await jaegerTrace(stack.urls.jaeger, t.traceId))?.spans.some((s) => spanTag(s, names.ATTR_HTTP_RESPONSE_STATUS_CODE) === '500')).toBe(true);
+    }
   });
 });

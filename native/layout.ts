@@ -124,6 +124,7 @@ export function composeUrls() {
   return {
     service: url(COMPOSE_HOST, PORTS.service),
     collectorOtlpHttp: url(COMPOSE_HOST, PORTS.collectorHttp),
+    collectorMetrics: url(COMPOSE_HOST, PORTS.collectorMetrics, '/metrics'),
     prometheus: url(COMPOSE_HOST, PORTS.prometheus),
     loki: url(COMPOSE_HOST, PORTS.loki),
     jaeger: url(COMPOSE_HOST, PORTS.jaegerUi),

@@ -5,6 +5,7 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
+import { ERROR_SPAN_TAGS } from './jaegerSearch.ts';
 import { JAEGER_SPANMETRICS, SPANMETRICS_LABEL_SERVICE, SPANMETRICS_LABEL_SPAN_KIND, SPANMETRICS_SERVER_SPAN_KIND } from './externalMetrics.ts';
 import {
   barsPanel,
@@ -52,13 +53,6 @@ export const spanMetricsServerP95 =
   `histogram_quantile(0.95, sum by (le) (rate(${JAEGER_SPANMETRICS.duration}_bucket{${SPANMETRICS_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
   `${SPANMETRICS_LABEL_SPAN_KIND}="${SPANMETRICS_SERVER_SPAN_KIND}"}[$__rate_interval]))) / 1000`;
 
-/**
- * Jaeger tags that find the service's failed requests: server spans answered 5xx. Not
- * `error=true` and not `otel.status_code=ERROR`: Jaeger 2.13's memory store keeps the span
- * status out of the attributes it searches, and reads the string "true" of `error` as false
- * (internal/storage/v2/memory/tenant.go), so both find nothing; attributes do match.
- */
-export const ERROR_SPAN_TAGS = `${names.ATTR_HTTP_RESPONSE_STATUS_CODE}=500`;
 
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
