@@ -25,6 +25,10 @@ describe('reading the answers', () => {
     ]);
   });
 
+  it('an error share never shows above 100 % (rate() extrapolates the two series apart)', () => {
+    expect(routesFrom({ rps: [v(1, { http_route: '/crash' })], errorRps: [v(1.002, { http_route: '/crash' })] })[0]!.errorPct).toBe(100);
+  });
+
   it('collector counts per signal, 0 for what Prometheus did not answer', () => {
     const c = collectorFrom({ accepted_spans: [v(10)], failed_logRecords: [v(1)], queued: [v(3)] });
     expect(c.spans).toEqual({ accepted: 10, refused: 0, failed: 0 });

@@ -94,7 +94,8 @@ export function routesFrom(answers: PromAnswers): RouteRow[] {
     .map(([route, r]) => ({
       route,
       rps: r ?? 0,
-      errorPct: r ? (100 * (errors.get(route) ?? 0)) / r : 0,
+      // rate() extrapolates each series on its own: the 5xx rate can edge past the total. Clamp.
+      errorPct: r ? Math.min(100, (100 * (errors.get(route) ?? 0)) / r) : 0,
       p50Ms: ms(p50!.get(route)),
       p95Ms: ms(p95!.get(route)),
       p99Ms: ms(p99!.get(route)),

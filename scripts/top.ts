@@ -103,7 +103,8 @@ async function snapshot(): Promise<TopSnapshot> {
     probe(urls.collector),
     probe(`${urls.prometheus}/-/ready`),
     probe(`${urls.jaeger}/api/services`),
-    probe(`${urls.loki}/ready`),
+    // Loki's own API, not /ready: the native stack's stand-in (Loki's door) answers /ready too.
+    probe(`${urls.loki}/loki/api/v1/status/buildinfo`),
   ]);
   const answers: PromAnswers = {};
   if (prometheus.up) await Promise.all(Object.entries(PROM_QUERIES).map(async ([key, q]) => (answers[key] = await promQuery(q))));
