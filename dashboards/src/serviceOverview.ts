@@ -53,7 +53,6 @@ export const spanMetricsServerP95 =
   `histogram_quantile(0.95, sum by (le) (rate(${JAEGER_SPANMETRICS.duration}_bucket{${SPANMETRICS_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
   `${SPANMETRICS_LABEL_SPAN_KIND}="${SPANMETRICS_SERVER_SPAN_KIND}"}[$__rate_interval]))) / 1000`;
 
-
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
   return workshopDashboard('Service overview', SERVICE_OVERVIEW_UID, `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`, [names.SERVICE_NAME])
