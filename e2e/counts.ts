@@ -4,6 +4,7 @@ import * as names from '../service/src/telemetry/names.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
 import { isServerSpan, jaegerSearch, lokiDoorRecords, promInstant, spanTag, sumByLabel } from './backends.ts';
+import { pollUntil } from './poll.ts';
 
 const SERVICE = names.SERVICE_NAME;
 
@@ -64,3 +65,22 @@ export function matches(expected: Map<string, number>, got: Map<string, number>)
 }
 
 export const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/**
+ * The reference for the fault cases whose trace store loses data by design: every answered
+ * request's access record, through the healthy log path (waits until there is one per request).
+ */
+export async function accessRecordsOfRun(lokiUrl: string, runId: string, expected: number): Promise<DoorRecord[]> {
+  return pollUntil(
+    async () => (await runRecords(lokiUrl, runId)).filter(isAccessRecord),
+    (rs) => rs.length === expected,
+    { timeoutMs: 60_000, intervalMs: 2_000 },
+  );
+}
+
+/** Which of these trace ids have no server span of the run in Jaeger yet. */
+export async function tracesMissingInJaeger(jaegerUrl: string, runId: string, ids: Iterable<string>, startSec: number, limit: number): Promise<string[]> {
+  const traces = await jaegerSearch(jaegerUrl, { service: SERVICE, tags: { [names.ATTR_LOADGEN_RUN_ID]: runId }, limit, startSec, endSec: Date.now() / 1000 + 60 });
+  const found = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
+  return [...ids].filter((id) => !found.has(id));
+}

@@ -8,8 +8,17 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as names from '../service/src/telemetry/names.ts';
 import { traceparent } from '../loadgen/trace.ts';
-import { isServerSpan, jaegerSearch, jaegerTrace, lokiDoorRecords, spanTag } from './backends.ts';
-import { doorAccessRecordsByRoute, isAccessRecord, jaegerServerSpansByRoute, matches, requestCountsByRoute, runRecords, settledRequestCounts, total } from './counts.ts';
+import { isServerSpan, jaegerTrace, lokiDoorRecords, spanTag } from './backends.ts';
+import {
+  accessRecordsOfRun,
+  doorAccessRecordsByRoute,
+  jaegerServerSpansByRoute,
+  matches,
+  requestCountsByRoute,
+  settledRequestCounts,
+  total,
+  tracesMissingInJaeger,
+} from './counts.ts';
 import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
 import { pollUntil } from './poll.ts';
 import { countsByRoute } from './routes.ts';
@@ -64,26 +73,12 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
     // Jaeger keeps traces in memory, so a restart empties it: what it held before the outage is
     // gone by design. The requests answered from the moment it went down are known exactly from
     // the other, healthy path: their access records at Loki's door carry time and trace id.
-    const access = await pollUntil(
-      async () => (await runRecords(stack.urls.loki, runId)).filter(isAccessRecord),
-      (rs) => rs.length === total(sent),
-      { timeoutMs: 60_000, intervalMs: 5_000 },
-    );
+    const access = await accessRecordsOfRun(stack.urls.loki, runId, total(sent));
     expect(access.length, 'access records at the door (the reference for this case)').toBe(total(sent));
     const sentSinceDown = new Set(access.filter((r) => BigInt(r.otlp.timeUnixNano) >= downAtNs).map((r) => r.otlp.traceId));
     expect(sentSinceDown.size, 'requests answered during and after the outage').toBeGreaterThan(total(sent) / 3);
     // The collector's gRPC client backs off while Jaeger is away; allow it time to reconnect.
-    const missing = async () => {
-      const traces = await jaegerSearch(stack.urls.jaeger, {
-        service: names.SERVICE_NAME,
-        tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
-        limit: total(sent) * 2,
-        startSec,
-        endSec: Date.now() / 1000 + 60,
-      });
-      const withServerSpan = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
-      return [...sentSinceDown].filter((id) => !withServerSpan.has(id));
-    };
+    const missing = () => tracesMissingInJaeger(stack.urls.jaeger, runId, sentSinceDown, startSec, total(sent) * 2);
     const notInJaeger = await pollUntil(missing, (m) => m.length === 0, { timeoutMs: 150_000, intervalMs: 5_000 });
     console.log(
       `Jaeger down 30 s: ${total(sent)} requests sent; ${sentSinceDown.size} during and after the outage, of which ${sentSinceDown.size - notInJaeger.length} have their server span in Jaeger`,
@@ -220,11 +215,7 @@ describe('queued data survives a collector restart (persistent sending queues)',
     expect(load.exitCode, load.outputTail).toBe(0);
     const sent = countsByRoute(load.requestsByName);
     // The reference: every answered request's access record, through the healthy log path.
-    const access = await pollUntil(
-      async () => (await runRecords(stack.urls.loki, runId)).filter(isAccessRecord),
-      (rs) => rs.length === total(sent),
-      { timeoutMs: 60_000, intervalMs: 2_000 },
-    );
+    const access = await accessRecordsOfRun(stack.urls.loki, runId, total(sent));
     expect(access.length).toBe(total(sent));
     // Every span has reached the collector's queue by now (the SDK exports each second).
     await sleep(5_000);
@@ -232,17 +223,7 @@ describe('queued data survives a collector restart (persistent sending queues)',
     await stack.native.resume('collector');
     await stack.native.resume('jaeger');
     const ids = access.map((r) => r.otlp.traceId);
-    const missing = async () => {
-      const traces = await jaegerSearch(stack.urls.jaeger, {
-        service: names.SERVICE_NAME,
-        tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
-        limit: total(sent) * 2,
-        startSec,
-        endSec: Date.now() / 1000 + 60,
-      });
-      const found = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
-      return ids.filter((id) => !found.has(id));
-    };
+    const missing = () => tracesMissingInJaeger(stack.urls.jaeger, runId, ids, startSec, total(sent) * 2);
     const notInJaeger = await pollUntil(missing, (m) => m.length === 0, { timeoutMs: 150_000, intervalMs: 5_000 });
     console.log(
       `collector killed with ${total(sent)} requests' spans queued for an absent Jaeger: ${total(sent) - notInJaeger.length} of ${total(sent)} arrived after both came back`,

@@ -6,17 +6,12 @@
  * instrumentation stays on because it is what names the route (`http.route`, set before its
  * ignore check), which the dashboards, the span metrics and the logs all group by.
  */
+import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
 export const IGNORED_EXPRESS_LAYER_TYPES = ['middleware', 'router', 'request_handler'] as const;
-
-type ConfigurableInstrumentation = {
-  instrumentationName: string;
-  getConfig(): Record<string, unknown>;
-  setConfig(config: Record<string, unknown>): void;
-};
 
 /** Returns false when ADOT's instrumentation list has no Express instrumentation to configure. */
 export function dropExpressLayerSpans(instrumentations: ConfigurableInstrumentation[]): boolean {
-  const express = instrumentations.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-express');
+  const express = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-express');
   if (!express) return false;
   express.setConfig({ ...express.getConfig(), ignoreLayersType: [...IGNORED_EXPRESS_LAYER_TYPES] });
   return true;

@@ -11,17 +11,12 @@
  * Ignored requests get no span and no http.server.request.duration sample; the service's own
  * request_count still counts them.
  */
+import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
 import type { IncomingMessage } from 'node:http';
 import { isUntracedRequest } from './untraced-paths';
 
-type ConfigurableInstrumentation = {
-  instrumentationName: string;
-  getConfig(): Record<string, unknown>;
-  setConfig(config: Record<string, unknown>): void;
-};
-
 function ignoreUntracedPaths(instrumentations: ConfigurableInstrumentation[]): boolean {
-  const http = instrumentations.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-http');
+  const http = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-http');
   if (!http) return false;
   const previous = http.getConfig();
   const previousHook = previous.ignoreIncomingRequestHook as ((req: IncomingMessage) => boolean) | undefined;

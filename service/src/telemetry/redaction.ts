@@ -6,6 +6,7 @@
  * names; matching ignores case. The service captures no request or response headers (ADOT's
  * HTTP instrumentation captures none unless configured), so there is nothing to redact there.
  */
+import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
 export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
   ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature', 'api_key', 'apikey', 'access_token', 'token', 'password', 'passwd', 'secret', 'client_secret', 'key'].map((n) =>
     n.toLowerCase(),
@@ -35,18 +36,12 @@ export function redactQuery(query: string): string {
 }
 
 type Span = { setAttribute(key: string, value: string): unknown };
-type ConfigurableInstrumentation = {
-  instrumentationName: string;
-  getConfig(): Record<string, unknown>;
-  setConfig(config: Record<string, unknown>): void;
-};
-
 /**
  * Adds a requestHook to the HTTP instrumentation that rewrites `url.query` (set at span start)
  * with the redacted query. Returns false when there is no HTTP instrumentation to configure.
  */
 export function redactQueriesInSpans(instrumentations: ConfigurableInstrumentation[]): boolean {
-  const http = instrumentations.find((i) => i.instrumentationName === '@opentelemetry/instrumentation-http');
+  const http = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-http');
   if (!http) return false;
   const previous = http.getConfig();
   const previousHook = previous.requestHook as ((span: Span, request: unknown) => void) | undefined;
