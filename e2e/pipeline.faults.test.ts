@@ -135,7 +135,8 @@ describe('a slow path: Loki holds every answer 3 s during a 1,000 rps burst of 3
     console.log(
       [`slow Loki (3 s per answer) under ${p5.achievedRps.toFixed(0)} rps for 30 s (k6 dropped ${p5.droppedIterations} iterations it could not start):`, ...lines].join('\n'),
     );
-    expect(Object.values(p5.delivered)[0]!.sent).toBeGreaterThan(20_000);
+    // A real burst, not a trickle (k6 on the shared cores reaches about 29,000 of 30,000).
+    expect(Object.values(p5.delivered)[0]!.sent).toBeGreaterThan(15_000);
     for (const [signal, d] of Object.entries(p5.delivered)) expect(d.got, signal).toBe(d.sent);
   });
 });
