@@ -1,0 +1,58 @@
+import type { RegionClients } from '../aws-clients';
+
+/** One counted resource; the collector's kind and the region label it further. */
+export interface Resource {
+  state: string;
+  type: string;
+  region: string;
+}
+
+/**
+ * Wraps every AWS call a collector makes: retries, the circuit breaker and error counting live
+ * behind it, so a collector is only "which API, which fields".
+ */
+export type AwsCall = <T>(operation: string, send: () => Promise<T>) => Promise<T>;
+
+export interface CollectorContext {
+  region: string;
+  clients: RegionClients;
+  call: AwsCall;
+}
+
+/** The AWS service a collector calls: with the region, the key of its circuit breaker. */
+export type AwsService = keyof RegionClients;
+
+export interface InventoryCollector {
+  /** Config key and `collector` label, e.g. `ec2_instances`. */
+  name: string;
+  /** `kind` label of the resources it counts, e.g. `ec2_instance`. */
+  kind: string;
+  service: AwsService;
+  /** `global` collectors (S3) run once per cycle, from the first configured region. */
+  scope: 'regional' | 'global';
+  collect(context: CollectorContext): Promise<Resource[]>;
+}
+
+/** Label values are lower case and never empty, so `state="running"` matches whatever the API's casing. */
+export function label(value: string | undefined | null, fallback = 'unknown'): string {
+  const v = (value ?? '').trim().toLowerCase();
+  return v === '' ? fallback : v;
+}
+
+/** Every page of a paginated API, bounded so a misbehaving endpoint cannot loop forever. */
+export async function allPages<Page, Item>(
+  fetchPage: (token: string | undefined) => Promise<Page>,
+  items: (page: Page) => Item[] | undefined,
+  nextToken: (page: Page) => string | undefined,
+  maxPages = 1000,
+): Promise<Item[]> {
+  const all: Item[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await fetchPage(token);
+    all.push(...(items(result) ?? []));
+    token = nextToken(result);
+    if (!token) return all;
+  }
+  throw new Error(`more than ${maxPages} pages: stopping (the API keeps answering with a next token)`);
+}

@@ -1,0 +1,47 @@
+import http from 'node:http';
+import type { InventoryState } from './state';
+
+type Body = Record<string, unknown>;
+
+function send(res: http.ServerResponse, status: number, body: Body): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** The service's error shape (service/src/http/errors.ts): `{ error: { status, code, message } }`. */
+function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, { error: { status, code, message } });
+}
+
+/**
+ * /health: always 200 while the process serves, with each collector's last status ("degraded"
+ * when one failed last). /ready: 503 until every collector finished its first collection in
+ * every region, 200 after. Both GET or HEAD only.
+ */
+export function createStatusServer(state: InventoryState, version: string): http.Server {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '').toLowerCase() || '/';
+    if (path !== '/health' && path !== '/ready') return sendError(res, 404, 'not_found', `no route ${path}; try /health or /ready`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${path}`);
+    }
+    const collectors = state.collectorStatuses();
+    if (path === '/ready') {
+      const ready = state.ready();
+      const pending = collectors.filter((c) => c.status === 'pending').map((c) => `${c.collector}/${c.region}`);
+      return send(res, ready ? 200 : 503, { ready, ...(ready ? {} : { pending }) });
+    }
+    const failed = collectors.filter((c) => c.status === 'failed').length;
+    send(res, 200, { status: failed > 0 ? 'degraded' : 'ok', version, collectors });
+  });
+  // Node's own rejections (bad request line, oversized headers) get the same JSON shape.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const text = JSON.stringify({ error: { status, code: status === 431 ? 'headers_too_large' : 'malformed_request', message: 'the request could not be parsed' } });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  });
+  return server;
+}
