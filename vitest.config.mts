@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: [
       'service/src/**/*.test.ts',
+      'inventory/src/**/*.test.ts',
       'loadgen/**/*.test.ts',
       'dashboards/**/*.test.ts',
       'tests/**/*.test.ts',

@@ -59,7 +59,10 @@ export function artifactDir(cache: string, name: string, version: string): strin
   return path.join(cache, 'bin', `${name}-${version}`);
 }
 
-export const COMPONENT_NAMES = ['moto', 'prometheus', 'loki', 'jaeger', 'collector', 'service'] as const;
+/** The compiled AWS inventory (inventory/tsconfig.json compiles from the repository root, hence the doubled path). */
+export const INVENTORY_ENTRY = 'inventory/dist/inventory/src/main.js';
+
+export const COMPONENT_NAMES = ['moto', 'prometheus', 'loki', 'jaeger', 'collector', 'service', 'inventory'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
 /**
@@ -73,6 +76,7 @@ export const ADDRESSES: Record<ComponentName, string> = {
   loki: '127.0.0.13',
   jaeger: '127.0.0.14',
   moto: '127.0.0.15',
+  inventory: '127.0.0.16',
 };
 
 /** Where compose publishes every port on the host (never beyond loopback). */
@@ -96,6 +100,7 @@ export const PORTS = {
   jaegerSpanMetrics: 8889,
   grafana: 3000,
   moto: 5000,
+  inventory: 8081,
 } as const;
 
 export function url(host: string, port: number, pathname = ''): string {
@@ -115,6 +120,7 @@ export function nativeUrls() {
     jaeger: url(ADDRESSES.jaeger, PORTS.jaegerUi),
     jaegerHealth: url(ADDRESSES.jaeger, PORTS.jaegerHealth, '/status'),
     moto: url(ADDRESSES.moto, PORTS.moto),
+    inventory: url(ADDRESSES.inventory, PORTS.inventory),
   };
 }
 export type NativeUrls = ReturnType<typeof nativeUrls>;
@@ -129,5 +135,6 @@ export function composeUrls() {
     loki: url(COMPOSE_HOST, PORTS.loki),
     jaeger: url(COMPOSE_HOST, PORTS.jaegerUi),
     grafana: url(COMPOSE_HOST, PORTS.grafana),
+    inventory: url(COMPOSE_HOST, PORTS.inventory),
   };
 }

@@ -1,5 +1,5 @@
 // Starts and stops the native stack of real binaries (no Docker): moto, Prometheus, Jaeger, the
-// collector and the service, plus Loki's door (a recorder of what the collector sends to Loki,
+// collector, the service and the AWS inventory (against moto, seeded), plus Loki's door (a recorder of what the collector sends to Loki,
 // which itself may not run here), each on its own loopback IP inside a private mount namespace
 // whose /etc/hosts maps the compose hostnames to those IPs. Used by `npm run stack:native` and by
 // the end-to-end tests.
@@ -10,9 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ADDRESSES, COMPONENT_NAMES, type ComponentName, REPO_ROOT as repoRoot } from './layout.ts';
+import { seed } from '../inventory/src/seed/seed.ts';
+import { ADDRESSES, COMPONENT_NAMES, type ComponentName, INVENTORY_ENTRY, REPO_ROOT as repoRoot } from './layout.ts';
 import { cachedBinary } from './plan-files.ts';
 import {
+  AWS_DUMMY_CREDENTIALS,
   type ComponentSpec,
   baseUrls,
   boundAddresses,
@@ -29,6 +31,8 @@ export interface StartStackOptions {
   aws?: boolean;
   /** 'auto' (default): start the service when service/dist/index.js exists. */
   service?: boolean | 'auto';
+  /** 'auto' (default): in AWS mode, seed moto and start the AWS inventory when it has been built. */
+  inventory?: boolean | 'auto';
   /** Where data dirs, logs and the hosts file go. Default: a fresh temp dir. */
   runDir?: string;
   /** Per component, how long to wait for readiness. Default 120 s. */
@@ -220,8 +224,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     if (!withService) log('service/dist/index.js not found (run `npm run build`): starting without the service');
   }
 
+  const inventoryEntry = path.join(repoRoot, INVENTORY_ENTRY);
+  const withInventory = aws && (options.inventory === 'auto' || options.inventory === undefined ? existsSync(inventoryEntry) : options.inventory);
+  if (aws && (options.inventory === 'auto' || options.inventory === undefined) && !withInventory)
+    log(`${INVENTORY_ENTRY} not found (run \`npm run build\`): starting without the AWS inventory`);
+
   // Before creating anything: a stack already running here is the commonest reason to fail.
-  await assertPortsFree(COMPONENT_NAMES.filter((n) => (n !== 'moto' || aws) && (n !== 'service' || withService)));
+  await assertPortsFree(COMPONENT_NAMES.filter((n) => (n !== 'moto' || aws) && (n !== 'service' || withService) && (n !== 'inventory' || withInventory)));
 
   const runDir = options.runDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'otel-kit-run-')));
   await fs.mkdir(path.join(runDir, 'logs'), { recursive: true });
@@ -241,6 +250,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     composeEnv[name] = composeEnvironment(compose, name, process.env);
   }
 
+  const packageScripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string; 'start:inventory': string } }).scripts;
   const specs = planComponents(
     {
       repo: repoRoot,
@@ -248,9 +258,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
       binaries: binaries(),
       tsRunner: tsRunner(),
       node: process.execPath,
-      serviceStartScript: (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start,
+      serviceStartScript: packageScripts.start,
+      inventoryStartScript: packageScripts['start:inventory'],
     },
-    { aws, service: withService },
+    { aws, service: withService, inventory: withInventory },
     collectorConfigs,
     composeEnv,
   ).map((spec) => ({ ...spec, env: { ...spec.env, ...(options.env?.[spec.name] ?? {}) } }));
@@ -268,7 +279,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     stopped = true;
     // Reverse order: the service flushes into the collector, the collector into the backends.
     for (const { component, child } of [...started].reverse()) {
-      await stopComponent(component, child, component.name === 'service' || component.name === 'collector' ? 15_000 : 10_000);
+      await stopComponent(component, child, component.name === 'service' || component.name === 'collector' || component.name === 'inventory' ? 15_000 : 10_000);
     }
   };
 
@@ -291,10 +302,15 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
 
   try {
     // Backends first, together (they do not need each other to start), then the collector, then the service.
-    const backends = specs.filter((s) => s.name !== 'collector' && s.name !== 'service');
+    const backends = specs.filter((s) => s.name !== 'collector' && s.name !== 'service' && s.name !== 'inventory');
     const launched = await Promise.all(backends.map(launch));
     await Promise.all(launched.map(({ component, child }) => waitReady(component, child, timeout).then(() => log(`ready   ${component.name}`))));
-    for (const name of ['collector', 'service'] as const) {
+    if (withInventory) {
+      // compose's inventory-seed step, here in-process: the known resource set the inventory must count.
+      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = AWS_DUMMY_CREDENTIALS;
+      await seed(baseUrls().moto, { credentials: { accessKeyId, secretAccessKey }, log: (line) => log(`seed    ${line}`) });
+    }
+    for (const name of ['collector', 'service', 'inventory'] as const) {
       const spec = specs.find((s) => s.name === name);
       if (!spec) continue;
       const { component, child } = await launch(spec);

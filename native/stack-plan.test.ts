@@ -24,6 +24,7 @@ const paths: StackPaths = {
   tsRunner: ['/repo/node_modules/tsx/dist/cli.mjs'],
   node: '/usr/bin/node',
   serviceStartScript: 'node --env-file=service/otel.env --require @aws/aws-distro-opentelemetry-node-autoinstrumentation/register service/dist/index.js',
+  inventoryStartScript: 'node --env-file=inventory/otel.env --require ./service/dist/telemetry/preload-adot.js inventory/dist/inventory/src/main.js',
 };
 const byName = (specs: ComponentSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s]));
 
@@ -85,8 +86,8 @@ describe('compose environment', () => {
 });
 
 describe('component plan', () => {
-  const aws = byName(planComponents(paths, { aws: true, service: true }, ['/repo/collector/config.yaml', '/repo/collector/config-aws.yaml']));
-  const local = byName(planComponents(paths, { aws: false, service: false }, ['/repo/collector/config.yaml']));
+  const aws = byName(planComponents(paths, { aws: true, service: true, inventory: true }, ['/repo/collector/config.yaml', '/repo/collector/config-aws.yaml']));
+  const local = byName(planComponents(paths, { aws: false, service: false, inventory: true }, ['/repo/collector/config.yaml']));
 
   it('gives every component its own loopback IP and never a wildcard listen address', () => {
     for (const spec of Object.values(aws)) {
@@ -98,6 +99,7 @@ describe('component plan', () => {
     expect(aws.loki!.args.slice(-4)).toEqual(['--host', '127.0.0.13', '--port', '3100']);
     expect(aws.jaeger!.env).toMatchObject({ JAEGER_LISTEN_HOST: '127.0.0.14' });
     expect(aws.collector!.env.OTLP_LISTEN_HOST).toBe('127.0.0.11');
+    expect(aws.inventory!.env).toMatchObject({ HOST: '127.0.0.16', PORT: '8081', AWS_ENDPOINT_URL: 'http://moto:5000' });
     expect(aws.service!.env).toMatchObject({ HOST: '127.0.0.10', PORT: '8080' });
     expect(aws.moto!.args).toEqual(['--host', '127.0.0.15', '--port', '5000']);
   });
@@ -134,13 +136,13 @@ describe('component plan', () => {
   });
 
   it('lets compose.yaml environment through but keeps its own listen addresses', () => {
-    const specs = byName(planComponents(paths, { aws: false, service: true }, ['/c.yaml'], { service: { HOST: '0.0.0.0', OTEL_METRICS_EXPORTER: 'otlp' } }));
+    const specs = byName(planComponents(paths, { aws: false, service: true, inventory: false }, ['/c.yaml'], { service: { HOST: '0.0.0.0', OTEL_METRICS_EXPORTER: 'otlp' } }));
     expect(specs.service!.env).toMatchObject({ HOST: '127.0.0.10', OTEL_METRICS_EXPORTER: 'otlp' });
   });
 });
 
 describe('the real config files take exactly the variables the harness sets', () => {
-  const real = byName(planComponents({ ...paths, repo }, { aws: true, service: true }, []));
+  const real = byName(planComponents({ ...paths, repo }, { aws: true, service: true, inventory: true }, []));
   const harnessVars = (spec: ComponentSpec) => Object.keys(spec.env).filter((k) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(k));
   for (const [name, file] of [['jaeger', 'jaeger.yaml']] as const) {
     it(`${file}`, () => {
@@ -163,7 +165,7 @@ describe('the real config files take exactly the variables the harness sets', ()
 
 describe('compose.yaml and the native harness start each program with the same flags', () => {
   const compose = parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, { command?: string[] }> };
-  const native = byName(planComponents({ ...paths, repo }, { aws: false, service: false }, ['/repo/collector/config.yaml']));
+  const native = byName(planComponents({ ...paths, repo }, { aws: false, service: false, inventory: true }, ['/repo/collector/config.yaml']));
   const flagName = (arg: string) => arg.split('=')[0];
   for (const name of ['prometheus', 'jaeger', 'collector'] as const) {
     it(name, () => {

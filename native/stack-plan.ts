@@ -61,6 +61,8 @@ export interface StackPaths {
   node: string;
   /** package.json's `start` script: the service runs with exactly these node arguments. */
   serviceStartScript: string;
+  /** package.json's `start:inventory` script, likewise for the AWS inventory. */
+  inventoryStartScript: string;
 }
 
 /**
@@ -81,6 +83,8 @@ export interface StackOptions {
   aws: boolean;
   /** Start the service from service/dist (skipped when it has not been built). */
   service: boolean;
+  /** Start the AWS inventory against moto (needs `aws`, since moto runs only then). */
+  inventory: boolean;
 }
 
 export interface ComponentSpec {
@@ -100,7 +104,7 @@ export interface ComponentSpec {
   configFiles: string[];
 }
 
-const AWS_DUMMY_CREDENTIALS = {
+export const AWS_DUMMY_CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'testing',
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_SESSION_TOKEN: 'testing',
@@ -275,6 +279,26 @@ export function planComponents(
       configFiles: [path.join(repo, 'service', 'dist', 'index.js')],
     });
   }
+  if (options.inventory && options.aws) {
+    specs.push({
+      name: 'inventory',
+      command: paths.node,
+      args: nodeArgsFromStartScript(paths.inventoryStartScript),
+      env: {
+        HOST: ADDRESSES.inventory,
+        PORT: String(PORTS.inventory),
+        OTEL_EXPORTER_OTLP_ENDPOINT: url('collector', PORTS.collectorHttp),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        AWS_ENDPOINT_URL: url('moto', PORTS.moto),
+        ...AWS_DUMMY_CREDENTIALS,
+      },
+      cwd: repo,
+      // Ready once every collector has counted every region once: its numbers are in the next export.
+      readyUrl: url(ADDRESSES.inventory, PORTS.inventory, '/ready'),
+      listens: { 'AWS inventory (health)': url('inventory', PORTS.inventory, '/health') },
+      configFiles: [path.join(repo, 'inventory', 'config.yaml')],
+    });
+  }
   return specs.map((spec) => ({ ...spec, env: { ...(composeEnv[spec.name] ?? {}), ...spec.env } }));
 }
 
@@ -297,6 +321,8 @@ export function boundAddresses(name: ComponentName): [string, number][] {
       return own(PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth, PORTS.collectorMetrics);
     case 'service':
       return own(PORTS.service);
+    case 'inventory':
+      return own(PORTS.inventory);
   }
 }
 

@@ -20,7 +20,9 @@ const collectorSchema = z.strictObject({
   intervalSeconds: seconds(5, 86_400).optional(),
 });
 
-const collectorsSchema = z.strictObject(Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])) as Record<string, z.ZodOptional<typeof collectorSchema>>);
+const collectorsSchema = z.strictObject(
+  Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])) as Record<string, z.ZodOptional<typeof collectorSchema>>,
+);
 
 export const fileSchema = z.strictObject({
   regions: z.array(region).min(1).max(32),
@@ -53,7 +55,7 @@ const envSchema = z.object({
   /** Replaces every collector's interval (the e2e uses a short one). */
   INVENTORY_INTERVAL_SECONDS: integer(5, 86_400).optional(),
   /** moto or a proxy in front of it; unset means real AWS. */
-  AWS_ENDPOINT_URL: z.url({ error: 'must be a URL such as http://moto:5000' }).optional(),
+  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65_535).default(8081),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +63,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
   SHUTDOWN_FLUSH_TIMEOUT_MS: integer(0, 120_000).default(5_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default('http://localhost:4318'),
+  // When someone asks the SDK for detailed diagnostics, leave them on the console untouched.
+  OTEL_LOG_LEVEL: z.string().optional(),
 });
 
 export interface CollectorSettings {
@@ -82,6 +86,8 @@ export interface InventoryConfig {
   shutdownTimeoutMs: number;
   flushTimeoutMs: number;
   otlpEndpoint: string;
+  /** true unless OTEL_LOG_LEVEL is set: SDK warnings then go to the inventory's log, deduplicated. */
+  routeSdkDiagnostics: boolean;
   configFile: string;
 }
 
@@ -144,6 +150,7 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     flushTimeoutMs: e.SHUTDOWN_FLUSH_TIMEOUT_MS,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    routeSdkDiagnostics: !e.OTEL_LOG_LEVEL,
     configFile,
   };
 }

@@ -25,7 +25,18 @@ const CREDENTIAL_ERRORS = new Set([
 ]);
 const ACCESS_DENIED_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden']);
 // Socket-level failures Node reports by code; the SDK's transient check covers most, not DNS.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError';
@@ -43,7 +54,9 @@ export function classifyError(error: unknown): ErrorKind {
   // The SDK's classifiers read $metadata and $retryable; a plain Error has neither.
   const sdkError = error as Parameters<typeof isThrottlingError>[0];
   if (isThrottlingError(sdkError) || e.$metadata?.httpStatusCode === 429) return 'throttling';
-  if ((e.code && NETWORK_CODES.has(e.code)) || NETWORK_CODES.has(name) || isTransientError(sdkError)) return 'network';
-  if (isServerError(sdkError)) return 'server';
+  if ((e.code && NETWORK_CODES.has(e.code)) || NETWORK_CODES.has(name)) return 'network';
+  // An answer with a 5xx status is the service's fault; the SDK's "transient" also covers timeouts, which are the network's.
+  if (isServerError(sdkError) || (e.$metadata?.httpStatusCode ?? 0) >= 500) return 'server';
+  if (isTransientError(sdkError)) return 'network';
   return 'client';
 }

@@ -1,5 +1,5 @@
 import { createLogger } from '../../service/src/logger';
-import { flushTelemetry } from '../../service/src/telemetry/sdk-lifecycle';
+import { flushTelemetry, routeSdkDiagnostics } from '../../service/src/telemetry/sdk-lifecycle';
 import { clientFactory } from './aws-clients';
 import { CircuitBreakers } from './circuit-breaker';
 import { COLLECTORS } from './collectors/registry';
@@ -25,6 +25,8 @@ function main(): void {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Without a collector the exporters fail every few seconds: one clear warning, not a stack trace each time.
+  if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
   const collectors = config.collectors.map(({ name, intervalMs }) => ({ collector: COLLECTORS.find((c) => c.name === name)!, intervalMs }));
   const state = new InventoryState(collectors.flatMap(({ collector }) => regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label }))));
   const scheduler = new Scheduler({

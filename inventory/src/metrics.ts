@@ -22,13 +22,11 @@ export function createMetrics(state: InventoryState): InventoryMetrics {
         result.observe(s.count, { [names.ATTR_KIND]: s.kind, [names.ATTR_STATE]: s.state, [names.ATTR_TYPE]: s.type, [names.ATTR_REGION]: s.region });
       }
     });
-  meter
-    .createObservableGauge(names.METRIC_LAST_SUCCESS, { description: 'When each collector last succeeded, per region (Unix seconds)', unit: 's' })
-    .addCallback((result) => {
-      for (const s of state.collectorStatuses()) {
-        if (s.lastSuccessAt) result.observe(Date.parse(s.lastSuccessAt) / 1000, { [names.ATTR_COLLECTOR]: s.collector, [names.ATTR_REGION]: s.region });
-      }
-    });
+  meter.createObservableGauge(names.METRIC_LAST_SUCCESS, { description: 'When each collector last succeeded, per region (Unix seconds)', unit: 's' }).addCallback((result) => {
+    for (const s of state.collectorStatuses()) {
+      if (s.lastSuccessAt) result.observe(Date.parse(s.lastSuccessAt) / 1000, { [names.ATTR_COLLECTOR]: s.collector, [names.ATTR_REGION]: s.region });
+    }
+  });
   const errors = meter.createCounter(names.METRIC_COLLECTION_ERRORS, { description: 'Failed AWS calls and refused calls (open circuit), by error kind', valueType: ValueType.INT });
   const retries = meter.createCounter(names.METRIC_RETRIES, { description: 'AWS calls retried after a retryable error', valueType: ValueType.INT });
   const duration = meter.createHistogram(names.METRIC_COLLECTION_DURATION, {

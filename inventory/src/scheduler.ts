@@ -139,7 +139,12 @@ export class Scheduler {
             onFailure: (kind, attempt, willRetry) => {
               metrics.errors(collector.name, regionLabel, kind);
               if (willRetry) metrics.retried(collector.name, regionLabel, kind);
-              span.addEvent('aws.call.failed', { 'aws.operation': operation, [names.SPAN_ATTR_ERROR_KIND]: kind, [names.SPAN_ATTR_ATTEMPT]: attempt, 'inventory.will_retry': willRetry });
+              span.addEvent('aws.call.failed', {
+                'aws.operation': operation,
+                [names.SPAN_ATTR_ERROR_KIND]: kind,
+                [names.SPAN_ATTR_ATTEMPT]: attempt,
+                'inventory.will_retry': willRetry,
+              });
               if (willRetry) logger.info({ collector: collector.name, region: regionLabel, operation, error_kind: kind, attempt }, 'aws call failed, retrying');
             },
           }),

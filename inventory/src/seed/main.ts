@@ -9,7 +9,7 @@ if (!endpoint) {
   process.stderr.write('inventory seed: AWS_ENDPOINT_URL is not set (it must point at moto, e.g. http://moto:5000)\n');
   process.exit(2);
 }
-seed(endpoint, undefined, (line) => process.stdout.write(`inventory seed: ${line}\n`)).then(
+seed(endpoint, { log: (line) => process.stdout.write(`inventory seed: ${line}\n`) }).then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`inventory seed: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);

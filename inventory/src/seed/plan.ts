@@ -19,7 +19,14 @@ export interface RegionSeed {
 }
 
 export const SEED_PLAN: Record<string, RegionSeed> = {
-  'us-east-1': { instances: { 't3.micro': 3, 't3.small': 1 }, volumes: 2, databases: { postgres: 1, mysql: 1 }, buckets: 2, functions: { 'nodejs22.x': 2, 'python3.12': 1 }, loadBalancers: 1 },
+  'us-east-1': {
+    instances: { 't3.micro': 3, 't3.small': 1 },
+    volumes: 2,
+    databases: { postgres: 1, mysql: 1 },
+    buckets: 2,
+    functions: { 'nodejs22.x': 2, 'python3.12': 1 },
+    loadBalancers: 1,
+  },
   'eu-west-1': { instances: { 't3.micro': 2 }, volumes: 1, databases: { postgres: 1 }, buckets: 1, functions: { 'nodejs22.x': 1 }, loadBalancers: 1 },
 };
 

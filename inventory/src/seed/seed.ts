@@ -12,8 +12,17 @@ const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).
 const AMI = 'ami-12c6146b';
 const ROLE_NAME = 'otel-kit-seed-lambda';
 
-async function seedRegion(endpoint: string, region: string, seed: RegionSeed, roleArn: string, log: (line: string) => void): Promise<void> {
-  const common = { region, endpoint, maxAttempts: 3 };
+export interface SeedOptions {
+  plan?: Record<string, RegionSeed>;
+  log?: (line: string) => void;
+  /** moto accepts any; the default chain (environment) is used when unset. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+type ClientBase = { endpoint: string; maxAttempts: number; credentials?: SeedOptions['credentials'] };
+
+async function seedRegion(base: ClientBase, region: string, seed: RegionSeed, roleArn: string, log: (line: string) => void): Promise<void> {
+  const common = { ...base, region };
   const ec2 = new EC2Client(common);
   const marked = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: `tag:${SEED_MARKER_TAG.Key}`, Values: [SEED_MARKER_TAG.Value] }] }));
   if ((marked.Vpcs ?? []).length > 0) {
@@ -51,7 +60,10 @@ async function seedRegion(endpoint: string, region: string, seed: RegionSeed, ro
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   for (let i = 1; i <= seed.buckets; i++) {
     await s3.send(
-      new CreateBucketCommand({ Bucket: `otel-kit-${region}-${i}`, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }),
+      new CreateBucketCommand({
+        Bucket: `otel-kit-${region}-${i}`,
+        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }),
     );
   }
 
@@ -59,7 +71,9 @@ async function seedRegion(endpoint: string, region: string, seed: RegionSeed, ro
   let fn = 0;
   for (const [runtime, count] of Object.entries(seed.functions)) {
     for (let i = 0; i < count; i++) {
-      await lambda.send(new CreateFunctionCommand({ FunctionName: `otel-kit-fn-${++fn}`, Runtime: runtime as never, Role: roleArn, Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }));
+      await lambda.send(
+        new CreateFunctionCommand({ FunctionName: `otel-kit-fn-${++fn}`, Runtime: runtime as never, Role: roleArn, Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }),
+      );
     }
   }
 
@@ -71,8 +85,8 @@ async function seedRegion(endpoint: string, region: string, seed: RegionSeed, ro
 }
 
 /** The IAM role every Lambda function needs (moto checks that it exists). IAM is global. */
-async function lambdaRole(endpoint: string): Promise<string> {
-  const iam = new IAMClient({ region: 'us-east-1', endpoint, maxAttempts: 3 });
+async function lambdaRole(base: ClientBase): Promise<string> {
+  const iam = new IAMClient({ ...base, region: 'us-east-1' });
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }))).Role!.Arn!;
   } catch {
@@ -85,9 +99,11 @@ async function lambdaRole(endpoint: string): Promise<string> {
  * Seeds moto with SEED_PLAN. Refuses anything but a local endpoint: this creates resources, and
  * must never run against a real account.
  */
-export async function seed(endpoint: string, plan: Record<string, RegionSeed> = SEED_PLAN, log: (line: string) => void = () => undefined): Promise<void> {
+export async function seed(endpoint: string, options: SeedOptions = {}): Promise<void> {
   const host = new URL(endpoint).hostname;
   if (/amazonaws\.com$/i.test(host)) throw new Error(`refusing to seed ${endpoint}: the seed is for moto only`);
-  const roleArn = await lambdaRole(endpoint);
-  for (const [region, regionSeed] of Object.entries(plan)) await seedRegion(endpoint, region, regionSeed, roleArn, log);
+  const base: ClientBase = { endpoint, maxAttempts: 3, ...(options.credentials ? { credentials: options.credentials } : {}) };
+  const roleArn = await lambdaRole(base);
+  const log = options.log ?? (() => undefined);
+  for (const [region, regionSeed] of Object.entries(options.plan ?? SEED_PLAN)) await seedRegion(base, region, regionSeed, roleArn, log);
 }
