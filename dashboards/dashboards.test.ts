@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as inventory from '../inventory/src/names.ts';
 import * as names from '../service/src/telemetry/names.ts';
+import { AWS_INVENTORY_UID } from './src/awsInventory.ts';
 import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './src/datasources.ts';
 import { readProvisionedDatasources } from './src/provisioning.ts';
 import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
@@ -19,12 +21,14 @@ const resolved = resolveTargets(targets, { from: now - 600, to: now, intervalSec
 /** Dashboards must work in the default (local) stack, so only the base file's datasources count. */
 const localDatasources = readProvisionedDatasources([join(root, 'dashboards/provisioning/datasources/datasources.yaml')]);
 
-/** Every Prometheus series the service, the collector, k6 or Jaeger is known to emit. */
+/** Every Prometheus series the service, the inventory, the collector, k6 or Jaeger is known to emit. */
 function knownMetricNames(): Set<string> {
   const known = new Set<string>();
   const histogram = names.PROM_HTTP_SERVER_REQUEST_DURATION;
   for (const n of [names.PROM_REQUEST_COUNT, names.PROM_ACTIVE_SIMULATED_USERS, names.PROM_ITEMS_CREATED]) known.add(n);
   for (const suffix of ['_bucket', '_count', '_sum']) known.add(histogram + suffix);
+  for (const n of [inventory.PROM_RESOURCES, inventory.PROM_COLLECTION_ERRORS, inventory.PROM_RETRIES, inventory.PROM_LAST_SUCCESS]) known.add(n);
+  for (const suffix of ['_bucket', '_count', '_sum']) known.add(inventory.PROM_COLLECTION_DURATION + suffix);
   const dir = join(root, 'dashboards', 'known-metrics');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt'))) {
     for (const n of parseKnownMetrics(readFileSync(join(dir, file), 'utf8'))) known.add(n);
@@ -42,8 +46,8 @@ describe('generated dashboards', () => {
     for (const [file, text] of Object.entries(fresh)) expect(readFileSync(join(jsonDir, file), 'utf8'), file).toBe(text);
   });
 
-  it('are the three the provider loads, each with a fixed uid and panels', () => {
-    expect(dashboards.map((d) => d.uid).sort()).toEqual(['load-test', 'pipeline-health', 'service-overview']);
+  it('are the four the provider loads, each with a fixed uid and panels', () => {
+    expect(dashboards.map((d) => d.uid).sort()).toEqual(['aws-inventory', 'load-test', 'pipeline-health', 'service-overview']);
     for (const board of dashboards) expect(targets.filter((t) => t.dashboardUid === board.uid).length, board.title).toBeGreaterThan(3);
   });
 
@@ -80,9 +84,10 @@ describe('every dashboard target', () => {
     ).toEqual([]);
   });
 
-  it('Loki and Jaeger queries select the service by the name every signal carries', () => {
-    for (const t of targets.filter((x) => x.language === 'logql')) expect(t.rawQuery).toContain(`{${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"}`);
-    for (const t of targets.filter((x) => x.mode === 'search')) expect(parseJaegerQuery(t.rawQuery).service).toBe(names.SERVICE_NAME);
+  it('Loki and Jaeger queries select their service by the name every signal carries (the inventory board its own)', () => {
+    const serviceOf = (t: (typeof targets)[number]) => (t.dashboardUid === AWS_INVENTORY_UID ? inventory.SERVICE_NAME : names.SERVICE_NAME);
+    for (const t of targets.filter((x) => x.language === 'logql')) expect(t.rawQuery).toContain(`{${names.LABEL_SERVICE_NAME}="${serviceOf(t)}"}`);
+    for (const t of targets.filter((x) => x.mode === 'search')) expect(parseJaegerQuery(t.rawQuery).service).toBe(serviceOf(t));
   });
 
   it('a Jaeger search asks for tags the memory store can match (span attributes, not error or otel.status_code)', () => {

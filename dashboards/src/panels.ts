@@ -92,8 +92,16 @@ function jaegerQuery(query: Omit<JaegerQuery, '_implementsDataqueryVariant'>): c
   return { build: (): JaegerQuery => ({ ...query, _implementsDataqueryVariant: () => undefined }) };
 }
 
-export function jaegerSearch(refId: string, search: { service: string; tags?: string; limit: number }): cog.Builder<cog.Dataquery> {
-  return jaegerQuery({ refId, datasource: JAEGER, queryType: 'search', service: search.service, ...(search.tags ? { tags: search.tags } : {}), limit: search.limit });
+export function jaegerSearch(refId: string, search: { service: string; operation?: string; tags?: string; limit: number }): cog.Builder<cog.Dataquery> {
+  return jaegerQuery({
+    refId,
+    datasource: JAEGER,
+    queryType: 'search',
+    service: search.service,
+    ...(search.operation ? { operation: search.operation } : {}),
+    ...(search.tags ? { tags: search.tags } : {}),
+    limit: search.limit,
+  });
 }
 
 export function jaegerDependencyGraph(refId: string): cog.Builder<cog.Dataquery> {

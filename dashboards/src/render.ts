@@ -3,6 +3,7 @@
  * compare a fresh build with the committed files byte for byte.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { awsInventory } from './awsInventory.ts';
 import { loadTest } from './loadTest.ts';
 import { pipelineHealth } from './pipelineHealth.ts';
 import { serviceOverview } from './serviceOverview.ts';
@@ -13,6 +14,7 @@ export function buildDashboards(): Record<string, dashboard.Dashboard> {
     'service-overview.json': withPanelIds(serviceOverview()),
     'load-test.json': withPanelIds(loadTest()),
     'pipeline-health.json': withPanelIds(pipelineHealth()),
+    'aws-inventory.json': withPanelIds(awsInventory()),
   };
 }
 

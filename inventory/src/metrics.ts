@@ -1,5 +1,5 @@
 import { metrics, ValueType, type Attributes } from '@opentelemetry/api';
-import type { ErrorKind } from './errors';
+import { ERROR_KINDS, RETRYABLE, type ErrorKind } from './errors';
 import * as names from './names';
 import type { InventoryState } from './state';
 
@@ -35,6 +35,12 @@ export function createMetrics(state: InventoryState): InventoryMetrics {
     advice: { explicitBucketBoundaries: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
   });
   const labels = (collector: string, region: string, extra: Attributes = {}): Attributes => ({ [names.ATTR_COLLECTOR]: collector, [names.ATTR_REGION]: region, ...extra });
+  // Every counter series starts at 0 (Prometheus practice): the error panels show 0, not "No data",
+  // and the first failure is an increase that rate() can see.
+  for (const { collector, region } of state.collectorStatuses()) {
+    for (const kind of ERROR_KINDS) errors.add(0, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind }));
+    for (const kind of RETRYABLE) retries.add(0, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind }));
+  }
   return {
     errors: (collector, region, kind) => errors.add(1, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind })),
     retried: (collector, region, kind) => retries.add(1, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind })),
