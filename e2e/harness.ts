@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
 import { select } from '../native/loki-door/logql.ts';
-import type { NativeUrls } from '../native/layout.ts';
+import { nativeUrls, type NativeUrls } from '../native/layout.ts';
 import { startStack, type NativeStack } from '../native/stack-lib.ts';
+import { startThrottleProxy, type ThrottleProxy } from './aws-throttle-proxy.ts';
 import { jaegerDependencies, jaegerSearch, lokiDoorRecords, promInstant, promRange, type PromSeries } from './backends.ts';
 
 export const AWS_REGION = 'us-east-1';
@@ -30,6 +31,8 @@ export interface E2eStack {
   urls: StackUrls;
   awsRegion: string;
   native: NativeStack;
+  /** Between the AWS inventory and moto: throttles the first INVENTORY_THROTTLED_CALLS of INVENTORY_THROTTLED_ACTION. */
+  throttleProxy: ThrottleProxy;
   queryTarget(target: DashboardTarget, fromSec: number): Promise<QueryAnswer>;
   stop(): Promise<void>;
 }
@@ -61,6 +64,7 @@ async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: nu
     }
     const traces = await jaegerSearch(urls.jaeger, {
       service: jaeger.service ?? '',
+      ...(jaeger.operation ? { operation: jaeger.operation } : {}),
       tags: logfmtTags(jaeger.tags ?? ''),
       limit: jaeger.limit ?? 20,
       startSec: fromSec,
@@ -91,17 +95,42 @@ function logfmtTags(tags: string): Record<string, string> {
   return out;
 }
 
-/** The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto. */
+/** The EC2 call the e2e throttles on its way to moto, and how many times (the inventory retries up to 4 attempts). */
+export const INVENTORY_THROTTLED_ACTION = 'DescribeVolumes';
+export const INVENTORY_THROTTLED_CALLS = 2;
+/** Short, so the inventory's panels have several cycles to show within the suite's run. */
+export const INVENTORY_E2E_INTERVAL_SECONDS = 10;
+
+/**
+ * The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto; the
+ * AWS inventory counts the seeded moto through a throttling proxy.
+ */
 export async function startE2eStack(): Promise<E2eStack> {
-  const native = await startStack({ aws: true, service: true, log: (line) => console.log(`[stack] ${line}`) });
+  const throttleProxy = await startThrottleProxy({ target: nativeUrls().moto, action: INVENTORY_THROTTLED_ACTION, times: INVENTORY_THROTTLED_CALLS });
+  let native: NativeStack;
+  try {
+    native = await startStack({
+      aws: true,
+      service: true,
+      inventory: true,
+      // The proxy listens on 127.0.0.1, which the stack's private mount namespace shares.
+      env: { inventory: { AWS_ENDPOINT_URL: throttleProxy.url, INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS) } },
+      log: (line) => console.log(`[stack] ${line}`),
+    });
+  } catch (error) {
+    await throttleProxy.close();
+    throw error;
+  }
   const urls = native.urls;
   return {
     urls,
     awsRegion: AWS_REGION,
     native,
+    throttleProxy,
     queryTarget: (target, fromSec) => queryTarget(urls, target, fromSec),
     stop: async () => {
       await native.stop();
+      await throttleProxy.close();
     },
   };
 }

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as inventory from '../inventory/src/names.ts';
+import { expectedSeries, SEED_PLAN } from '../inventory/src/seed/plan.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { REPO_ROOT } from '../native/layout.ts';
 import { PROM_QUERIES } from '../scripts/top-model.ts';
@@ -18,6 +20,7 @@ import type { DoorRecord } from '../native/loki-door/server.ts';
 import {
   isServerSpan,
   jaegerDependencies,
+  jaegerSearch,
   jaegerTrace,
   lokiDoorRecords,
   promExemplars,
@@ -27,7 +30,7 @@ import {
   xrayBatchGetTraces,
   type JaegerTrace,
 } from './backends.ts';
-import { runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
+import { INVENTORY_THROTTLED_ACTION, INVENTORY_THROTTLED_CALLS, runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
 import {
   doorAccessRecordsByRoute,
   isAccessRecord,
@@ -38,7 +41,7 @@ import {
   settledRequestCounts,
   total,
 } from './counts.ts';
-import { pollUntil } from './poll.ts';
+import { fetchJson, pollUntil } from './poll.ts';
 import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
 
@@ -305,6 +308,79 @@ describe('every dashboard panel has data after the load', () => {
     );
     const where = answer.judgedAt === 'loki-door' ? "judged at Loki's door (Loki does not run here)" : 'against the real backend';
     expect(answer.rows, `${target.label} (${where})\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
+  });
+});
+
+describe('the AWS inventory, against moto seeded with a known set of resources', () => {
+  const service = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
+  const key = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
+
+  it('aws_resources in Prometheus equals what was seeded, series by series (kind, state, type, region)', async () => {
+    const expected = new Map(expectedSeries().map((s) => [key(s), s.count]));
+    const read = async () => {
+      const series = await promInstant(stack.urls.prometheus, `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${service}})`);
+      return new Map(series.map((s) => [key(s.metric as never), Number(s.value?.[1])]));
+    };
+    const got = await pollUntil(read, (m) => m.size === expected.size && [...expected].every(([k, v]) => m.get(k) === v), { timeoutMs: 60_000, intervalMs: 3_000 });
+    expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...expected].sort()));
+  });
+
+  it(`throttling is retried and counted, not fatal: ${INVENTORY_THROTTLED_CALLS} throttled ${INVENTORY_THROTTLED_ACTION} calls, as many retries, every collection ok`, async () => {
+    expect(stack.throttleProxy.throttled()).toBe(INVENTORY_THROTTLED_CALLS);
+    expect(stack.throttleProxy.forwarded()).toBeGreaterThan(0);
+    const errors = `sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, collector="ebs_volumes", kind="throttling"})`;
+    const retries = `sum(${inventory.PROM_RETRIES}{${service}, collector="ebs_volumes", kind="throttling"})`;
+    const value = async (q: string) => Number((await promInstant(stack.urls.prometheus, q))[0]?.value?.[1] ?? NaN);
+    const seen = await pollUntil(
+      async () => [await value(errors), await value(retries)],
+      ([e, r]) => e === INVENTORY_THROTTLED_CALLS && r === INVENTORY_THROTTLED_CALLS,
+      { timeoutMs: 30_000, intervalMs: 3_000 },
+    );
+    expect(seen).toEqual([INVENTORY_THROTTLED_CALLS, INVENTORY_THROTTLED_CALLS]);
+    // No other kind of error anywhere: the seeded account is reachable and well-formed.
+    expect(await value(`sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, kind!="throttling"})`)).toBe(0);
+    const health = await fetchJson<{ status: string; collectors: { collector: string; status: string }[] }>(`${stack.urls.inventory}/health`);
+    expect(health.status).toBe('ok');
+    expect(health.collectors.filter((c) => c.status !== 'ok')).toEqual([]);
+  });
+
+  it('one cycle is one trace: the cycle span, a span per region, and a span per AWS call (ADOT aws-sdk), throttled attempts included', async () => {
+    const search = () =>
+      jaegerSearch(stack.urls.jaeger, {
+        service: inventory.SERVICE_NAME,
+        operation: inventory.SPAN_CYCLE,
+        tags: { [inventory.SPAN_ATTR_COLLECTOR]: 'ebs_volumes' },
+        limit: 100,
+        startSec,
+        endSec: Date.now() / 1000 + 60,
+      });
+    const calls = (t: JaegerTrace) => t.spans.filter((s) => spanTag(s, 'rpc.method') === INVENTORY_THROTTLED_ACTION);
+    // The first ebs_volumes cycle met the throttling: its trace holds the failed attempts too.
+    const traces = await pollUntil(search, (ts) => ts.some((t) => calls(t).length === 2 + INVENTORY_THROTTLED_CALLS), { timeoutMs: 45_000, intervalMs: 3_000 });
+    const throttledCycle = traces.find((t) => calls(t).length === 2 + INVENTORY_THROTTLED_CALLS);
+    expect(throttledCycle, `no ebs_volumes cycle with ${2 + INVENTORY_THROTTLED_CALLS} ${INVENTORY_THROTTLED_ACTION} spans among ${traces.length} traces`).toBeDefined();
+    const spans = throttledCycle!.spans;
+    const roots = spans.filter((s) => s.operationName === inventory.SPAN_CYCLE);
+    const regions = spans.filter((s) => s.operationName === inventory.SPAN_COLLECT);
+    expect(roots).toHaveLength(1);
+    expect(regions.map((s) => spanTag(s, inventory.SPAN_ATTR_REGION)).sort()).toEqual(Object.keys(SEED_PLAN).sort());
+    const failed = calls(throttledCycle!).filter((s) => spanTag(s, 'otel.status_code') === 'ERROR' || spanTag(s, 'error') === 'true');
+    expect(failed).toHaveLength(INVENTORY_THROTTLED_CALLS);
+    for (const call of calls(throttledCycle!)) expect(spanTag(call, 'rpc.service')).toBe('EC2');
+    // Every span of the trace is the inventory's, and every region span recorded its retries.
+    const throttledEvents = regions.flatMap((s) => spanEvents(s)).filter((e) => e === 'aws.call.failed');
+    expect(throttledEvents).toHaveLength(INVENTORY_THROTTLED_CALLS);
+  });
+
+  it("its log records carry the cycle trace ids, at Loki's door", async () => {
+    const records = await pollUntil(
+      async () => (await lokiDoorRecords(stack.urls.loki)).filter((r) => r.loki.labels[names.LABEL_SERVICE_NAME] === inventory.SERVICE_NAME),
+      (rs) => rs.some((r) => String(r.loki.line).includes('collection finished')),
+      { timeoutMs: 30_000, intervalMs: 3_000 },
+    );
+    const finished = records.filter((r) => String(r.loki.line).includes('collection finished'));
+    expect(finished.length).toBeGreaterThan(0);
+    for (const r of finished) expect(r.loki.structuredMetadata.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 
