@@ -20,6 +20,7 @@ function flakyCollector(failuresPerRegion: number): InventoryCollector {
     kind: 'ec2_instance',
     service: 'ec2',
     scope: 'regional',
+    permissions: [],
     collect: ({ region, call }) =>
       call('DescribeInstances', async () => {
         const n = (seen.get(region) ?? 0) + 1;
@@ -34,6 +35,7 @@ const deniedCollector: InventoryCollector = {
   kind: 'rds_instance',
   service: 'rds',
   scope: 'regional',
+  permissions: [],
   collect: ({ call }) =>
     call('DescribeDBInstances', async () => {
       throw Object.assign(new Error('The security token included in the request is invalid'), { name: 'InvalidClientTokenId', $metadata: { httpStatusCode: 403 } });
@@ -44,6 +46,7 @@ const globalCollector: InventoryCollector = {
   kind: 's3_bucket',
   service: 's3',
   scope: 'global',
+  permissions: [],
   collect: async () => [
     { state: 'active', type: 'general_purpose', region: 'us-east-1' },
     { state: 'active', type: 'general_purpose', region: 'ap-south-1' },

@@ -3,7 +3,10 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
+import { REPO_ROOT } from '../../../native/layout';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFactory } from '../aws-clients';
 import { ebsVolumes } from './ebs-volumes';
@@ -122,6 +125,32 @@ describe('collectors', () => {
     expect(new Set(COLLECTORS.map((c) => c.name)).size).toBe(COLLECTORS.length);
     expect(new Set(COLLECTORS.map((c) => c.kind)).size).toBe(COLLECTORS.length);
     expect(COLLECTORS.filter((c) => c.scope === 'global').map((c) => c.name)).toEqual(['s3_buckets']);
+  });
+});
+
+describe('IAM: the read-only policy grants exactly what the collectors call', () => {
+  const prefix: Record<string, string> = { ec2: 'ec2', rds: 'rds', s3: 's3', lambda: 'lambda', elbv2: 'elasticloadbalancing' };
+  // IAM names the S3 ListBuckets permission differently from the API operation.
+  const iamAction = (service: string, operation: string) => `${prefix[service]}:${operation === 'ListBuckets' ? 'ListAllMyBuckets' : operation}`;
+
+  it.each(COLLECTORS.map((c) => [c.name, c] as const))('%s declares a permission for every call it makes', async (_name, collector) => {
+    ec2.onAnyCommand().resolves({});
+    rds.onAnyCommand().resolves({});
+    lambda.onAnyCommand().resolves({});
+    elbv2.onAnyCommand().resolves({});
+    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'no-region-in-listing' }] });
+    s3.on(GetBucketLocationCommand).resolves({});
+    calls.length = 0;
+    await run(collector);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const operation of calls) expect(collector.permissions).toContain(iamAction(collector.service, operation));
+  });
+
+  it('inventory/iam-policy.json allows the union of the declared permissions, read-only, and nothing else', () => {
+    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'inventory', 'iam-policy.json'), 'utf8')) as { Statement: { Effect: string; Action: string[] }[] };
+    const allowed = policy.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Action);
+    expect([...allowed].sort()).toEqual([...new Set(COLLECTORS.flatMap((c) => c.permissions))].sort());
+    for (const action of allowed) expect(action).toMatch(/^[a-z0-9]+:(Describe|List|Get)[A-Za-z]+$/);
   });
 });
 

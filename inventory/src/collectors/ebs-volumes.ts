@@ -6,6 +6,7 @@ export const ebsVolumes: InventoryCollector = {
   kind: 'ebs_volume',
   service: 'ec2',
   scope: 'regional',
+  permissions: ['ec2:DescribeVolumes'],
   async collect({ region, clients, call }) {
     const volumes = await allPages(
       (NextToken) => call('DescribeVolumes', () => clients.ec2.send(new DescribeVolumesCommand({ NextToken, MaxResults: 500 }))),

@@ -6,6 +6,7 @@ export const ec2Instances: InventoryCollector = {
   kind: 'ec2_instance',
   service: 'ec2',
   scope: 'regional',
+  permissions: ['ec2:DescribeInstances'],
   async collect({ region, clients, call }) {
     const reservations = await allPages(
       (NextToken) => call('DescribeInstances', () => clients.ec2.send(new DescribeInstancesCommand({ NextToken, MaxResults: 1000 }))),

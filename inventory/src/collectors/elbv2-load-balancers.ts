@@ -6,6 +6,7 @@ export const elbv2LoadBalancers: InventoryCollector = {
   kind: 'load_balancer',
   service: 'elbv2',
   scope: 'regional',
+  permissions: ['elasticloadbalancing:DescribeLoadBalancers'],
   async collect({ region, clients, call }) {
     const balancers = await allPages(
       (Marker) => call('DescribeLoadBalancers', () => clients.elbv2.send(new DescribeLoadBalancersCommand({ Marker, PageSize: 400 }))),

@@ -6,6 +6,7 @@ export const lambdaFunctions: InventoryCollector = {
   kind: 'lambda_function',
   service: 'lambda',
   scope: 'regional',
+  permissions: ['lambda:ListFunctions'],
   async collect({ region, clients, call }) {
     const functions = await allPages(
       (Marker) => call('ListFunctions', () => clients.lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }))),

@@ -6,6 +6,7 @@ export const rdsInstances: InventoryCollector = {
   kind: 'rds_instance',
   service: 'rds',
   scope: 'regional',
+  permissions: ['rds:DescribeDBInstances'],
   async collect({ region, clients, call }) {
     const instances = await allPages(
       (Marker) => call('DescribeDBInstances', () => clients.rds.send(new DescribeDBInstancesCommand({ Marker, MaxRecords: 100 }))),

@@ -17,6 +17,7 @@ export const s3Buckets: InventoryCollector = {
   kind: 's3_bucket',
   service: 's3',
   scope: 'global',
+  permissions: ['s3:ListAllMyBuckets', 's3:GetBucketLocation'],
   async collect({ clients, call }) {
     const buckets = await allPages(
       (ContinuationToken) => call('ListBuckets', () => clients.s3.send(new ListBucketsCommand({ ContinuationToken, MaxBuckets: 1000 }))),

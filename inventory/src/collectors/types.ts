@@ -30,6 +30,8 @@ export interface InventoryCollector {
   service: AwsService;
   /** `global` collectors (S3) run once per cycle, from the first configured region. */
   scope: 'regional' | 'global';
+  /** The IAM actions its calls need (read-only); inventory/iam-policy.json grants exactly their union. */
+  permissions: string[];
   collect(context: CollectorContext): Promise<Resource[]>;
 }
 

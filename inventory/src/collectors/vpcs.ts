@@ -6,6 +6,7 @@ export const vpcs: InventoryCollector = {
   kind: 'vpc',
   service: 'ec2',
   scope: 'regional',
+  permissions: ['ec2:DescribeVpcs'],
   async collect({ region, clients, call }) {
     const found = await allPages(
       (NextToken) => call('DescribeVpcs', () => clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }))),
