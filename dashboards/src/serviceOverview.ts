@@ -122,9 +122,9 @@ export function serviceOverview(): dashboard.Dashboard {
     .withPanel(
       nodeGraphPanel(
         'Service graph',
-        "Jaeger's dependency graph over the dashboard's time range. With one instrumented service it shows items-api calling " +
-          'itself: the edge is its in-process store.* spans under each request, which the in-memory store reports as a call (jaegertracing/jaeger#9089), not a network hop. ' +
-          'A second instrumented service would appear as its own node.',
+        "Jaeger's dependency graph over the dashboard's time range. Each instrumented service shows calling itself: for items-api the edge is its " +
+          'in-process store.* spans under each request, for aws-inventory its per-region spans under each cycle, which the in-memory store reports as calls ' +
+          '(jaegertracing/jaeger#9089), not network hops. The two never call each other, so no edge joins them.',
         { x: 0, y: 24, w: 8, h: 12 },
         jaegerDependencyGraph('A'),
       ),
