@@ -1,5 +1,6 @@
 // A proxy in front of moto that answers the first N calls of one EC2 action the way EC2 throttles
-// (HTTP 503, error code RequestLimitExceeded), and forwards everything else untouched. The e2e
+// (HTTP 503, error code RequestLimitExceeded), and forwards everything else untouched; the fault
+// tests also switch it to an outage (every connection reset). The e2e
 // points the inventory at it to prove throttling is retried and counted, not fatal: moto itself
 // never throttles. Loopback only; every request is bounded in size and time.
 import http from 'node:http';
@@ -11,6 +12,8 @@ export interface ThrottleProxy {
   throttled(): number;
   /** Calls of the throttled action forwarded to moto (after the throttled ones). */
   forwarded(): number;
+  /** While on, every call's connection is reset unanswered: the AWS API as unreachable as a network can make it. */
+  setOutage(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,12 @@ export async function startThrottleProxy(options: { target: string; action: stri
   const target = new URL(options.target);
   let throttled = 0;
   let forwarded = 0;
+  let outage = false;
   const server = http.createServer((req, res) => {
+    if (outage) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -71,6 +79,9 @@ export async function startThrottleProxy(options: { target: string; action: stri
     url: `http://127.0.0.1:${port}`,
     throttled: () => throttled,
     forwarded: () => forwarded,
+    setOutage: (on) => {
+      outage = on;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

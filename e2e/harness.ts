@@ -3,12 +3,13 @@
 // run against the real programs; Loki targets are judged at Loki's door (what the collector
 // delivered, mapped as Loki documents), because Loki itself may not run here.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
 import { select } from '../native/loki-door/logql.ts';
-import { nativeUrls, type NativeUrls } from '../native/layout.ts';
+import { nativeUrls, REPO_ROOT, type NativeUrls } from '../native/layout.ts';
 import { startStack, type NativeStack } from '../native/stack-lib.ts';
 import { startThrottleProxy, type ThrottleProxy } from './aws-throttle-proxy.ts';
 import { jaegerDependencies, jaegerSearch, lokiDoorRecords, promInstant, promRange, type PromSeries } from './backends.ts';
@@ -100,12 +101,24 @@ export const INVENTORY_THROTTLED_ACTION = 'DescribeVolumes';
 export const INVENTORY_THROTTLED_CALLS = 2;
 /** Short, so the inventory's panels have several cycles to show within the suite's run. */
 export const INVENTORY_E2E_INTERVAL_SECONDS = 10;
+/** A circuit rests this long in the e2e (the shipped 60 s would only make the outage case slower). */
+export const INVENTORY_E2E_BREAKER_OPEN_SECONDS = 10;
+
+/** The shipped inventory/config.yaml with the e2e's shorter circuit rest, in a temporary file. */
+function inventoryE2eConfig(): string {
+  const shipped = parseYaml(readFileSync(join(REPO_ROOT, 'inventory', 'config.yaml'), 'utf8')) as { circuitBreaker?: Record<string, number> };
+  shipped.circuitBreaker = { ...shipped.circuitBreaker, openSeconds: INVENTORY_E2E_BREAKER_OPEN_SECONDS };
+  const file = join(mkdtempSync(join(tmpdir(), 'otel-kit-inventory-')), 'config.yaml');
+  writeFileSync(file, stringifyYaml(shipped));
+  return file;
+}
 
 /**
  * The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto; the
  * AWS inventory counts the seeded moto through a throttling proxy.
  */
 export async function startE2eStack(): Promise<E2eStack> {
+  const inventoryConfig = inventoryE2eConfig();
   const throttleProxy = await startThrottleProxy({ target: nativeUrls().moto, action: INVENTORY_THROTTLED_ACTION, times: INVENTORY_THROTTLED_CALLS });
   let native: NativeStack;
   try {
@@ -114,11 +127,12 @@ export async function startE2eStack(): Promise<E2eStack> {
       service: true,
       inventory: true,
       // The proxy listens on 127.0.0.1, which the stack's private mount namespace shares.
-      env: { inventory: { AWS_ENDPOINT_URL: throttleProxy.url, INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS) } },
+      env: { inventory: { AWS_ENDPOINT_URL: throttleProxy.url, INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS), INVENTORY_CONFIG: inventoryConfig } },
       log: (line) => console.log(`[stack] ${line}`),
     });
   } catch (error) {
     await throttleProxy.close();
+    rmSync(dirname(inventoryConfig), { recursive: true, force: true });
     throw error;
   }
   const urls = native.urls;
@@ -131,6 +145,7 @@ export async function startE2eStack(): Promise<E2eStack> {
     stop: async () => {
       await native.stop();
       await throttleProxy.close();
+      rmSync(dirname(inventoryConfig), { recursive: true, force: true });
     },
   };
 }

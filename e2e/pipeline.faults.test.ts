@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as inventory from '../inventory/src/names.ts';
+import { expectedSeries } from '../inventory/src/seed/plan.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { traceparent } from '../loadgen/trace.ts';
-import { isServerSpan, jaegerTrace, lokiDoorRecords, spanTag } from './backends.ts';
+import { isServerSpan, jaegerTrace, lokiDoorRecords, promInstant, spanTag } from './backends.ts';
 import {
   accessRecordsOfRun,
   doorAccessRecordsByRoute,
@@ -20,7 +22,7 @@ import {
   tracesMissingInJaeger,
 } from './counts.ts';
 import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
-import { pollUntil } from './poll.ts';
+import { fetchJson, pollUntil } from './poll.ts';
 import { countsByRoute } from './routes.ts';
 import { measureBurst } from './bench/stack-measures.ts';
 
@@ -285,5 +287,52 @@ describe('SIGTERM to the service mid-burst', () => {
     expect(notInJaeger).toEqual([]);
     expect(notAtDoor).toEqual([]);
     await stack.native.resume('service');
+  });
+});
+
+describe('the AWS API goes away for 30 s: the inventory keeps serving, counts why, rests its circuits, and recovers', () => {
+  const service = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
+  const sum = async (query: string) => Number((await promInstant(stack.urls.prometheus, query))[0]?.value?.[1] ?? 0);
+  const errorsOf = (kind: string) => sum(`sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, kind="${kind}"})`);
+  type Health = { status: string; collectors: { collector: string; region: string; status: string; lastErrorKind?: string }[] };
+  const health = () => fetchJson<Health>(`${stack.urls.inventory}/health`);
+  const countsQuery = `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${service}})`;
+  const key = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
+  const counts = async () => Object.fromEntries((await promInstant(stack.urls.prometheus, countsQuery)).map((s) => [key(s.metric as never), Number(s.value?.[1])]));
+
+  it('network errors and open circuits are counted, /health says degraded, the counts stay, and every collector is ok again after', async () => {
+    const expected = Object.fromEntries(expectedSeries().map((s) => [key(s), s.count]));
+    const pid = stack.native.components.find((c) => c.name === 'inventory')!.pid;
+    const before = { network: await errorsOf('network'), circuit: await errorsOf('circuit_open') };
+    stack.throttleProxy.setOutage(true);
+    let during: Health;
+    try {
+      during = await pollUntil(health, (h) => h.collectors.filter((c) => c.status === 'failed').length >= 3, { timeoutMs: OUTAGE_MS, intervalMs: 2_000 });
+      await sleep(Math.max(0, OUTAGE_MS - 10_000));
+    } finally {
+      stack.throttleProxy.setOutage(false);
+    }
+    expect(during.status).toBe('degraded');
+    const failedKinds = new Set(during.collectors.filter((c) => c.status === 'failed').map((c) => c.lastErrorKind));
+    expect(
+      [...failedKinds].every((k) => k === 'network' || k === 'circuit_open'),
+      [...failedKinds].join(', '),
+    ).toBe(true);
+    expect(() => process.kill(pid, 0), 'the inventory process is still the same, alive').not.toThrow();
+    // A failed collection keeps the previous count: the gauge still shows the seeded account.
+    expect(await counts()).toEqual(expected);
+
+    const after = await pollUntil(health, (h) => h.status === 'ok' && h.collectors.every((c) => c.status === 'ok'), { timeoutMs: 90_000, intervalMs: 3_000 });
+    expect(after.collectors.filter((c) => c.status !== 'ok')).toEqual([]);
+    const grown = await pollUntil(
+      async () => ({ network: (await errorsOf('network')) - before.network, circuit: (await errorsOf('circuit_open')) - before.circuit }),
+      (g) => g.network > 0 && g.circuit > 0,
+      { timeoutMs: 20_000, intervalMs: 2_000 },
+    );
+    console.log(`inventory during a 30 s AWS outage: ${grown.network} network errors, ${grown.circuit} calls refused by open circuits; recovered, pid ${pid} unchanged`);
+    expect(grown.network).toBeGreaterThan(0);
+    expect(grown.circuit).toBeGreaterThan(0);
+    const same = (a: Record<string, number>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(expected).sort());
+    expect(await pollUntil(counts, same, { timeoutMs: 20_000 })).toEqual(expected);
   });
 });
