@@ -64,7 +64,13 @@ describe('the Grafana image build context', () => {
   it('holds the Dockerfile, the generated datasources, the dashboard provider and every dashboard compose mounts', () => {
     const files = [...grafanaImageFiles().keys()].sort();
     expect(files).toEqual(
-      expect.arrayContaining(['Dockerfile', 'provisioning/datasources/datasources.yaml', 'provisioning/dashboards/provider.yaml', 'dashboards/service-overview.json', 'dashboards/pipeline-health.json']),
+      expect.arrayContaining([
+        'Dockerfile',
+        'provisioning/datasources/datasources.yaml',
+        'provisioning/dashboards/provider.yaml',
+        'dashboards/service-overview.json',
+        'dashboards/pipeline-health.json',
+      ]),
     );
     const dir = grafanaImageContext(REPO_ROOT, scratch);
     expect(readFileSync(path.join(dir, 'provisioning/datasources/datasources.yaml'), 'utf8')).toBe(awsDatasourcesYaml());

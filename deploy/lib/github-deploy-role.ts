@@ -16,7 +16,9 @@ export function mainBranchSubject(githubRepo: string): string {
 
 /** The bootstrap roles `cdk deploy` assumes, by the default synthesizer's names. */
 export function bootstrapRoleArns(qualifier: string = DefaultStackSynthesizer.DEFAULT_QUALIFIER): string[] {
-  return ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map((kind) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-${qualifier}-${kind}-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`);
+  return ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
+    (kind) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-${qualifier}-${kind}-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  );
 }
 
 export class GithubDeployRole extends Construct {

@@ -16,16 +16,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DATASOURCE_UID } from '../../dashboards/src/datasources.ts';
+import type { ProvisionedDatasource } from '../../dashboards/src/provisioning.ts';
 import { REPO_ROOT } from '../../native/layout.ts';
 
-export interface DatasourceDefinition {
-  name: string;
-  uid: string;
-  type: string;
-  url?: string;
-  jsonData?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+/** A datasource entry of a provisioning file (here unexpanded: variables stay as written). */
+export type DatasourceDefinition = ProvisionedDatasource;
 
 interface DerivedField {
   datasourceUid?: string;

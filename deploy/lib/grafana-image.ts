@@ -24,7 +24,12 @@ export function grafanaImageFiles(repo: string = REPO_ROOT): Map<string, { from:
 export function grafanaImageContext(repo: string = REPO_ROOT, parent: string = os.tmpdir()): string {
   const files = [...grafanaImageFiles(repo)].sort(([a], [b]) => a.localeCompare(b));
   const hash = createHash('sha256');
-  for (const [relative, source] of files) hash.update(relative).update('\0').update('text' in source ? source.text : readFileSync(source.from)).update('\0');
+  for (const [relative, source] of files)
+    hash
+      .update(relative)
+      .update('\0')
+      .update('text' in source ? source.text : readFileSync(source.from))
+      .update('\0');
   const dir = path.join(parent, `otel-kit-grafana-image-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(dir)) return dir;
   // Written aside and renamed, so a concurrent synth never sees a half-written context.

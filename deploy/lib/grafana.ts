@@ -3,7 +3,6 @@
 // in Secrets Manager; the task role may query this AMP workspace and read X-Ray, nothing else.
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +12,7 @@ import { PORTS } from '../../native/layout.ts';
 import { AMP_DATASOURCE_PLUGIN, GRAFANA_DATASOURCE_ENV, XRAY_DATASOURCE_PLUGIN } from './grafana-datasources.ts';
 import { grafanaImageContext } from './grafana-image.ts';
 import { PINNED_IMAGES, composeGrafanaEnvironment } from './pinned-images.ts';
+import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
 import { containerLogs } from './task-logs.ts';
 
 /** What the AMP datasource calls (the plugin's documented minimum). */
@@ -30,10 +30,7 @@ export const XRAY_READ_ACTIONS = [
   'ec2:DescribeRegions',
 ];
 
-export interface GrafanaProps {
-  cluster: ecs.ICluster;
-  subnets: ec2.SubnetSelection;
-  assignPublicIp: boolean;
+export interface GrafanaProps extends TaskPlacement {
   workspace: aps.CfnWorkspace;
   lokiUrl: string;
 }
@@ -50,11 +47,7 @@ export class Grafana extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: 256,
-      memoryLimitMiB: 512,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    const taskDefinition = fargateTask(this, { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: AMP_QUERY_ACTIONS, resources: [props.workspace.attrArn] }));
     taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: XRAY_READ_ACTIONS, resources: ['*'] }));
 
@@ -80,17 +73,11 @@ export class Grafana extends Construct {
       logging: containerLogs(this, 'Logs', 'grafana'),
     });
 
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: props.cluster,
-      taskDefinition,
-      desiredCount: 1,
-      vpcSubnets: props.subnets,
-      assignPublicIp: props.assignPublicIp,
+    this.service = fargateService(this, props, taskDefinition, {
       // Its database lives in the task (everything it shows is provisioned): a replacement may
       // start before the old task stops.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      circuitBreaker: { rollback: true },
       // Plugins download at start; give it time before the ALB health check counts.
       healthCheckGracePeriod: Duration.minutes(3),
     });

@@ -4,7 +4,6 @@
 // collector/ecs.yaml, passed through an SSM parameter as the AOT_CONFIG_CONTENT secret.
 import { Aws, Duration, IgnoreMode } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +14,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { PORTS, REPO_ROOT } from '../../native/layout.ts';
 import { PINNED_IMAGES } from './pinned-images.ts';
+import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
 import { containerLogs } from './task-logs.ts';
 
 export const COLLECTOR_CONFIG_FILE = 'collector/ecs.yaml';
@@ -24,7 +24,8 @@ export const SSM_STANDARD_LIMIT = 4096;
 /** collector/ecs.yaml without its comments: the same config, small enough for a standard parameter. */
 export function collectorConfigContent(repo: string = REPO_ROOT): string {
   const compact = stringify(parse(readFileSync(path.join(repo, COLLECTOR_CONFIG_FILE), 'utf8')), { lineWidth: 0 });
-  if (compact.length > SSM_STANDARD_LIMIT) throw new Error(`${COLLECTOR_CONFIG_FILE} is ${compact.length} characters without comments; SSM standard parameters hold ${SSM_STANDARD_LIMIT}`);
+  if (compact.length > SSM_STANDARD_LIMIT)
+    throw new Error(`${COLLECTOR_CONFIG_FILE} is ${compact.length} characters without comments; SSM standard parameters hold ${SSM_STANDARD_LIMIT}`);
   return compact;
 }
 
@@ -46,10 +47,7 @@ export function serviceImageExcludes(repo: string = REPO_ROOT): string[] {
 /** The X-Ray calls the exporter makes (PutTraceSegments) and the SDKs' sampling lookups; X-Ray has no resource-level scoping for them. */
 export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
-export interface ItemsServiceProps {
-  cluster: ecs.ICluster;
-  subnets: ec2.SubnetSelection;
-  assignPublicIp: boolean;
+export interface ItemsServiceProps extends TaskPlacement {
   workspace: aps.CfnWorkspace;
   lokiUrl: string;
 }
@@ -59,11 +57,7 @@ export class ItemsService extends Construct {
 
   constructor(scope: Construct, id: string, props: ItemsServiceProps) {
     super(scope, id);
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: 512,
-      memoryLimitMiB: 1024,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    const taskDefinition = fargateTask(this, { cpu: 512, memoryLimitMiB: 1024 });
     const role = taskDefinition.taskRole;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspace.attrArn] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: XRAY_WRITE_ACTIONS, resources: ['*'] }));
@@ -124,15 +118,6 @@ export class ItemsService extends Construct {
     // Start after the collector answers, so the first requests' telemetry is not refused.
     app.addContainerDependencies({ container: collector, condition: ecs.ContainerDependencyCondition.HEALTHY });
 
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: props.cluster,
-      taskDefinition,
-      desiredCount: 1,
-      vpcSubnets: props.subnets,
-      assignPublicIp: props.assignPublicIp,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { rollback: true },
-    });
+    this.service = fargateService(this, props, taskDefinition, { minHealthyPercent: 100, maxHealthyPercent: 200 });
   }
 }

@@ -2,7 +2,6 @@
 // Grafana reach it by its Cloud Map name, and its security group admits only them
 // (allowFrom in the stack).
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +10,7 @@ import { Construct } from 'constructs';
 import path from 'node:path';
 import { PORTS, REPO_ROOT } from '../../native/layout.ts';
 import { PINNED_IMAGES } from './pinned-images.ts';
+import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
 import { containerLogs } from './task-logs.ts';
 
 export const LOKI_CLOUD_MAP_NAME = 'loki';
@@ -18,11 +18,7 @@ export const LOKI_CLOUD_MAP_NAME = 'loki';
 export const LOKI_RETENTION = '168h';
 export const LOKI_BUCKET_EXPIRY = Duration.days(14);
 
-export interface LokiProps {
-  cluster: ecs.ICluster;
-  subnets: ec2.SubnetSelection;
-  assignPublicIp: boolean;
-}
+export type LokiProps = TaskPlacement;
 
 export class Loki extends Construct {
   readonly bucket: s3.Bucket;
@@ -47,11 +43,7 @@ export class Loki extends Construct {
       autoDeleteObjects: true,
     });
 
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: 512,
-      memoryLimitMiB: 1024,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    const taskDefinition = fargateTask(this, { cpu: 512, memoryLimitMiB: 1024 });
     // Only this bucket, only the object calls Loki makes (list, read, write, delete by the compactor).
     taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     taskDefinition.taskRole.addToPrincipalPolicy(
@@ -81,16 +73,10 @@ export class Loki extends Construct {
       },
     });
 
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster: props.cluster,
-      taskDefinition,
-      desiredCount: 1,
-      vpcSubnets: props.subnets,
-      assignPublicIp: props.assignPublicIp,
+    this.service = fargateService(this, props, taskDefinition, {
       // One Loki at a time: its ring is in memory, two would each think they own the index.
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
-      circuitBreaker: { rollback: true },
       cloudMapOptions: { name: LOKI_CLOUD_MAP_NAME, cloudMapNamespace: namespace, dnsTtl: Duration.seconds(10) },
     });
     this.url = `http://${LOKI_CLOUD_MAP_NAME}.${namespace.namespaceName}:${PORTS.loki}`;

@@ -23,22 +23,26 @@ export const ACKNOWLEDGED: Acknowledged[] = [
   {
     path: 'Vpc',
     id: rule('VPC7'),
-    reason: 'Short-lived workshop VPC with no data of its own; flow logs would bill CloudWatch ingestion for every load run. Enable them (vpc.addFlowLog) before reusing this for anything long-lived.',
+    reason:
+      'Short-lived workshop VPC with no data of its own; flow logs would bill CloudWatch ingestion for every load run. Enable them (vpc.addFlowLog) before reusing this for anything long-lived.',
   },
   {
     path: 'Alb',
     id: rule('ELB2'),
-    reason: 'Workshop traffic is synthetic (k6) and every request is already traced in X-Ray and logged in Loki; ALB access logs would need a second bucket with a region-specific ELB principal in an env-agnostic stack.',
+    reason:
+      'Workshop traffic is synthetic (k6) and every request is already traced in X-Ray and logged in Loki; ALB access logs would need a second bucket with a region-specific ELB principal in an env-agnostic stack.',
   },
   {
     path: 'Alb/SecurityGroup',
     id: rule('EC23'),
-    reason: 'Ingress is the AllowedCidr parameter only (a /32 or room range given at deploy time, validated by its pattern, and a template rule refuses 0.0.0.0/0); cdk-nag cannot resolve a parameter at synth.',
+    reason:
+      'Ingress is the AllowedCidr parameter only (a /32 or room range given at deploy time, validated by its pattern, and a template rule refuses 0.0.0.0/0); cdk-nag cannot resolve a parameter at synth.',
   },
   {
     path: 'Loki/Chunks',
     id: rule('S1'),
-    reason: 'The bucket is private to Loki (public access blocked, TLS only, only the Loki task role has object permissions) and holds disposable workshop logs; server access logs would need another bucket that outlives the stack.',
+    reason:
+      'The bucket is private to Loki (public access blocked, TLS only, only the Loki task role has object permissions) and holds disposable workshop logs; server access logs would need another bucket that outlives the stack.',
   },
   {
     path: 'Loki/Task/TaskRole',
@@ -61,7 +65,8 @@ export const ACKNOWLEDGED: Acknowledged[] = [
   {
     path: 'Grafana/AdminPassword',
     id: rule('SMG4'),
-    reason: 'Read by Grafana only at its first start (GF_SECURITY_ADMIN_PASSWORD); rotating it in Secrets Manager would not change the running Grafana, and the stack lives for a workshop. Replace the task to pick up a new value.',
+    reason:
+      'Read by Grafana only at its first start (GF_SECURITY_ADMIN_PASSWORD); rotating it in Secrets Manager would not change the running Grafana, and the stack lives for a workshop. Replace the task to pick up a new value.',
   },
 ];
 

@@ -22,6 +22,18 @@ export const SERVICE_LISTENER_PORT = 80;
 export const GRAFANA_HTTP_PORT = PORTS.grafana;
 export const GRAFANA_HTTPS_PORT = 443;
 
+/** A listener forwarding to one container of a Fargate service over HTTP, health-checked at `healthPath`. */
+function forwardTo(listener: elbv2.ApplicationListener, id: string, service: ecs.FargateService, containerName: string, port: number, healthPath: string): void {
+  listener.addTargets(id, {
+    port,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targets: [service.loadBalancerTarget({ containerName, containerPort: port })],
+    healthCheck: { path: healthPath, interval: Duration.seconds(15), healthyThresholdCount: 2 },
+    // Short: a workshop deploy should not wait five minutes for idle connections to drain.
+    deregistrationDelay: Duration.seconds(10),
+  });
+}
+
 export class ObservabilityStack extends Stack {
   constructor(scope: Construct, id: string, settings: DeploySettings, props: StackProps = {}) {
     super(scope, id, props);
@@ -62,21 +74,17 @@ export class ObservabilityStack extends Stack {
 
     const workspace = new aps.CfnWorkspace(this, 'Metrics', { alias: 'otel-workshop-kit' });
 
-    const loki = new Loki(this, 'Loki', { cluster, subnets: taskSubnets, assignPublicIp });
-    const items = new ItemsService(this, 'Items', { cluster, subnets: taskSubnets, assignPublicIp, workspace, lokiUrl: loki.url });
-    const grafana = new Grafana(this, 'Grafana', { cluster, subnets: taskSubnets, assignPublicIp, workspace, lokiUrl: loki.url });
-    for (const client of [items.service, grafana.service]) loki.service.connections.allowFrom(client, ec2.Port.tcp(PORTS.loki), 'Loki: OTLP from the collector sidecars, queries from Grafana');
+    const placement = { cluster, subnets: taskSubnets, assignPublicIp };
+    const loki = new Loki(this, 'Loki', placement);
+    const items = new ItemsService(this, 'Items', { ...placement, workspace, lokiUrl: loki.url });
+    const grafana = new Grafana(this, 'Grafana', { ...placement, workspace, lokiUrl: loki.url });
+    for (const client of [items.service, grafana.service])
+      loki.service.connections.allowFrom(client, ec2.Port.tcp(PORTS.loki), 'Loki: OTLP from the collector sidecars, queries from Grafana');
 
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true, dropInvalidHeaderFields: true });
 
     const serviceListener = alb.addListener('ServiceHttp', { port: SERVICE_LISTENER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
-    serviceListener.addTargets('Items', {
-      port: PORTS.service,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [items.service.loadBalancerTarget({ containerName: 'service', containerPort: PORTS.service })],
-      healthCheck: { path: '/health', interval: Duration.seconds(15), healthyThresholdCount: 2 },
-      deregistrationDelay: Duration.seconds(10),
-    });
+    forwardTo(serviceListener, 'Items', items.service, 'service', PORTS.service, '/health');
 
     const https = settings.certificateArn !== undefined;
     const grafanaPort = https ? GRAFANA_HTTPS_PORT : GRAFANA_HTTP_PORT;
@@ -86,13 +94,7 @@ export class ObservabilityStack extends Stack {
       ...(https ? { certificates: [elbv2.ListenerCertificate.fromArn(settings.certificateArn!)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS } : {}),
       open: false,
     });
-    grafanaListener.addTargets('Grafana', {
-      port: PORTS.grafana,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [grafana.service.loadBalancerTarget({ containerName: 'grafana', containerPort: PORTS.grafana })],
-      healthCheck: { path: '/api/health', interval: Duration.seconds(15), healthyThresholdCount: 2 },
-      deregistrationDelay: Duration.seconds(10),
-    });
+    forwardTo(grafanaListener, 'Grafana', grafana.service, 'grafana', PORTS.grafana, '/api/health');
 
     // Both listeners answer only the CIDR given at deploy time (also with HTTPS: anonymous viewers
     // may browse Grafana, as in compose, so it must not face the whole internet).
