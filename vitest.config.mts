@@ -13,6 +13,7 @@ export default defineConfig({
       'native/**/*.test.ts',
       'scripts/**/*.test.ts',
       'e2e/bench/**/*.test.ts',
+      'deploy/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', 'e2e/**/*.e2e.test.ts', 'e2e/**/*.faults.test.ts'],
     testTimeout: 20_000,

@@ -35,7 +35,7 @@ describe('the plan', () => {
   const byName = Object.fromEntries(plan.map((a) => [a.name, a]));
 
   it('builds every binary the harness and the load test run, each in its own versioned dir', () => {
-    expect(plan.map((a) => a.name)).toEqual(['prometheus', 'promtool', 'jaeger', 'otelcol', 'moto', 'k6']);
+    expect(plan.map((a) => a.name)).toEqual(['prometheus', 'promtool', 'jaeger', 'otelcol', 'moto', 'k6', 'actionlint']);
     for (const artifact of plan) {
       expect(artifact.dir).toBe(`/c/bin/${artifact.name}-${artifact.version}`);
       expect(artifact.executable.startsWith(`${artifact.dir}/`)).toBe(true);

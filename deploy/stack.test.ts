@@ -1,0 +1,299 @@
+// The synthesized template, checked with aws-cdk-lib/assertions: what runs where, who may do
+// what, and who may reach what. Synthesized once, offline, into a temporary directory.
+import { rmSync } from 'node:fs';
+import { Aws, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from './lib/app.ts';
+import { ACKNOWLEDGED } from './lib/nag-suppressions.ts';
+import { PINNED_IMAGES } from './lib/pinned-images.ts';
+import { PROJECT_TAG } from './lib/settings.ts';
+import { TEST_GITHUB_REPO, synthesize } from './synthesized.ts';
+import { readYaml } from '../tests/stack-files.ts';
+
+const synthesized = synthesize();
+const { template, json } = synthesized;
+afterAll(() => rmSync(synthesized.outdir, { recursive: true, force: true }));
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+const resourcesOf = (type: string): [string, Resource][] => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+
+interface ContainerDefinition {
+  Name: string;
+  Image: unknown;
+  Environment?: { Name: string; Value: unknown }[];
+  Secrets?: { Name: string; ValueFrom: unknown }[];
+  DependsOn?: { ContainerName: string; Condition: string }[];
+  LogConfiguration?: { LogDriver: string };
+}
+function containers(): ContainerDefinition[] {
+  return resourcesOf('AWS::ECS::TaskDefinition').flatMap(([, r]) => r.Properties!.ContainerDefinitions as ContainerDefinition[]);
+}
+function container(name: string): ContainerDefinition {
+  const found = containers().find((c) => c.Name === name);
+  if (!found) throw new Error(`no container ${name}`);
+  return found;
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+/** Every statement of the policies attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(rolePrefix: string): Statement[] {
+  return resourcesOf('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const workspaceArn = { 'Fn::GetAtt': ['Metrics', 'Arn'] };
+
+describe('the items service task', () => {
+  it('runs the ADOT collector at the tag compose pins, its config from SSM as AOT_CONFIG_CONTENT', () => {
+    expect(PINNED_IMAGES.collector).toBe(readYaml<{ services: Record<string, { image: string }> }>('compose.yaml').services.collector!.image);
+    const collector = container('collector');
+    expect(collector.Image).toBe(PINNED_IMAGES.collector);
+    const [parameterId, parameter] = resourcesOf('AWS::SSM::Parameter')[0]!;
+    expect(collector.Secrets?.map((secret) => secret.Name)).toEqual(['AOT_CONFIG_CONTENT']);
+    // The secret is that SSM parameter (ECS reads it by ARN at task start).
+    expect(JSON.stringify(collector.Secrets![0]!.ValueFrom)).toContain(`:parameter/","{"Ref":"${parameterId}"}`.replace('","', '",'));
+    // The parameter holds collector/ecs.yaml (comments stripped), not some other config.
+    expect(parse(parameter.Properties!.Value as string)).toEqual(readYaml('collector/ecs.yaml'));
+    expect(parameter.Properties!.Tier).toBe('Standard');
+  });
+
+  it('points the sidecar at the workspace remote-write URL, Loki by its Cloud Map name, and listens on loopback only', () => {
+    const env = Object.fromEntries(container('collector').Environment!.map((e) => [e.Name, e.Value]));
+    expect(env).toEqual({
+      OTLP_LISTEN_HOST: '127.0.0.1',
+      AWS_REGION: { Ref: 'AWS::Region' },
+      AMP_REMOTE_WRITE_ENDPOINT: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] }, 'api/v1/remote_write']] },
+      LOKI_OTLP_ENDPOINT: 'http://loki.otel-kit.local:3100/otlp',
+    });
+  });
+
+  it('starts the service only once the collector is healthy, and sends every container log to a retained group', () => {
+    expect(container('service').DependsOn).toEqual([{ ContainerName: 'collector', Condition: 'HEALTHY' }]);
+    for (const c of containers()) expect(c.LogConfiguration?.LogDriver, c.Name).toBe('awslogs');
+    for (const [, group] of resourcesOf('AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays).toBe(7);
+  });
+
+  it('may remote-write to this workspace only, and write X-Ray', () => {
+    const statements = statementsOf('ItemsTaskTaskRole');
+    const amp = statements.filter((s) => actions(s).some((a) => a.startsWith('aps:')));
+    expect(amp).toEqual([{ Effect: 'Allow', Action: 'aps:RemoteWrite', Resource: workspaceArn }]);
+    const xray = statements.find((s) => actions(s).includes('xray:PutTraceSegments'))!;
+    expect(actions(xray).sort()).toEqual(['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // Nothing beyond those two statements.
+    expect(statements).toHaveLength(2);
+  });
+});
+
+describe('Loki', () => {
+  it('keeps chunks and index in an encrypted, private, versioned, expiring, TLS-only bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Status: 'Enabled', ExpirationInDays: 14, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]) },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('goes with the stack: the bucket is deleted and emptied on destroy', () => {
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  });
+
+  it('may touch only its bucket', () => {
+    const statements = statementsOf('LokiTaskTaskRole');
+    const resources = JSON.stringify(statements.map((s) => s.Resource));
+    expect(statements.every((s) => actions(s).every((a) => a.startsWith('s3:')))).toBe(true);
+    expect(resources).not.toContain('"*"');
+    expect(resources).toContain('LokiChunks');
+  });
+
+  it('runs the image compose pins (as a build arg), has no load balancer, and is found through Cloud Map', () => {
+    const [, loki] = resourcesOf('AWS::ECS::Service').find(([id]) => id.startsWith('Loki'))!;
+    expect(loki.Properties!.LoadBalancers).toBeUndefined();
+    expect(loki.Properties!.ServiceRegistries).toHaveLength(1);
+    template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'otel-kit.local' });
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'loki' });
+  });
+
+  it('admits only the service tasks and Grafana, on 3100', () => {
+    const ingress = resourcesOf('AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties!)
+      .filter((p) => JSON.stringify(p.GroupId).includes('LokiService'));
+    expect(ingress).toHaveLength(2);
+    for (const rule of ingress) {
+      expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 3100, ToPort: 3100 });
+      expect(rule.CidrIp).toBeUndefined();
+    }
+    expect(ingress.map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort()).toEqual([expect.stringContaining('GrafanaService'), expect.stringContaining('ItemsService')]);
+  });
+});
+
+describe('Grafana', () => {
+  it('gets its admin password from a generated Secrets Manager secret, never from the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 32 }) });
+    const grafana = container('grafana');
+    expect(grafana.Secrets?.map((s) => s.Name)).toEqual(['GF_SECURITY_ADMIN_PASSWORD']);
+    expect(grafana.Environment!.map((e) => e.Name)).not.toContain('GF_SECURITY_ADMIN_PASSWORD');
+  });
+
+  it('may query this workspace and read X-Ray, and nothing else', () => {
+    const statements = statementsOf('GrafanaTaskTaskRole');
+    const amp = statements.find((s) => actions(s).some((a) => a.startsWith('aps:')))!;
+    expect(amp.Resource).toEqual(workspaceArn);
+    expect(actions(amp).every((a) => a.startsWith('aps:Get') || a.startsWith('aps:Query'))).toBe(true);
+    const rest = statements.filter((s) => s !== amp);
+    expect(rest.flatMap(actions).every((a) => /^xray:(Get|BatchGet)/.test(a) || a === 'ec2:DescribeRegions')).toBe(true);
+  });
+
+  it('expands the datasource variables from its environment: workspace URL, region, Loki', () => {
+    const env = Object.fromEntries(container('grafana').Environment!.map((e) => [e.Name, e.Value]));
+    expect(env.AMP_QUERY_URL).toEqual({ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] });
+    expect(env.AWS_REGION).toEqual({ Ref: 'AWS::Region' });
+    expect(env.LOKI_URL).toBe('http://loki.otel-kit.local:3100');
+    expect(env.GF_PLUGINS_PREINSTALL_SYNC).toContain('grafana-amazonprometheus-datasource');
+  });
+});
+
+describe('the load balancer', () => {
+  it('admits only the AllowedCidr parameter, on the service and Grafana ports, and refuses 0.0.0.0/0 at deploy', () => {
+    const [, albGroup] = resourcesOf('AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('AlbSecurityGroup'))!;
+    const ingress = albGroup.Properties!.SecurityGroupIngress as { CidrIp: unknown; FromPort: number }[];
+    expect(ingress.map((r) => r.FromPort).sort((a, b) => a - b)).toEqual([80, 3000]);
+    for (const rule of ingress) expect(rule.CidrIp).toEqual({ Ref: 'AllowedCidr' });
+    expect(json.Parameters!.AllowedCidr).toMatchObject({ Type: 'String', AllowedPattern: expect.any(String) });
+    expect((json.Parameters!.AllowedCidr as { Default?: string }).Default).toBeUndefined();
+    expect(JSON.stringify(json.Rules)).toContain('0.0.0.0/0');
+  });
+
+  it('serves Grafana over HTTPS on 443 when a certificate is given', () => {
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234';
+    const https = synthesize({ githubRepo: TEST_GITHUB_REPO, certificateArn: arn });
+    try {
+      https.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: arn }] });
+      const [, albGroup] = Object.entries(https.json.Resources).find(([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('AlbSecurityGroup'))!;
+      const ports = (albGroup.Properties!.SecurityGroupIngress as { FromPort: number; CidrIp: unknown }[]).map((r) => [r.FromPort, r.CidrIp]);
+      expect(ports).toEqual(expect.arrayContaining([[443, { Ref: 'AllowedCidr' }]]));
+    } finally {
+      rmSync(https.outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the GitHub deploy role', () => {
+  it('trusts only the main branch of the given repository, through the GitHub OIDC provider, for sts.amazonaws.com', () => {
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Principal: { Federated: Match.anyValue() },
+            Condition: {
+              StringEquals: {
+                'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+                'token.actions.githubusercontent.com:sub': `repo:${TEST_GITHUB_REPO}:ref:refs/heads/main`,
+              },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('may only assume the CDK bootstrap roles', () => {
+    const statements = statementsOf('GithubDeployRole');
+    expect(statements.flatMap(actions)).toEqual(['sts:AssumeRole']);
+    expect(JSON.stringify(statements[0]!.Resource)).toMatch(/cdk-hnb659fds-deploy-role-/);
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  it('is left out without githubRepo', () => {
+    const bare = synthesize({});
+    try {
+      bare.template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    } finally {
+      rmSync(bare.outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stack as a whole', () => {
+  it('is env-agnostic: two AZs from Fn::GetAZs, region and account as pseudo parameters', () => {
+    const azs = resourcesOf('AWS::EC2::Subnet').map(([, s]) => JSON.stringify(s.Properties!.AvailabilityZone));
+    expect(new Set(azs).size).toBe(2);
+    for (const az of azs) expect(az).toContain('Fn::GetAZs');
+    expect(Stack.of(buildApp().stack).region).toBe(Aws.REGION);
+  });
+
+  it('has one NAT gateway by default and none with natGateways=0 (tasks then get public IPs)', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const none = synthesize({ natGateways: 0 });
+    try {
+      none.template.resourceCountIs('AWS::EC2::NatGateway', 0);
+      for (const [, service] of Object.entries(none.json.Resources).filter(([, r]) => r.Type === 'AWS::ECS::Service')) {
+        expect(JSON.stringify(service.Properties!.NetworkConfiguration)).toContain('"AssignPublicIp":"ENABLED"');
+      }
+    } finally {
+      rmSync(none.outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('turns Container Insights on', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  it('tags every taggable resource with the project', () => {
+    const taggable = Object.entries(json.Resources).filter(([, r]) => r.Properties && 'Tags' in r.Properties);
+    expect(taggable.length).toBeGreaterThan(20);
+    for (const [id, r] of taggable) expect(JSON.stringify(r.Properties!.Tags), id).toContain(PROJECT_TAG.value);
+  });
+
+  it('states a removal policy everywhere `cdk destroy` would otherwise leave something behind', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::IAM::OIDCProvider']) {
+      for (const [id] of resourcesOf(type)) expect((json.Resources[id] as { DeletionPolicy?: string }).DeletionPolicy, id).toBe('Delete');
+    }
+  });
+
+  it('keeps no secret in any container environment', () => {
+    for (const c of containers()) for (const e of c.Environment ?? []) expect(e.Name, c.Name).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY/);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  const [nag] = synthesized.report.pluginReports.filter((r) => r.pluginName === 'AwsSolutions');
+
+  it('ran, and reports no unacknowledged finding of any severity', () => {
+    expect(nag).toBeDefined();
+    expect(nag!.violations).toEqual([]);
+    expect(nag!.conclusion).toBe('success');
+  });
+
+  it('every acknowledged finding has its own reason, and every acknowledgment is used', () => {
+    expect(nag!.suppressedViolations.length).toBeGreaterThan(0);
+    for (const v of nag!.suppressedViolations) expect(v.reason.length, v.ruleName).toBeGreaterThan(60);
+    const used = new Set(nag!.suppressedViolations.map((v) => v.acknowledgedId));
+    for (const ack of ACKNOWLEDGED) expect(used.has(ack.id), `${ack.path} ${ack.id}`).toBe(true);
+  });
+
+  it('fails synth on a finding nobody acknowledged (the check can fail)', () => {
+    const { app, stack } = buildApp({ context: {}, outdir: synthesized.outdir + '-bad' });
+    new s3.Bucket(stack, 'Unreviewed');
+    try {
+      expect(() => app.synth()).toThrow(/Validation failed|AwsSolutions/);
+    } finally {
+      rmSync(synthesized.outdir + '-bad', { recursive: true, force: true });
+    }
+  });
+});
