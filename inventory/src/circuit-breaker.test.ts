@@ -21,10 +21,13 @@ describe('CircuitBreakers', () => {
     expect(called).toBe(false);
     // Another service or region is unaffected.
     await expect(breakers.run('ec2:eu-west-1', ok)).resolves.toBe('ok');
+    expect(breakers.notClosed()).toEqual({ 'ec2:us-east-1': 'open' });
     now = 1000;
     expect(breakers.state('ec2:us-east-1')).toBe('half_open');
+    expect(breakers.notClosed()).toEqual({ 'ec2:us-east-1': 'half_open' });
     await expect(breakers.run('ec2:us-east-1', ok)).resolves.toBe('ok');
     expect(breakers.state('ec2:us-east-1')).toBe('closed');
+    expect(breakers.notClosed()).toEqual({});
   });
 
   it('a failed trial opens the circuit again at once', async () => {

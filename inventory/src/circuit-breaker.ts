@@ -29,6 +29,16 @@ export class CircuitBreakers {
     return this.now() - s.openedAt >= this.policy.openMs ? 'half_open' : 'open';
   }
 
+  /** Every circuit that is not closed, by key (`ec2:us-east-1`): what /health reports. */
+  notClosed(): Record<string, 'open' | 'half_open'> {
+    const out: Record<string, 'open' | 'half_open'> = {};
+    for (const key of this.states.keys()) {
+      const state = this.state(key);
+      if (state !== 'closed') out[key] = state;
+    }
+    return out;
+  }
+
   async run<T>(key: string, call: () => Promise<T>): Promise<T> {
     const s = this.states.get(key) ?? { failures: 0, trialInFlight: false };
     this.states.set(key, s);

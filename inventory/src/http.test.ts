@@ -9,7 +9,8 @@ const state = new InventoryState([
   { collector: 'ec2_instances', region: 'us-east-1' },
   { collector: 's3_buckets', region: 'global' },
 ]);
-const server = createStatusServer(state, '9.9.9');
+let resting: Record<string, string> = {};
+const server = createStatusServer(state, '9.9.9', () => resting);
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const errorShape = (status: number, code: string) => ({ error: { status, code, message: expect.any(String) } });
@@ -32,6 +33,16 @@ describe('status server', () => {
     const health = await request(server).get('/health/');
     expect(health.body.status).toBe('degraded');
     expect(health.body.collectors[1]).toMatchObject({ collector: 's3_buckets', status: 'failed', lastErrorKind: 'credentials' });
+  });
+
+  it('a resting circuit makes /health degraded and is named', async () => {
+    resting = { 'ec2:eu-west-1': 'open' };
+    try {
+      const health = await request(server).get('/health');
+      expect(health.body).toMatchObject({ status: 'degraded', circuits: { 'ec2:eu-west-1': 'open' } });
+    } finally {
+      resting = {};
+    }
   });
 
   it('unknown paths and methods answer the JSON error shape', async () => {

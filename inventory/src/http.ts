@@ -15,11 +15,11 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
 }
 
 /**
- * /health: always 200 while the process serves, with each collector's last status ("degraded"
- * when one failed last). /ready: 503 until every collector finished its first collection in
+ * /health: always 200 while the process serves, with each collector's last status and every
+ * circuit that is not closed ("degraded" when a collector failed last or a circuit rests). /ready: 503 until every collector finished its first collection in
  * every region, 200 after. Both GET or HEAD only.
  */
-export function createStatusServer(state: InventoryState, version: string): http.Server {
+export function createStatusServer(state: InventoryState, version: string, circuits: () => Record<string, string> = () => ({})): http.Server {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '').toLowerCase() || '/';
     if (path !== '/health' && path !== '/ready') return sendError(res, 404, 'not_found', `no route ${path}; try /health or /ready`);
@@ -34,7 +34,8 @@ export function createStatusServer(state: InventoryState, version: string): http
       return send(res, ready ? 200 : 503, { ready, ...(ready ? {} : { pending }) });
     }
     const failed = collectors.filter((c) => c.status === 'failed').length;
-    send(res, 200, { status: failed > 0 ? 'degraded' : 'ok', version, collectors });
+    const resting = circuits();
+    send(res, 200, { status: failed > 0 || Object.keys(resting).length > 0 ? 'degraded' : 'ok', version, collectors, circuits: resting });
   });
   // Node's own rejections (bad request line, oversized headers) get the same JSON shape.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

@@ -29,11 +29,12 @@ function main(): void {
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
   const collectors = config.collectors.map(({ name, intervalMs }) => ({ collector: COLLECTORS.find((c) => c.name === name)!, intervalMs }));
   const state = new InventoryState(collectors.flatMap(({ collector }) => regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label }))));
+  const breakers = new CircuitBreakers(config.circuitBreaker);
   const scheduler = new Scheduler({
     collectors,
     regions: config.regions,
     clients: clientFactory({ endpoint: config.endpoint, requestTimeoutMs: config.requestTimeoutMs }),
-    breakers: new CircuitBreakers(config.circuitBreaker),
+    breakers,
     retry: config.retry,
     state,
     metrics: createMetrics(state),
@@ -44,7 +45,7 @@ function main(): void {
   // A bug in one collection must not end the others: log it and keep going.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'));
 
-  const server = createStatusServer(state, VERSION);
+  const server = createStatusServer(state, VERSION, () => breakers.notClosed());
   server.on('error', (error: NodeJS.ErrnoException) => {
     logger.fatal({ err: error.message, host: config.host, port: config.port }, 'cannot listen');
     process.exit(1);
