@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cachedBinary, run } from '../tests/native-binaries.ts';
 import { readText, readYaml, repoPath } from '../tests/stack-files.ts';
-import { COLLECTOR_CONFIG_FILE, SSM_STANDARD_LIMIT, collectorConfigContent } from './lib/items-service.ts';
+import { COLLECTOR_CONFIG_FILE, SSM_STANDARD_LIMIT, collectorConfigContent } from './lib/collector-sidecar.ts';
 import { synthesize } from './synthesized.ts';
 
 interface Pipeline {
