@@ -60,11 +60,15 @@ describe('collector/ecs.yaml', () => {
     const synthesized = synthesize();
     try {
       const taskDefinitions = Object.values(synthesized.json.Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
-      const collector = taskDefinitions
+      const collectors = taskDefinitions
         .flatMap((r) => r.Properties!.ContainerDefinitions as { Name: string; Environment?: { Name: string }[] }[])
-        .find((c) => c.Name === 'collector')!;
-      const given = collector.Environment!.map((e) => e.Name);
-      for (const name of required) expect(given, name).toContain(name);
+        .filter((c) => c.Name === 'collector');
+      // One sidecar per app task: the items service and the inventory.
+      expect(collectors).toHaveLength(2);
+      for (const collector of collectors) {
+        const given = collector.Environment!.map((e) => e.Name);
+        for (const name of required) expect(given, name).toContain(name);
+      }
     } finally {
       rmSync(synthesized.outdir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 // The synthesized template, checked with aws-cdk-lib/assertions: what runs where, who may do
 // what, and who may reach what. Synthesized once, offline, into a temporary directory.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Aws, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -9,7 +10,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from './lib/app.ts';
 import { XRAY_WRITE_ACTIONS } from './lib/collector-sidecar.ts';
-import { INVENTORY_DOCKERFILE } from './lib/inventory.ts';
+import { INVENTORY_DOCKERFILE, INVENTORY_POLICY_FILE, inventoryReadActions } from './lib/inventory.ts';
 import { SERVICE_DOCKERFILE } from './lib/items-service.ts';
 import { ACKNOWLEDGED } from './lib/nag-suppressions.ts';
 import { PINNED_IMAGES } from './lib/pinned-images.ts';
@@ -146,6 +147,24 @@ describe('the AWS inventory task', () => {
       { action: 'xray:PutTraceSegments', resource: '*' },
       { action: 'xray:PutTelemetryRecords', resource: '*' },
     ]);
+  });
+
+  it('takes the policy file over only while it is plain Allow on "*" (a scoped or conditional statement stops synth)', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-policy-'));
+    try {
+      mkdirSync(path.join(repo, 'inventory'));
+      const write = (statement: object) => writeFileSync(path.join(repo, INVENTORY_POLICY_FILE), JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
+      write({ Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*' });
+      expect(inventoryReadActions(repo)).toEqual(['ec2:DescribeVpcs']);
+      write({ Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: 'arn:aws:s3:::one-bucket' });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements on Resource "\*"/);
+      write({ Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
+      write({ Effect: 'Allow', NotAction: ['iam:*'], Resource: '*' });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('runs one copy, one at a time, with no load balancer target, port mapping or inbound rule', () => {
