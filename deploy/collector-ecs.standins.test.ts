@@ -14,7 +14,7 @@ import { pollUntil } from '../e2e/poll.ts';
 import { createDoor } from '../native/loki-door/server.ts';
 import { cachedBinary } from '../tests/native-binaries.ts';
 import { repoPath } from '../tests/stack-files.ts';
-import { COLLECTOR_CONFIG_FILE } from './lib/items-service.ts';
+import { COLLECTOR_CONFIG_FILE } from './lib/collector-sidecar.ts';
 
 const HOST = '127.0.0.1';
 const REGION = 'us-east-1';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cachedBinary, run } from '../tests/native-binaries.ts';
 import { readText, readYaml, repoPath } from '../tests/stack-files.ts';
-import { COLLECTOR_CONFIG_FILE, SSM_STANDARD_LIMIT, collectorConfigContent } from './lib/items-service.ts';
+import { COLLECTOR_CONFIG_FILE, SSM_STANDARD_LIMIT, collectorConfigContent } from './lib/collector-sidecar.ts';
 import { synthesize } from './synthesized.ts';
 
 interface Pipeline {
@@ -60,11 +60,15 @@ describe('collector/ecs.yaml', () => {
     const synthesized = synthesize();
     try {
       const taskDefinitions = Object.values(synthesized.json.Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
-      const collector = taskDefinitions
+      const collectors = taskDefinitions
         .flatMap((r) => r.Properties!.ContainerDefinitions as { Name: string; Environment?: { Name: string }[] }[])
-        .find((c) => c.Name === 'collector')!;
-      const given = collector.Environment!.map((e) => e.Name);
-      for (const name of required) expect(given, name).toContain(name);
+        .filter((c) => c.Name === 'collector');
+      // One sidecar per app task: the items service and the inventory.
+      expect(collectors).toHaveLength(2);
+      for (const collector of collectors) {
+        const given = collector.Environment!.map((e) => e.Name);
+        for (const name of required) expect(given, name).toContain(name);
+      }
     } finally {
       rmSync(synthesized.outdir, { recursive: true, force: true });
     }

@@ -1,17 +1,22 @@
 // The synthesized template, checked with aws-cdk-lib/assertions: what runs where, who may do
 // what, and who may reach what. Synthesized once, offline, into a temporary directory.
-import { rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Aws, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from './lib/app.ts';
+import { XRAY_WRITE_ACTIONS } from './lib/collector-sidecar.ts';
+import { INVENTORY_DOCKERFILE, INVENTORY_POLICY_FILE, inventoryReadActions } from './lib/inventory.ts';
+import { SERVICE_DOCKERFILE } from './lib/items-service.ts';
 import { ACKNOWLEDGED } from './lib/nag-suppressions.ts';
 import { PINNED_IMAGES } from './lib/pinned-images.ts';
 import { PROJECT_TAG } from './lib/settings.ts';
 import { TEST_GITHUB_REPO, synthesize } from './synthesized.ts';
-import { readYaml } from '../tests/stack-files.ts';
+import { readText, readYaml } from '../tests/stack-files.ts';
 
 const synthesized = synthesize();
 const { template, json } = synthesized;
@@ -28,14 +33,19 @@ interface ContainerDefinition {
   DependsOn?: { ContainerName: string; Condition: string }[];
   LogConfiguration?: { LogDriver: string };
 }
-function containers(): ContainerDefinition[] {
-  return resourcesOf('AWS::ECS::TaskDefinition').flatMap(([, r]) => r.Properties!.ContainerDefinitions as ContainerDefinition[]);
+/** The containers of every task definition, or of those whose logical id starts with `taskPrefix`. */
+function containers(taskPrefix = ''): ContainerDefinition[] {
+  return resourcesOf('AWS::ECS::TaskDefinition')
+    .filter(([id]) => id.startsWith(taskPrefix))
+    .flatMap(([, r]) => r.Properties!.ContainerDefinitions as ContainerDefinition[]);
 }
-function container(name: string): ContainerDefinition {
-  const found = containers().find((c) => c.Name === name);
-  if (!found) throw new Error(`no container ${name}`);
-  return found;
+/** The one container of that name (in that task: both app tasks have a `collector`). */
+function container(name: string, taskPrefix = ''): ContainerDefinition {
+  const found = containers(taskPrefix).filter((c) => c.Name === name);
+  if (found.length !== 1) throw new Error(`${found.length} containers ${name} in tasks ${taskPrefix || '(any)'}`);
+  return found[0]!;
 }
+const environmentOf = (c: ContainerDefinition) => Object.fromEntries(c.Environment!.map((e) => [e.Name, e.Value]));
 
 interface Statement {
   Effect: string;
@@ -54,7 +64,7 @@ const workspaceArn = { 'Fn::GetAtt': ['Metrics', 'Arn'] };
 describe('the items service task', () => {
   it('runs the ADOT collector at the tag compose pins, its config from SSM as AOT_CONFIG_CONTENT', () => {
     expect(PINNED_IMAGES.collector).toBe(readYaml<{ services: Record<string, { image: string }> }>('compose.yaml').services.collector!.image);
-    const collector = container('collector');
+    const collector = container('collector', 'ItemsTask');
     expect(collector.Image).toBe(PINNED_IMAGES.collector);
     const [parameterId, parameter] = resourcesOf('AWS::SSM::Parameter')[0]!;
     expect(collector.Secrets?.map((secret) => secret.Name)).toEqual(['AOT_CONFIG_CONTENT']);
@@ -66,8 +76,7 @@ describe('the items service task', () => {
   });
 
   it('points the sidecar at the workspace remote-write URL, Loki by its Cloud Map name, and listens on loopback only', () => {
-    const env = Object.fromEntries(container('collector').Environment!.map((e) => [e.Name, e.Value]));
-    expect(env).toEqual({
+    expect(environmentOf(container('collector', 'ItemsTask'))).toEqual({
       OTLP_LISTEN_HOST: '127.0.0.1',
       AWS_REGION: { Ref: 'AWS::Region' },
       AMP_REMOTE_WRITE_ENDPOINT: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] }, 'api/v1/remote_write']] },
@@ -76,7 +85,7 @@ describe('the items service task', () => {
   });
 
   it('starts the service only once the collector is healthy, and sends every container log to a retained group', () => {
-    expect(container('service').DependsOn).toEqual([{ ContainerName: 'collector', Condition: 'HEALTHY' }]);
+    expect(container('service', 'ItemsTask').DependsOn).toEqual([{ ContainerName: 'collector', Condition: 'HEALTHY' }]);
     for (const c of containers()) expect(c.LogConfiguration?.LogDriver, c.Name).toBe('awslogs');
     for (const [, group] of resourcesOf('AWS::Logs::LogGroup')) expect(group.Properties!.RetentionInDays).toBe(7);
   });
@@ -89,6 +98,122 @@ describe('the items service task', () => {
     expect(actions(xray).sort()).toEqual(['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     // Nothing beyond those two statements.
     expect(statements).toHaveLength(2);
+  });
+});
+
+describe('the collector sidecars', () => {
+  it('are the same container in both app tasks, reading the one SSM parameter of the stack', () => {
+    const parameters = resourcesOf('AWS::SSM::Parameter');
+    expect(parameters).toHaveLength(1);
+    const [items, inventory] = [container('collector', 'ItemsTask'), container('collector', 'InventoryTask')];
+    expect(inventory.Secrets).toEqual([{ Name: 'AOT_CONFIG_CONTENT', ValueFrom: expect.anything() }]);
+    expect(JSON.stringify(inventory.Secrets![0]!.ValueFrom)).toContain(`{"Ref":"${parameters[0]![0]}"}`);
+    // Only the log group (each task has its own) may differ.
+    const withoutLogs = ({ LogConfiguration: _logs, ...rest }: ContainerDefinition) => rest;
+    expect(withoutLogs(inventory)).toEqual(withoutLogs(items));
+  });
+});
+
+describe('the AWS inventory task', () => {
+  const [, service] = resourcesOf('AWS::ECS::Service').find(([id]) => id.startsWith('InventoryService'))!;
+  const inventory = () => container('inventory', 'InventoryTask');
+
+  it('counts the deployed region of the real account: INVENTORY_REGIONS is the stack region, no endpoint override', () => {
+    expect(environmentOf(inventory())).toEqual({ HOST: '0.0.0.0', PORT: '8081', INVENTORY_REGIONS: { Ref: 'AWS::Region' } });
+    expect(inventory().Secrets).toBeUndefined();
+  });
+
+  it('starts once its collector sidecar is healthy, and is health-checked on /health', () => {
+    expect(inventory().DependsOn).toEqual([{ ContainerName: 'collector', Condition: 'HEALTHY' }]);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Name: 'inventory', HealthCheck: Match.objectLike({ Command: Match.arrayWith([Match.stringLikeRegexp("127\\.0\\.0\\.1:8081/health'")]) }) }),
+      ]),
+    });
+  });
+
+  it('may make exactly the read-only calls of inventory/iam-policy.json, remote write to this workspace and X-Ray writes, and nothing else', () => {
+    const policy = JSON.parse(readText('inventory/iam-policy.json')) as { Statement: { Action: string[] }[] };
+    const readOnly = policy.Statement.flatMap((s) => s.Action);
+    const statements = statementsOf('InventoryTaskTaskRole');
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+    expect(statements.flatMap(actions).sort()).toEqual([...readOnly, 'aps:RemoteWrite', ...XRAY_WRITE_ACTIONS].sort());
+    // The one write on an AWS service other than X-Ray is remote write, to this workspace only.
+    const writes = statements
+      .flatMap((s) => actions(s).map((action) => ({ action, resource: s.Resource })))
+      .filter(({ action }) => !/^[a-z0-9-]+:(Describe|List|Get)/.test(action));
+    expect(writes).toEqual([
+      { action: 'aps:RemoteWrite', resource: workspaceArn },
+      { action: 'xray:PutTraceSegments', resource: '*' },
+      { action: 'xray:PutTelemetryRecords', resource: '*' },
+    ]);
+  });
+
+  it('takes the policy file over only while it is plain Allow on "*" (a scoped or conditional statement stops synth)', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-policy-'));
+    try {
+      mkdirSync(path.join(repo, 'inventory'));
+      const write = (statement: object) => writeFileSync(path.join(repo, INVENTORY_POLICY_FILE), JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
+      write({ Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*' });
+      expect(inventoryReadActions(repo)).toEqual(['ec2:DescribeVpcs']);
+      write({ Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: 'arn:aws:s3:::one-bucket' });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements on Resource "\*"/);
+      write({ Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
+      write({ Effect: 'Allow', NotAction: ['iam:*'], Resource: '*' });
+      expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it('runs one copy, one at a time, with no load balancer target, port mapping or inbound rule', () => {
+    expect(service.Properties).toMatchObject({ DesiredCount: 1, DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 } });
+    expect(service.Properties!.LoadBalancers).toBeUndefined();
+    expect(service.Properties!.ServiceRegistries).toBeUndefined();
+    expect((inventory() as { PortMappings?: unknown }).PortMappings).toBeUndefined();
+    const groupId = JSON.stringify(service.Properties!.NetworkConfiguration).match(/"(InventoryServiceSecurityGroup\w+)"/)![1]!;
+    const [, group] = resourcesOf('AWS::EC2::SecurityGroup').find(([id]) => id === groupId)!;
+    expect(group.Properties!.SecurityGroupIngress).toBeUndefined();
+    const ingress = resourcesOf('AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties!.GroupId).includes(groupId));
+    expect(ingress).toEqual([]);
+  });
+});
+
+describe('the app images', () => {
+  interface DockerAsset {
+    source: { directory: string; dockerFile?: string; platform?: string };
+  }
+  const assets = JSON.parse(readFileSync(path.join(synthesized.outdir, 'OtelWorkshopKit.assets.json'), 'utf8')) as { dockerImages: Record<string, DockerAsset> };
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
+  /** The sources of the Dockerfile's `COPY` lines that read the build context (not `--from`). */
+  const copiedSources = (dockerfile: string) =>
+    readText(dockerfile)
+      .split('\n')
+      .filter((line) => /^COPY (?!--from)/.test(line))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+
+  it.each([
+    ['items service', SERVICE_DOCKERFILE, 'ItemsTask', 'service'],
+    ['inventory', INVENTORY_DOCKERFILE, 'InventoryTask', 'inventory'],
+  ])('the %s runs the image built from its Dockerfile for linux/amd64, staged with only what the Dockerfile copies (no tests)', (_name, dockerfile, task, name) => {
+    const [hash, asset] = Object.entries(assets.dockerImages).find(([, a]) => a.source.dockerFile === dockerfile)!;
+    expect(asset.source.platform).toBe('linux/amd64');
+    expect(JSON.stringify(container(name, task).Image)).toContain(hash);
+    const staged = filesUnder(path.join(synthesized.outdir, asset.source.directory));
+    const sources = copiedSources(dockerfile);
+    for (const source of sources)
+      expect(
+        staged.some((file) => file === source || file.startsWith(`${source}/`)),
+        source,
+      ).toBe(true);
+    // CDK stages the Dockerfile and the root .dockerignore itself.
+    const extra = staged.filter((file) => ![dockerfile, '.dockerignore'].includes(file) && !sources.some((source) => file === source || file.startsWith(`${source}/`)));
+    expect(extra).toEqual([]);
+    expect(staged.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
   });
 });
 
@@ -126,16 +251,20 @@ describe('Loki', () => {
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'loki' });
   });
 
-  it('admits only the service tasks and Grafana, on 3100', () => {
+  it('admits only the two collector sidecars (service and inventory tasks) and Grafana, on 3100', () => {
     const ingress = resourcesOf('AWS::EC2::SecurityGroupIngress')
       .map(([, r]) => r.Properties!)
       .filter((p) => JSON.stringify(p.GroupId).includes('LokiService'));
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
     for (const rule of ingress) {
       expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 3100, ToPort: 3100 });
       expect(rule.CidrIp).toBeUndefined();
     }
-    expect(ingress.map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort()).toEqual([expect.stringContaining('GrafanaService'), expect.stringContaining('ItemsService')]);
+    expect(ingress.map((r) => JSON.stringify(r.SourceSecurityGroupId)).sort()).toEqual([
+      expect.stringContaining('GrafanaService'),
+      expect.stringContaining('InventoryService'),
+      expect.stringContaining('ItemsService'),
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import type { IConstruct } from 'constructs';
 /** cdk-nag 3 rule ids as the validation report names them. */
 const rule = (id: string) => `AwsSolutions::AwsSolutions-${id}`;
 
-const TASKS = ['Items', 'Loki', 'Grafana'] as const;
+const TASKS = ['Items', 'Inventory', 'Loki', 'Grafana'] as const;
 
 const XRAY_NO_RESOURCE_SCOPE =
   'X-Ray trace and sampling calls (PutTraceSegments, PutTelemetryRecords, GetSampling*, and the read calls Grafana makes) do not support resource-level permissions: AWS documents Resource "*" for them (AWSXrayWriteOnlyAccess / AWSXrayReadOnlyAccess do the same). The other statements are scoped to the AMP workspace ARN.';
@@ -51,6 +51,12 @@ export const ACKNOWLEDGED: Acknowledged[] = [
   },
   { path: 'Items/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
   { path: 'Grafana/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
+  {
+    path: 'Inventory/Task/TaskRole',
+    id: `${rule('IAM5')}[Resource::*]`,
+    reason:
+      'The inventory counts the whole account: the read-only Describe*/List* calls of inventory/iam-policy.json (and S3 GetBucketLocation) have no resource-level scoping, so AWS documents Resource "*" for them, as for the X-Ray trace writes of its collector sidecar (the only writes on "*"); remote write is scoped to the AMP workspace ARN.',
+  },
   ...TASKS.map((task) => ({
     path: `${task}/Task/ExecutionRole`,
     id: `${rule('IAM5')}[Resource::*]`,

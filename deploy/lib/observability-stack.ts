@@ -1,6 +1,6 @@
 // The whole kit on AWS in one stack: VPC, ECS cluster (Fargate, Container Insights), the items
-// service with its ADOT sidecar behind a public ALB, an AMP workspace, Loki on S3 (Cloud Map only)
-// and Grafana on its own ALB listener. Env-agnostic (no account/region at synth, no lookups), so
+// service with its ADOT sidecar behind a public ALB, the AWS inventory with the same sidecar (no
+// load balancer), an AMP workspace, Loki on S3 (Cloud Map only) and Grafana on its own ALB listener. Env-agnostic (no account/region at synth, no lookups), so
 // `cdk synth` needs neither credentials nor network.
 import { CfnOutput, CfnParameter, CfnRule, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
@@ -10,8 +10,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { PORTS } from '../../native/layout.ts';
+import { collectorConfigParameter } from './collector-sidecar.ts';
 import { GithubDeployRole } from './github-deploy-role.ts';
 import { Grafana } from './grafana.ts';
+import { Inventory } from './inventory.ts';
 import { ItemsService } from './items-service.ts';
 import { Loki } from './loki.ts';
 import { addNagSuppressions } from './nag-suppressions.ts';
@@ -64,8 +66,9 @@ export class ObservabilityStack extends Stack {
         { name: 'private', subnetType: privateType, cidrMask: 24 },
       ],
     });
-    // With no NAT gateway the tasks need public IPs to pull images and reach AMP and X-Ray; their
-    // security groups still admit only the load balancer (and Loki only its two clients).
+    // With no NAT gateway the tasks need public IPs to pull images and reach AMP, X-Ray and (the
+    // inventory) the AWS APIs; their security groups still admit only the load balancer (Loki only
+    // its three clients, the inventory nobody).
     const taskSubnets: ec2.SubnetSelection = { subnetType: settings.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC };
     const assignPublicIp = settings.natGateways === 0;
 
@@ -76,9 +79,12 @@ export class ObservabilityStack extends Stack {
 
     const placement = { cluster, subnets: taskSubnets, assignPublicIp };
     const loki = new Loki(this, 'Loki', placement);
-    const items = new ItemsService(this, 'Items', { ...placement, workspace, lokiUrl: loki.url });
+    // One collector config for every sidecar.
+    const telemetry = { workspace, lokiUrl: loki.url, config: collectorConfigParameter(this, 'CollectorConfig') };
+    const items = new ItemsService(this, 'Items', { ...placement, telemetry });
+    const inventory = new Inventory(this, 'Inventory', { ...placement, telemetry });
     const grafana = new Grafana(this, 'Grafana', { ...placement, workspace, lokiUrl: loki.url });
-    for (const client of [items.service, grafana.service])
+    for (const client of [items.service, inventory.service, grafana.service])
       loki.service.connections.allowFrom(client, ec2.Port.tcp(PORTS.loki), 'Loki: OTLP from the collector sidecars, queries from Grafana');
 
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true, dropInvalidHeaderFields: true });
