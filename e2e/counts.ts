@@ -1,5 +1,7 @@
 // Per-route counts of one load run in each backend, as the e2e and fault tests compare them with
 // what k6 sent: request_count in Prometheus, server spans in Jaeger, access records at Loki's door.
+import * as inventory from '../inventory/src/names.ts';
+import { expectedSeries } from '../inventory/src/seed/plan.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
@@ -83,4 +85,32 @@ export async function tracesMissingInJaeger(jaegerUrl: string, runId: string, id
   const traces = await jaegerSearch(jaegerUrl, { service: SERVICE, tags: { [names.ATTR_LOADGEN_RUN_ID]: runId }, limit, startSec, endSec: Date.now() / 1000 + 60 });
   const found = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
   return [...ids].filter((id) => !found.has(id));
+}
+
+/** One `aws_resources` series as "kind state type region". */
+const resourceKey = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
+
+/**
+ * The AWS inventory's non-zero `aws_resources` series in Prometheus, as "kind state type region"
+ * -> count, sorted. Zeros are left out: a combination that existed once stays reported as 0.
+ */
+export async function inventoryResourceCounts(prometheusUrl: string): Promise<Record<string, number>> {
+  const query = `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"}) > 0`;
+  const series = await promInstant(prometheusUrl, query);
+  return Object.fromEntries(series.map((s) => [resourceKey(s.metric as never), Number(s.value?.[1])] as const).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** What inventoryResourceCounts must read once the inventory has counted the seeded moto. */
+export function seededResourceCounts(): Record<string, number> {
+  return Object.fromEntries(
+    expectedSeries()
+      .map((s) => [resourceKey(s), s.count] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/** Same keys and counts, in any order. */
+export function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as inventory from '../inventory/src/names.ts';
-import { expectedSeries } from '../inventory/src/seed/plan.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { traceparent } from '../loadgen/trace.ts';
 import { isServerSpan, jaegerTrace, lokiDoorRecords, promInstant, spanTag } from './backends.ts';
 import {
   accessRecordsOfRun,
+  inventoryResourceCounts,
+  sameCounts,
+  seededResourceCounts,
   doorAccessRecordsByRoute,
   jaegerServerSpansByRoute,
   matches,
@@ -296,12 +298,10 @@ describe('the AWS API goes away for 30 s: the inventory keeps serving, counts wh
   const errorsOf = (kind: string) => sum(`sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, kind="${kind}"})`);
   type Health = { status: string; collectors: { collector: string; region: string; status: string; lastErrorKind?: string }[] };
   const health = () => fetchJson<Health>(`${stack.urls.inventory}/health`);
-  const countsQuery = `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${service}})`;
-  const key = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
-  const counts = async () => Object.fromEntries((await promInstant(stack.urls.prometheus, countsQuery)).map((s) => [key(s.metric as never), Number(s.value?.[1])]));
+  const counts = () => inventoryResourceCounts(stack.urls.prometheus);
 
   it('network errors and open circuits are counted, /health says degraded, the counts stay, and every collector is ok again after', async () => {
-    const expected = Object.fromEntries(expectedSeries().map((s) => [key(s), s.count]));
+    const expected = seededResourceCounts();
     const pid = stack.native.components.find((c) => c.name === 'inventory')!.pid;
     const before = { network: await errorsOf('network'), circuit: await errorsOf('circuit_open') };
     stack.throttleProxy.setOutage(true);
@@ -332,7 +332,6 @@ describe('the AWS API goes away for 30 s: the inventory keeps serving, counts wh
     console.log(`inventory during a 30 s AWS outage: ${grown.network} network errors, ${grown.circuit} calls refused by open circuits; recovered, pid ${pid} unchanged`);
     expect(grown.network).toBeGreaterThan(0);
     expect(grown.circuit).toBeGreaterThan(0);
-    const same = (a: Record<string, number>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(expected).sort());
-    expect(await pollUntil(counts, same, { timeoutMs: 20_000 })).toEqual(expected);
+    expect(await pollUntil(counts, (c) => sameCounts(c, expected), { timeoutMs: 20_000 })).toEqual(expected);
   });
 });

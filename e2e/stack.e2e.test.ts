@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as inventory from '../inventory/src/names.ts';
-import { expectedSeries, SEED_PLAN } from '../inventory/src/seed/plan.ts';
+import { SEED_PLAN } from '../inventory/src/seed/plan.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { REPO_ROOT } from '../native/layout.ts';
 import { PROM_QUERIES } from '../scripts/top-model.ts';
@@ -33,11 +33,14 @@ import {
 import { INVENTORY_THROTTLED_ACTION, INVENTORY_THROTTLED_CALLS, runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
 import {
   doorAccessRecordsByRoute,
+  inventoryResourceCounts,
   isAccessRecord,
   jaegerServerSpansByRoute,
   matches,
   requestCountsByRoute,
   runRecords as runRecordsOf,
+  sameCounts,
+  seededResourceCounts,
   settledRequestCounts,
   total,
 } from './counts.ts';
@@ -314,16 +317,14 @@ describe('every dashboard panel has data after the load', () => {
 
 describe('the AWS inventory, against moto seeded with a known set of resources', () => {
   const service = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
-  const key = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
-
   it('aws_resources in Prometheus equals what was seeded, series by series (kind, state, type, region)', async () => {
-    const expected = new Map(expectedSeries().map((s) => [key(s), s.count]));
-    const read = async () => {
-      const series = await promInstant(stack.urls.prometheus, `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${service}})`);
-      return new Map(series.map((s) => [key(s.metric as never), Number(s.value?.[1])]));
-    };
-    const got = await pollUntil(read, (m) => m.size === expected.size && [...expected].every(([k, v]) => m.get(k) === v), { timeoutMs: 60_000, intervalMs: 3_000 });
-    expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...expected].sort()));
+    const expected = seededResourceCounts();
+    const got = await pollUntil(
+      () => inventoryResourceCounts(stack.urls.prometheus),
+      (c) => sameCounts(c, expected),
+      { timeoutMs: 60_000, intervalMs: 3_000 },
+    );
+    expect(got).toEqual(expected);
   });
 
   it(`throttling is retried and counted, not fatal: ${INVENTORY_THROTTLED_CALLS} throttled ${INVENTORY_THROTTLED_ACTION} calls, as many retries, every collection ok`, async () => {

@@ -37,6 +37,11 @@ export class InventoryState {
 
   recordSuccess(collector: string, region: string, kind: string, resources: Resource[], durationMs: number, at: Date): void {
     const series = new Map<string, ResourceSeries>();
+    // A combination seen before and gone now is reported as 0, not left out: remote write sends
+    // no staleness marker, so a series that simply stops would show its last count for minutes.
+    for (const previous of this.counts.get(key(collector, region)) ?? []) {
+      series.set(`${previous.region}\u0000${previous.state}\u0000${previous.type}`, { ...previous, count: 0 });
+    }
     for (const r of resources) {
       const k = `${r.region}\u0000${r.state}\u0000${r.type}`;
       const s = series.get(k) ?? { kind, state: r.state, type: r.type, region: r.region, count: 0 };
