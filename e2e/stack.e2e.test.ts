@@ -419,7 +419,10 @@ describe('npm run top, on a real terminal and as JSON', () => {
       routes: { route: string; rps: number }[];
       errorTraces: { traceId: string; xrayTraceId: string }[];
       sources: Record<string, { up: boolean }>;
+      inventory: { resources: number; errorsLastMinute: number; oldestCountSeconds: number } | null;
     };
+    // The AWS inventory's line counts exactly the seeded resources.
+    expect(doc.inventory?.resources).toBe(Object.values(seededResourceCounts()).reduce((a, b) => a + b, 0));
     expect(Object.entries(doc.sources).map(([n, s]) => `${n}:${s.up}`)).toEqual(['service:true', 'collector:true', 'prometheus:true', 'jaeger:true', 'loki:false']);
     const prom = await promInstant(stack.urls.prometheus, PROM_QUERIES.rps!);
     expect(doc.routes.map((r) => r.route).sort()).toEqual(prom.map((s) => s.metric[names.LABEL_HTTP_ROUTE]).sort());

@@ -24,6 +24,15 @@ if (require.main === module) {
     console.error(message);
     process.exit(1);
   }
+  // The kit's .ts scripts are ES modules in a package without "type" (the service compiles to
+  // CommonJS); Node says so on every run. The warning is about how Node found out, not about the
+  // script: keep it off the attendee's screen, every other warning stays.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning, ...rest) {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? rest[0].code : rest[1];
+    if (code === 'MODULE_TYPELESS_PACKAGE_JSON') return;
+    return emitWarning.call(process, warning, ...rest);
+  };
   // The script sees its own arguments, as if node had run it directly.
   process.argv.splice(1, 3, path.resolve(script));
   import(pathToFileURL(path.resolve(script)).href).catch((error) => {

@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../native/layout.ts';
@@ -22,6 +24,32 @@ describe('the Node version gate of npm run load / npm run stack', () => {
     const run = spawnSync(process.execPath, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^usage: npm run load/);
+  });
+
+  it("keeps Node's note that it reparsed a .ts as an ES module off the screen, and nothing else", async () => {
+    // A backend that answers 503 after a moment: top lives long enough for Node's warning to print
+    // (a process that exits within the same tick never shows it), then says in one line that
+    // nothing of the stack answers.
+    const server = http.createServer((_req, res) => void setTimeout(() => res.writeHead(503).end(), 300));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const child = spawn(process.execPath, [launcher, 'top', path.join(REPO_ROOT, 'scripts/top.ts'), '--once'], {
+        // Not the test runner's NODE_OPTIONS or NODE_NO_WARNINGS: the attendee's shell has neither.
+        env: { PATH: process.env.PATH ?? '', SERVICE_URL: url, COLLECTOR_METRICS_URL: url, PROMETHEUS_URL: url, JAEGER_URL: url, LOKI_URL: url },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
+      });
+      expect(code).toBe(2);
+      expect(stderr).not.toContain('MODULE_TYPELESS_PACKAGE_JSON');
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^top: nothing of the stack answers/)]);
+    } finally {
+      server.close();
+    }
   });
 
   // The machine's own node, when it is another major (Node 20 on these machines), proves the real gate.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectorFrom, errorTracesFrom, fitColumns, k6From, PROM_QUERIES, renderView, routesFrom, type TopSnapshot } from './top-model.ts';
+import { collectorFrom, errorTracesFrom, fitColumns, inventoryFrom, k6From, PROM_QUERIES, renderView, routesFrom, type TopSnapshot } from './top-model.ts';
 import { syntaxErrors } from '../dashboards/src/queryCheck.ts';
 
 const v = (value: number, metric: Record<string, string> = {}) => ({ metric, value: [0, String(value)] as [number, string] });
@@ -39,6 +39,15 @@ describe('reading the answers', () => {
   it('k6 only while a run sends metrics', () => {
     expect(k6From({ k6Rps: [v(0)] })).toBeNull();
     expect(k6From({ k6Rps: [v(50)], k6Failed: [v(1)], k6P95: [v(42)] })).toEqual({ rps: 50, failedPct: 2, p95Ms: 42 });
+  });
+
+  it('the inventory only while it sends metrics: resources, errors in the window, the oldest count', () => {
+    expect(inventoryFrom({ inventoryResources: [] })).toBeNull();
+    expect(inventoryFrom({ inventoryResources: [v(33)], inventoryErrors: [v(2.0001)], inventoryOldest: [v(12.4)] })).toEqual({
+      resources: 33,
+      errorsLastMinute: 2,
+      oldestCountSeconds: 12,
+    });
   });
 
   it('error traces: id, X-Ray form, route of the server span, age; newest first', () => {
@@ -82,6 +91,7 @@ describe('the view', () => {
       queued: 0,
     },
     k6: null,
+    inventory: { resources: 33, errorsLastMinute: 0, oldestCountSeconds: 9 },
   };
 
   it('shows health, routes, error traces ready to paste, and says what is down', () => {
@@ -92,6 +102,8 @@ describe('the view', () => {
     expect(text).toContain(`1-6b0614f0-${'c'.repeat(24)}`);
     expect(text).toContain('Loki not reachable');
     expect(text).toContain('no load run sending metrics');
+    expect(text).toContain('33 resources  0 errors (last 1m)  oldest count 9s old');
+    expect(renderView({ ...snapshot, inventory: null }, { width: 160, style: { color: false } })).toContain('AWS inventory (aws-inventory)\n  not sending metrics');
     expect(text).not.toContain('\x1b[');
   });
 

@@ -6,6 +6,7 @@
  * Plain TypeScript that Node 24 strips without an install step: it imports only the kit's own
  * name modules, never a package.
  */
+import * as inventory from '../inventory/src/names.ts';
 import * as names from '../service/src/telemetry/names.ts';
 import { COLLECTOR, K6 } from '../dashboards/src/externalMetrics.ts';
 import { toXRayTraceId } from '../loadgen/trace.ts';
@@ -17,6 +18,7 @@ const svc = `${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"`;
 const duration = names.PROM_HTTP_SERVER_REQUEST_DURATION;
 const byRoute = (expr: string) => `sum by (${names.LABEL_HTTP_ROUTE}) (${expr})`;
 const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${names.LABEL_HTTP_ROUTE}) (rate(${duration}_bucket{${svc}}[${WINDOW}])))`;
+const inv = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
 const signals = ['spans', 'metricPoints', 'logRecords'] as const;
 export type Signal = (typeof signals)[number];
 
@@ -38,6 +40,10 @@ export const PROM_QUERIES = {
   k6Rps: `sum(rate(${K6.httpReqs}[${WINDOW}]))`,
   k6Failed: `sum(rate(${K6.httpReqFailed.occurred}[${WINDOW}]))`,
   k6P95: `histogram_quantile(0.95, sum by (le) (rate(${K6.httpReqDuration}_bucket[${WINDOW}])))`,
+  inventoryResources: `sum(${inventory.PROM_RESOURCES}{${inv}})`,
+  inventoryErrors: `sum(increase(${inventory.PROM_COLLECTION_ERRORS}{${inv}}[${WINDOW}]))`,
+  // The stalest collector/region: how old the oldest count on the board is.
+  inventoryOldest: `max(time() - ${inventory.PROM_LAST_SUCCESS}{${inv}})`,
 } as Record<string, string>;
 
 /** Log records per level in the last minute (Loki's detected_level, from the OTel severity). */
@@ -76,6 +82,8 @@ export interface TopSnapshot {
   collector: Record<Signal, { accepted: number; refused: number; failed: number }> & { queued: number };
   /** null while no k6 run sends metrics. */
   k6: { rps: number; failedPct: number; p95Ms: number | null } | null;
+  /** The AWS inventory; null while it sends no metrics. */
+  inventory: { resources: number; errorsLastMinute: number; oldestCountSeconds: number | null } | null;
 }
 
 const num = (v: string | undefined) => {
@@ -114,6 +122,16 @@ export function k6From(answers: PromAnswers): TopSnapshot['k6'] {
   const rps = scalar(answers.k6Rps);
   if (rps <= 0) return null;
   return { rps, failedPct: (100 * scalar(answers.k6Failed)) / rps, p95Ms: num(answers.k6P95?.[0]?.value[1]) };
+}
+
+export function inventoryFrom(answers: PromAnswers): TopSnapshot['inventory'] {
+  if (!answers.inventoryResources?.length) return null;
+  const oldest = num(answers.inventoryOldest?.[0]?.value[1]);
+  return {
+    resources: scalar(answers.inventoryResources),
+    errorsLastMinute: Math.round(scalar(answers.inventoryErrors)),
+    oldestCountSeconds: oldest === null ? null : Math.round(oldest),
+  };
 }
 
 /** Jaeger's search answer (newest first) into paste-ready rows. */
@@ -219,6 +237,12 @@ export function renderView(s: TopSnapshot, opts: { width: number; style: Style; 
   lines.push(...table(sigCols, sigRows, width), `  queued in exporters: ${s.collector.queued}`);
   lines.push('', paint(style, 1, 'k6 (last minute)'));
   lines.push(s.k6 ? `  ${fmt(s.k6.rps)} req/s  failed ${fmt(s.k6.failedPct)} %  p95 ${fmt(s.k6.p95Ms)} ms` : '  no load run sending metrics');
+  lines.push('', paint(style, 1, `AWS inventory (${inventory.SERVICE_NAME})`));
+  lines.push(
+    s.inventory
+      ? `  ${s.inventory.resources} resources  ${s.inventory.errorsLastMinute > 0 ? paint(style, 31, `${s.inventory.errorsLastMinute} errors`) : '0 errors'} (last ${WINDOW})  oldest count ${s.inventory.oldestCountSeconds ?? '–'}s old`
+      : '  not sending metrics (it counts moto in compose; see inventory/README.md)',
+  );
   // Never wider than the terminal: the view is redrawn in place, a wrapped line would scroll it.
   return lines.map((l) => (visibleLength(l) > width ? clip(l, width) : l)).join('\n');
 }

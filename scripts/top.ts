@@ -13,6 +13,7 @@ import {
   PROM_QUERIES,
   collectorFrom,
   errorTracesFrom,
+  inventoryFrom,
   k6From,
   renderView,
   routesFrom,
@@ -142,6 +143,7 @@ async function snapshot(): Promise<TopSnapshot> {
     logs,
     collector: collectorFrom(answers),
     k6: k6From(answers),
+    inventory: inventoryFrom(answers),
   };
 }
 
