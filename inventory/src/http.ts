@@ -1,4 +1,6 @@
-import http from 'node:http';
+import type http from 'node:http';
+import { errorBody } from '../../service/src/http/errors';
+import { createHttpServer } from '../../service/src/http/server';
 import type { InventoryState } from './state';
 
 type Body = Record<string, unknown>;
@@ -9,18 +11,20 @@ function send(res: http.ServerResponse, status: number, body: Body): void {
   res.end(text);
 }
 
-/** The service's error shape (service/src/http/errors.ts): `{ error: { status, code, message } }`. */
+/** The kit's one error shape (service/src/http/errors.ts). */
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { error: { status, code, message } });
+  send(res, status, errorBody(status, code, message));
 }
 
 /**
  * /health: always 200 while the process serves, with each collector's last status and every
- * circuit that is not closed ("degraded" when a collector failed last or a circuit rests). /ready: 503 until every collector finished its first collection in
- * every region, 200 after. Both GET or HEAD only.
+ * circuit that is not closed ("degraded" when a collector failed last or a circuit rests).
+ * /ready: 503 until every collector finished its first collection in every region, 200 after.
+ * Both GET or HEAD only.
  */
 export function createStatusServer(state: InventoryState, version: string, circuits: () => Record<string, string> = () => ({})): http.Server {
-  const server = http.createServer((req, res) => {
+  // The service's server: what Node rejects before this handler also gets the JSON error shape.
+  return createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '').toLowerCase() || '/';
     if (path !== '/health' && path !== '/ready') return sendError(res, 404, 'not_found', `no route ${path}; try /health or /ready`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -37,14 +41,4 @@ export function createStatusServer(state: InventoryState, version: string, circu
     const resting = circuits();
     send(res, 200, { status: failed > 0 || Object.keys(resting).length > 0 ? 'degraded' : 'ok', version, collectors, circuits: resting });
   });
-  // Node's own rejections (bad request line, oversized headers) get the same JSON shape.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const text = JSON.stringify({ error: { status, code: status === 431 ? 'headers_too_large' : 'malformed_request', message: 'the request could not be parsed' } });
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-    );
-  });
-  return server;
 }

@@ -44,6 +44,6 @@ export function createMetrics(state: InventoryState): InventoryMetrics {
   return {
     errors: (collector, region, kind) => errors.add(1, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind })),
     retried: (collector, region, kind) => retries.add(1, labels(collector, region, { [names.ATTR_ERROR_KIND]: kind })),
-    duration: (collector, region, seconds, ok) => duration.record(seconds, labels(collector, region, { outcome: ok ? 'ok' : 'failed' })),
+    duration: (collector, region, seconds, ok) => duration.record(seconds, labels(collector, region, { [names.ATTR_OUTCOME]: ok ? 'ok' : 'failed' })),
   };
 }

@@ -29,6 +29,8 @@ export const ATTR_STATE = 'state';
 export const ATTR_TYPE = 'type';
 export const ATTR_REGION = 'region';
 export const ATTR_COLLECTOR = 'collector';
+/** On the duration histogram: `ok` or `failed`. */
+export const ATTR_OUTCOME = 'outcome';
 /** On the error counter `kind` is the error's kind (throttling, credentials, ...), as the issue names it. */
 export const ATTR_ERROR_KIND = 'kind';
 

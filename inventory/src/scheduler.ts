@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RegionClients } from './aws-clients';
 import type { CircuitBreakers } from './circuit-breaker';
@@ -134,7 +134,7 @@ export class Scheduler {
     return (operation, send) =>
       breakers
         .run(`${collector.service}:${region}`, () =>
-          withRetry(() => context.with(trace.setSpan(context.active(), span), send), retry, {
+          withRetry(send, retry, {
             sleep: this.deps.sleep,
             onFailure: (kind, attempt, willRetry) => {
               metrics.errors(collector.name, regionLabel, kind);
