@@ -6,7 +6,11 @@ import * as names from '../service/src/telemetry/names.ts';
 import { DATASOURCE_UID } from './src/datasources.ts';
 import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
 import { PORTS, composeUrls } from '../native/layout.ts';
-import { interpolateProvisioningValue, readProvisionedDatasources, type ProvisionedDatasource } from './src/provisioning.ts';
+import {
+  interpolateProvisioningValue,
+  readProvisionedDatasources,
+  type ProvisionedDatasource,
+} from './src/provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { REPO_ROOT } from '../native/layout.ts';
 import { substituteMacros } from './src/targets.ts';
@@ -30,7 +34,8 @@ const byUid = (list: ProvisionedDatasource[], uid: string) => {
   if (!ds) throw new Error(`no datasource with uid ${uid}`);
   return ds;
 };
-const derivedFields = (list: ProvisionedDatasource[]) => (byUid(list, 'loki').jsonData?.['derivedFields'] ?? []) as DerivedField[];
+const derivedFields = (list: ProvisionedDatasource[]) =>
+  (byUid(list, 'loki').jsonData?.['derivedFields'] ?? []) as DerivedField[];
 
 /** What Grafana's Loki datasource does with a label derived field: unanchored regex, first matching key. */
 function grafanaDerivedValue(field: DerivedField, labels: Record<string, string>): string | undefined {
@@ -73,10 +78,15 @@ describe('datasources', () => {
       const linked = [
         ...derivedFields(list).map((f) => f.datasourceUid),
         ...list.flatMap((d) => {
-          const j = (d.jsonData ?? {}) as Record<string, { datasourceUid?: string } | { datasourceUid?: string }[] | unknown>;
+          const j = (d.jsonData ?? {}) as Record<
+            string,
+            { datasourceUid?: string } | { datasourceUid?: string }[] | unknown
+          >;
           const refs: (string | undefined)[] = [];
-          for (const key of ['tracesToLogsV2', 'tracesToMetrics', 'serviceMap', 'lokiSearch']) refs.push((j[key] as { datasourceUid?: string } | undefined)?.datasourceUid);
-          for (const dest of (j['exemplarTraceIdDestinations'] ?? []) as { datasourceUid?: string }[]) refs.push(dest.datasourceUid);
+          for (const key of ['tracesToLogsV2', 'tracesToMetrics', 'serviceMap', 'lokiSearch'])
+            refs.push((j[key] as { datasourceUid?: string } | undefined)?.datasourceUid);
+          for (const dest of (j['exemplarTraceIdDestinations'] ?? []) as { datasourceUid?: string }[])
+            refs.push(dest.datasourceUid);
           return refs;
         }),
       ].filter((u): u is string => u !== undefined);
@@ -159,7 +169,10 @@ describe('Jaeger links (trace -> logs, metrics)', () => {
     expect(cfg.datasourceUid).toBe('prometheus');
     expect(cfg.tags.map((t: { key: string }) => t.key)).toEqual(['service.name', 'http.route']);
     for (const q of cfg.queries as { query: string }[]) {
-      const asSent = substituteMacros(q.query.replace('$__tags', `service_name="${names.SERVICE_NAME}", http_route="/items"`), { from: 0, to: 600, intervalSeconds: 15 });
+      const asSent = substituteMacros(
+        q.query.replace('$__tags', `service_name="${names.SERVICE_NAME}", http_route="/items"`),
+        { from: 0, to: 600, intervalSeconds: 15 },
+      );
       expect(syntaxErrors('promql', asSent), asSent).toEqual([]);
       expect(promqlMetricNames(asSent).every((n) => n.startsWith(names.PROM_HTTP_SERVER_REQUEST_DURATION))).toBe(true);
     }
@@ -168,8 +181,16 @@ describe('Jaeger links (trace -> logs, metrics)', () => {
   it("node graph on; exemplars link to Jaeger by the span metrics' trace_id, in Grafana and (grafana#111448) in the Jaeger UI", () => {
     expect(jaeger['nodeGraph']).toEqual({ enabled: true });
     expect(byUid(local, 'prometheus').jsonData?.['exemplarTraceIdDestinations']).toEqual([
-      { name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL, datasourceUid: 'jaeger', urlDisplayLabel: 'View trace in Jaeger (Grafana)' },
-      { name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL, url: `${composeUrls().jaeger}/trace/\${__value.raw}`, urlDisplayLabel: 'Open trace in the Jaeger UI' },
+      {
+        name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL,
+        datasourceUid: 'jaeger',
+        urlDisplayLabel: 'View trace in Jaeger (Grafana)',
+      },
+      {
+        name: SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL,
+        url: `${composeUrls().jaeger}/trace/\${__value.raw}`,
+        urlDisplayLabel: 'Open trace in the Jaeger UI',
+      },
     ]);
   });
 });
@@ -178,6 +199,10 @@ describe('dashboard provider', () => {
   it('loads the JSON from the path compose mounts into the Workshop folder', () => {
     const doc = parse(readFileSync(join(root, 'dashboards/provisioning/dashboards/provider.yaml'), 'utf8'));
     expect(doc.providers).toHaveLength(1);
-    expect(doc.providers[0]).toMatchObject({ type: 'file', folder: 'Workshop', options: { path: '/var/lib/grafana/dashboards' } });
+    expect(doc.providers[0]).toMatchObject({
+      type: 'file',
+      folder: 'Workshop',
+      options: { path: '/var/lib/grafana/dashboards' },
+    });
   });
 });

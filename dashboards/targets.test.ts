@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, substituteMacros, variableDefaults, type DashboardJson } from './src/targets.ts';
+import {
+  listDashboardTargets,
+  loadCommittedDashboards,
+  parseJaegerQuery,
+  substituteMacros,
+  variableDefaults,
+  type DashboardJson,
+} from './src/targets.ts';
 
 const window = { from: 1000, to: 1600, intervalSeconds: 15, scrapeIntervalSeconds: 30 };
 
@@ -10,13 +17,17 @@ describe('substituteMacros', () => {
   });
 
   it('replaces interval, range and Loki $__auto, longest name first', () => {
-    expect(substituteMacros('a[$__interval] b[$__range] c[$__auto] d=$__interval_ms e=$__range_s', window)).toBe('a[15s] b[600s] c[15s] d=15000 e=600');
+    expect(substituteMacros('a[$__interval] b[$__range] c[$__auto] d=$__interval_ms e=$__range_s', window)).toBe(
+      'a[15s] b[600s] c[15s] d=15000 e=600',
+    );
     expect(substituteMacros('x[${__rate_interval}]', window)).toBe('x[120s]');
   });
 
   it('replaces template variables in every spelling and leaves unknown ones for the parser to reject', () => {
     const variables = { level: '.*', run_id: 'r1' };
-    expect(substituteMacros('a=~"$level" b="${run_id}" c="${level:regex}" d="$levelx"', { ...window, variables })).toBe('a=~".*" b="r1" c=".*" d="$levelx"');
+    expect(substituteMacros('a=~"$level" b="${run_id}" c="${level:regex}" d="$levelx"', { ...window, variables })).toBe(
+      'a=~".*" b="r1" c=".*" d="$levelx"',
+    );
   });
 
   it('does not treat "$" in a value as a replacement pattern', () => {
@@ -28,23 +39,57 @@ describe('listDashboardTargets', () => {
   const board: DashboardJson = {
     uid: 'b',
     title: 'Board',
-    templating: { list: [{ name: 'level', type: 'custom', includeAll: true, allValue: '.*', current: { value: '$__all' } }] },
+    templating: {
+      list: [{ name: 'level', type: 'custom', includeAll: true, allValue: '.*', current: { value: '$__all' } }],
+    },
     panels: [
-      { id: 1, title: 'Rate', type: 'timeseries', datasource: { type: 'prometheus', uid: 'prometheus' }, targets: [{ refId: 'A', expr: 'up' }] },
+      {
+        id: 1,
+        title: 'Rate',
+        type: 'timeseries',
+        datasource: { type: 'prometheus', uid: 'prometheus' },
+        targets: [{ refId: 'A', expr: 'up' }],
+      },
       {
         id: 2,
         title: 'Row',
         type: 'row',
-        panels: [{ id: 3, title: 'Logs', type: 'logs', targets: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr: '{a="b"}', maxLines: 50 }] }],
+        panels: [
+          {
+            id: 3,
+            title: 'Logs',
+            type: 'logs',
+            targets: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr: '{a="b"}', maxLines: 50 }],
+          },
+        ],
       },
       {
         id: 4,
         title: 'Traces',
         type: 'table',
-        targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 }],
+        targets: [
+          {
+            refId: 'A',
+            datasource: { type: 'jaeger', uid: 'jaeger' },
+            queryType: 'search',
+            service: 'items-api',
+            tags: 'a=b',
+            limit: 20,
+          },
+        ],
       },
-      { id: 6, title: 'Graph', type: 'nodeGraph', targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'dependencyGraph' }] },
-      { id: 5, title: 'Stat', type: 'stat', targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prometheus' }, expr: 'up', instant: true }] },
+      {
+        id: 6,
+        title: 'Graph',
+        type: 'nodeGraph',
+        targets: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, queryType: 'dependencyGraph' }],
+      },
+      {
+        id: 5,
+        title: 'Stat',
+        type: 'stat',
+        targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prometheus' }, expr: 'up', instant: true }],
+      },
     ],
   };
 
@@ -58,7 +103,12 @@ describe('listDashboardTargets', () => {
       ['Board / Stat / A', 'prometheus', 'promql', 'instant', undefined],
     ]);
     const traces = listDashboardTargets([board]).find((t) => t.label === 'Board / Traces / A')!;
-    expect(parseJaegerQuery(traces.rawQuery)).toEqual({ queryType: 'search', service: 'items-api', tags: 'a=b', limit: 20 });
+    expect(parseJaegerQuery(traces.rawQuery)).toEqual({
+      queryType: 'search',
+      service: 'items-api',
+      tags: 'a=b',
+      limit: 20,
+    });
   });
 
   it('uses the allValue for a variable at "All"', () => {
@@ -66,7 +116,11 @@ describe('listDashboardTargets', () => {
   });
 
   it('refuses a target whose datasource it cannot query', () => {
-    const bad: DashboardJson = { uid: 'x', title: 'X', panels: [{ title: 'P', targets: [{ refId: 'A', datasource: { type: 'graphite', uid: 'g' }, expr: 'x' }] }] };
+    const bad: DashboardJson = {
+      uid: 'x',
+      title: 'X',
+      panels: [{ title: 'P', targets: [{ refId: 'A', datasource: { type: 'graphite', uid: 'g' }, expr: 'x' }] }],
+    };
     expect(() => listDashboardTargets([bad])).toThrow(/X \/ P \/ A/);
   });
 

@@ -34,7 +34,12 @@ describe.skipIf(!cfnLint)(`cfn-lint (${cfnLint ?? 'moto venv not built here: run
       const variant = synthesize(context);
       try {
         expect(variant.templateFiles.length).toBeGreaterThan(0);
-        const result = run(cfnLint!, ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', ...variant.templateFiles], {}, 180_000);
+        const result = run(
+          cfnLint!,
+          ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', ...variant.templateFiles],
+          {},
+          180_000,
+        );
         expect(result.output).toBe('');
         expect(result.status, result.output).toBe(0);
       } finally {
@@ -50,7 +55,12 @@ describe.skipIf(!cfnLint)(`cfn-lint (${cfnLint ?? 'moto venv not built here: run
     template.Resources.Broken = { Type: 'AWS::S3::Bucket', Properties: { NotAProperty: true } };
     const broken = path.join(synthesized.outdir, 'broken.template.json');
     writeFileSync(broken, JSON.stringify(template));
-    const result = run(cfnLint!, ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', broken], {}, 180_000);
+    const result = run(
+      cfnLint!,
+      ['--format', 'parseable', '--ignore-checks', ...IGNORED_CHECKS, '--', broken],
+      {},
+      180_000,
+    );
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/NotAProperty/);
   }, 200_000);

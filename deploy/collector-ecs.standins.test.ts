@@ -18,7 +18,11 @@ import { COLLECTOR_CONFIG_FILE } from './lib/collector-sidecar.ts';
 
 const HOST = '127.0.0.1';
 const REGION = 'us-east-1';
-const binaries = { otelcol: cachedBinary('otelcol'), prometheus: cachedBinary('prometheus'), moto: cachedBinary('moto') };
+const binaries = {
+  otelcol: cachedBinary('otelcol'),
+  prometheus: cachedBinary('prometheus'),
+  moto: cachedBinary('moto'),
+};
 const missing = Object.entries(binaries)
   .filter(([, file]) => !file)
   .map(([name]) => name);
@@ -72,7 +76,13 @@ describe.skipIf(missing.length > 0)(
     }
 
     beforeAll(async () => {
-      const [promPort, motoPort, grpcPort, httpPort, healthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+      const [promPort, motoPort, grpcPort, httpPort, healthPort] = await Promise.all([
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+        freePort(),
+      ]);
       await new Promise<void>((resolve) => door.server.listen(0, HOST, resolve));
       urls.door = `http://${HOST}:${(door.server.address() as AddressInfo).port}`;
       urls.prometheus = `http://${HOST}:${promPort}`;
@@ -93,7 +103,10 @@ describe.skipIf(missing.length > 0)(
       const config = path.join(scratch, 'ecs.yaml');
       writeFileSync(
         config,
-        readFileSync(repoPath(COLLECTOR_CONFIG_FILE), 'utf8').replaceAll(':4317', `:${grpcPort}`).replaceAll(':4318', `:${httpPort}`).replaceAll(':13133', `:${healthPort}`),
+        readFileSync(repoPath(COLLECTOR_CONFIG_FILE), 'utf8')
+          .replaceAll(':4317', `:${grpcPort}`)
+          .replaceAll(':4318', `:${httpPort}`)
+          .replaceAll(':13133', `:${healthPort}`),
       );
       await waitForHttp(`${urls.prometheus}/-/ready`);
       await waitForHttp(`${urls.moto}/moto-api/`);
@@ -112,7 +125,11 @@ describe.skipIf(missing.length > 0)(
 
     afterAll(async () => {
       for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
-      await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+      await Promise.all(
+        children.map((child) =>
+          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+        ),
+      );
       await new Promise((resolve) => door.server.close(resolve));
       rmSync(scratch, { recursive: true, force: true });
     });
@@ -121,7 +138,11 @@ describe.skipIf(missing.length > 0)(
     const nowNs = () => `${BigInt(Date.now()) * 1_000_000n}`;
 
     async function post(signal: 'traces' | 'metrics' | 'logs', body: unknown): Promise<void> {
-      const res = await fetch(`${urls.collector}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${urls.collector}/v1/${signal}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, `${signal}: ${await res.text()}`).toBe(200);
     }
 
@@ -129,13 +150,59 @@ describe.skipIf(missing.length > 0)(
       const traceId = xrayCompatibleTraceId();
       const spanId = '00f067aa0ba902b7';
       await post('traces', {
-        resourceSpans: [{ resource, scopeSpans: [{ spans: [{ traceId, spanId, name: 'GET /items', kind: 2, startTimeUnixNano: nowNs(), endTimeUnixNano: nowNs() }] }] }],
+        resourceSpans: [
+          {
+            resource,
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId,
+                    name: 'GET /items',
+                    kind: 2,
+                    startTimeUnixNano: nowNs(),
+                    endTimeUnixNano: nowNs(),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       });
       await post('metrics', {
-        resourceMetrics: [{ resource, scopeMetrics: [{ metrics: [{ name: 'ecs_standin_probe', gauge: { dataPoints: [{ asDouble: 42, timeUnixNano: nowNs() }] } }] }] }],
+        resourceMetrics: [
+          {
+            resource,
+            scopeMetrics: [
+              {
+                metrics: [
+                  { name: 'ecs_standin_probe', gauge: { dataPoints: [{ asDouble: 42, timeUnixNano: nowNs() }] } },
+                ],
+              },
+            ],
+          },
+        ],
       });
       await post('logs', {
-        resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano: nowNs(), severityText: 'INFO', body: { stringValue: 'ecs stand-in probe' }, traceId, spanId }] }] }],
+        resourceLogs: [
+          {
+            resource,
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: nowNs(),
+                    severityText: 'INFO',
+                    body: { stringValue: 'ecs stand-in probe' },
+                    traceId,
+                    spanId,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       });
 
       const xrayId = `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
@@ -174,8 +241,16 @@ describe.skipIf(missing.length > 0)(
         'otelcol_exporter_queue_size',
         'otelcol_exporter_queue_capacity',
       ];
-      const names = async () => new Set((await promInstant(urls.prometheus, 'group by (__name__) ({__name__=~"otelcol_.*"})')).map((s) => s.metric.__name__!));
-      const seen = await pollUntil(names, (found) => expected.every((name) => found.has(name)), { timeoutMs: 60_000, intervalMs: 2_000 });
+      const names = async () =>
+        new Set(
+          (await promInstant(urls.prometheus, 'group by (__name__) ({__name__=~"otelcol_.*"})')).map(
+            (s) => s.metric.__name__!,
+          ),
+        );
+      const seen = await pollUntil(names, (found) => expected.every((name) => found.has(name)), {
+        timeoutMs: 60_000,
+        intervalMs: 2_000,
+      });
       expect(
         expected.filter((name) => !seen.has(name)),
         [...seen].sort().join('\n'),

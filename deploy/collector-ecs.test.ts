@@ -29,7 +29,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Variables the config reads with no default: the task must set every one. */
 function requiredVariables(text: string): string[] {
-  return [...new Set([...text.replace(/^\s*#.*$/gm, '').matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!))].sort();
+  return [
+    ...new Set([...text.replace(/^\s*#.*$/gm, '').matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!)),
+  ].sort();
 }
 
 describe('collector/ecs.yaml', () => {
@@ -59,7 +61,9 @@ describe('collector/ecs.yaml', () => {
     expect(required).toEqual(['AMP_REMOTE_WRITE_ENDPOINT', 'AWS_REGION', 'LOKI_OTLP_ENDPOINT']);
     const synthesized = synthesize();
     try {
-      const taskDefinitions = Object.values(synthesized.json.Resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
+      const taskDefinitions = Object.values(synthesized.json.Resources).filter(
+        (r) => r.Type === 'AWS::ECS::TaskDefinition',
+      );
       const collectors = taskDefinitions
         .flatMap((r) => r.Properties!.ContainerDefinitions as { Name: string; Environment?: { Name: string }[] }[])
         .filter((c) => c.Name === 'collector');
@@ -82,33 +86,39 @@ describe('collector/ecs.yaml', () => {
 });
 
 const otelcol = cachedBinary('otelcol');
-describe.skipIf(!otelcol)(`otelcol validate collector/ecs.yaml (${otelcol ?? 'not built here: run `npm run native:build`'})`, () => {
-  // Local stand-ins for the task's environment: validate builds every component without sending.
-  const env = {
-    AWS_REGION: 'us-east-1',
-    AMP_REMOTE_WRITE_ENDPOINT: 'http://127.0.0.1:9/api/v1/write',
-    LOKI_OTLP_ENDPOINT: 'http://127.0.0.1:9/otlp',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
+describe.skipIf(!otelcol)(
+  `otelcol validate collector/ecs.yaml (${otelcol ?? 'not built here: run `npm run native:build`'})`,
+  () => {
+    // Local stand-ins for the task's environment: validate builds every component without sending.
+    const env = {
+      AWS_REGION: 'us-east-1',
+      AMP_REMOTE_WRITE_ENDPOINT: 'http://127.0.0.1:9/api/v1/write',
+      LOKI_OTLP_ENDPOINT: 'http://127.0.0.1:9/otlp',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
 
-  it('accepts the file', () => {
-    const result = run(otelcol!, ['validate', `--config=${repoPath(COLLECTOR_CONFIG_FILE)}`], env);
-    expect(result.status, result.output).toBe(0);
-  });
+    it('accepts the file', () => {
+      const result = run(otelcol!, ['validate', `--config=${repoPath(COLLECTOR_CONFIG_FILE)}`], env);
+      expect(result.status, result.output).toBe(0);
+    });
 
-  it('accepts exactly what the SSM parameter holds', () => {
-    const file = path.join(scratch, 'ssm.yaml');
-    writeFileSync(file, collectorConfigContent());
-    const result = run(otelcol!, ['validate', `--config=${file}`], env);
-    expect(result.status, result.output).toBe(0);
-  });
+    it('accepts exactly what the SSM parameter holds', () => {
+      const file = path.join(scratch, 'ssm.yaml');
+      writeFileSync(file, collectorConfigContent());
+      const result = run(otelcol!, ['validate', `--config=${file}`], env);
+      expect(result.status, result.output).toBe(0);
+    });
 
-  it('rejects the file with a misspelt sigv4auth setting (the check is strict)', () => {
-    const file = path.join(scratch, 'broken.yaml');
-    writeFileSync(file, readText(COLLECTOR_CONFIG_FILE).replace('    service: aps\n', '    service: aps\n    not_a_real_key: true\n'));
-    const result = run(otelcol!, ['validate', `--config=${file}`], env);
-    expect(result.status, result.output).not.toBe(0);
-  });
-});
+    it('rejects the file with a misspelt sigv4auth setting (the check is strict)', () => {
+      const file = path.join(scratch, 'broken.yaml');
+      writeFileSync(
+        file,
+        readText(COLLECTOR_CONFIG_FILE).replace('    service: aps\n', '    service: aps\n    not_a_real_key: true\n'),
+      );
+      const result = run(otelcol!, ['validate', `--config=${file}`], env);
+      expect(result.status, result.output).not.toBe(0);
+    });
+  },
+);

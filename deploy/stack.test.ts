@@ -23,7 +23,8 @@ const { template, json } = synthesized;
 afterAll(() => rmSync(synthesized.outdir, { recursive: true, force: true }));
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-const resourcesOf = (type: string): [string, Resource][] => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+const resourcesOf = (type: string): [string, Resource][] =>
+  Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 
 interface ContainerDefinition {
   Name: string;
@@ -63,13 +64,17 @@ const workspaceArn = { 'Fn::GetAtt': ['Metrics', 'Arn'] };
 
 describe('the items service task', () => {
   it('runs the ADOT collector at the tag compose pins, its config from SSM as AOT_CONFIG_CONTENT', () => {
-    expect(PINNED_IMAGES.collector).toBe(readYaml<{ services: Record<string, { image: string }> }>('compose.yaml').services.collector!.image);
+    expect(PINNED_IMAGES.collector).toBe(
+      readYaml<{ services: Record<string, { image: string }> }>('compose.yaml').services.collector!.image,
+    );
     const collector = container('collector', 'ItemsTask');
     expect(collector.Image).toBe(PINNED_IMAGES.collector);
     const [parameterId, parameter] = resourcesOf('AWS::SSM::Parameter')[0]!;
     expect(collector.Secrets?.map((secret) => secret.Name)).toEqual(['AOT_CONFIG_CONTENT']);
     // The secret is that SSM parameter (ECS reads it by ARN at task start).
-    expect(JSON.stringify(collector.Secrets![0]!.ValueFrom)).toContain(`:parameter/","{"Ref":"${parameterId}"}`.replace('","', '",'));
+    expect(JSON.stringify(collector.Secrets![0]!.ValueFrom)).toContain(
+      `:parameter/","{"Ref":"${parameterId}"}`.replace('","', '",'),
+    );
     // The parameter holds collector/ecs.yaml (comments stripped), not some other config.
     expect(parse(parameter.Properties!.Value as string)).toEqual(readYaml('collector/ecs.yaml'));
     expect(parameter.Properties!.Tier).toBe('Standard');
@@ -79,7 +84,9 @@ describe('the items service task', () => {
     expect(environmentOf(container('collector', 'ItemsTask'))).toEqual({
       OTLP_LISTEN_HOST: '127.0.0.1',
       AWS_REGION: { Ref: 'AWS::Region' },
-      AMP_REMOTE_WRITE_ENDPOINT: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] }, 'api/v1/remote_write']] },
+      AMP_REMOTE_WRITE_ENDPOINT: {
+        'Fn::Join': ['', [{ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] }, 'api/v1/remote_write']],
+      },
       LOKI_OTLP_ENDPOINT: 'http://loki.otel-kit.local:3100/otlp',
     });
   });
@@ -95,7 +102,12 @@ describe('the items service task', () => {
     const amp = statements.filter((s) => actions(s).some((a) => a.startsWith('aps:')));
     expect(amp).toEqual([{ Effect: 'Allow', Action: 'aps:RemoteWrite', Resource: workspaceArn }]);
     const xray = statements.find((s) => actions(s).includes('xray:PutTraceSegments'))!;
-    expect(actions(xray).sort()).toEqual(['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(actions(xray).sort()).toEqual([
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
     // Nothing beyond those two statements.
     expect(statements).toHaveLength(2);
   });
@@ -119,7 +131,11 @@ describe('the AWS inventory task', () => {
   const inventory = () => container('inventory', 'InventoryTask');
 
   it('counts the deployed region of the real account: INVENTORY_REGIONS is the stack region, no endpoint override', () => {
-    expect(environmentOf(inventory())).toEqual({ HOST: '0.0.0.0', PORT: '8081', INVENTORY_REGIONS: { Ref: 'AWS::Region' } });
+    expect(environmentOf(inventory())).toEqual({
+      HOST: '0.0.0.0',
+      PORT: '8081',
+      INVENTORY_REGIONS: { Ref: 'AWS::Region' },
+    });
     expect(inventory().Secrets).toBeUndefined();
   });
 
@@ -127,7 +143,12 @@ describe('the AWS inventory task', () => {
     expect(inventory().DependsOn).toEqual([{ ContainerName: 'collector', Condition: 'HEALTHY' }]);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([
-        Match.objectLike({ Name: 'inventory', HealthCheck: Match.objectLike({ Command: Match.arrayWith([Match.stringLikeRegexp("127\\.0\\.0\\.1:8081/health'")]) }) }),
+        Match.objectLike({
+          Name: 'inventory',
+          HealthCheck: Match.objectLike({
+            Command: Match.arrayWith([Match.stringLikeRegexp("127\\.0\\.0\\.1:8081/health'")]),
+          }),
+        }),
       ]),
     });
   });
@@ -153,12 +174,21 @@ describe('the AWS inventory task', () => {
     const repo = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-policy-'));
     try {
       mkdirSync(path.join(repo, 'inventory'));
-      const write = (statement: object) => writeFileSync(path.join(repo, INVENTORY_POLICY_FILE), JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
+      const write = (statement: object) =>
+        writeFileSync(
+          path.join(repo, INVENTORY_POLICY_FILE),
+          JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+        );
       write({ Sid: 'Read', Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*' });
       expect(inventoryReadActions(repo)).toEqual(['ec2:DescribeVpcs']);
       write({ Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: 'arn:aws:s3:::one-bucket' });
       expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements on Resource "\*"/);
-      write({ Effect: 'Allow', Action: ['ec2:DescribeVpcs'], Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } });
+      write({
+        Effect: 'Allow',
+        Action: ['ec2:DescribeVpcs'],
+        Resource: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+      });
       expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
       write({ Effect: 'Allow', NotAction: ['iam:*'], Resource: '*' });
       expect(() => inventoryReadActions(repo)).toThrow(/only Allow statements/);
@@ -168,14 +198,21 @@ describe('the AWS inventory task', () => {
   });
 
   it('runs one copy, one at a time, with no load balancer target, port mapping or inbound rule', () => {
-    expect(service.Properties).toMatchObject({ DesiredCount: 1, DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 } });
+    expect(service.Properties).toMatchObject({
+      DesiredCount: 1,
+      DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 },
+    });
     expect(service.Properties!.LoadBalancers).toBeUndefined();
     expect(service.Properties!.ServiceRegistries).toBeUndefined();
     expect((inventory() as { PortMappings?: unknown }).PortMappings).toBeUndefined();
-    const groupId = JSON.stringify(service.Properties!.NetworkConfiguration).match(/"(InventoryServiceSecurityGroup\w+)"/)![1]!;
+    const groupId = JSON.stringify(service.Properties!.NetworkConfiguration).match(
+      /"(InventoryServiceSecurityGroup\w+)"/,
+    )![1]!;
     const [, group] = resourcesOf('AWS::EC2::SecurityGroup').find(([id]) => id === groupId)!;
     expect(group.Properties!.SecurityGroupIngress).toBeUndefined();
-    const ingress = resourcesOf('AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties!.GroupId).includes(groupId));
+    const ingress = resourcesOf('AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+      JSON.stringify(r.Properties!.GroupId).includes(groupId),
+    );
     expect(ingress).toEqual([]);
   });
 });
@@ -184,7 +221,9 @@ describe('the app images', () => {
   interface DockerAsset {
     source: { directory: string; dockerFile?: string; platform?: string };
   }
-  const assets = JSON.parse(readFileSync(path.join(synthesized.outdir, 'OtelWorkshopKit.assets.json'), 'utf8')) as { dockerImages: Record<string, DockerAsset> };
+  const assets = JSON.parse(readFileSync(path.join(synthesized.outdir, 'OtelWorkshopKit.assets.json'), 'utf8')) as {
+    dockerImages: Record<string, DockerAsset>;
+  };
   const filesUnder = (dir: string): string[] =>
     readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
@@ -199,34 +238,60 @@ describe('the app images', () => {
   it.each([
     ['items service', SERVICE_DOCKERFILE, 'ItemsTask', 'service'],
     ['inventory', INVENTORY_DOCKERFILE, 'InventoryTask', 'inventory'],
-  ])('the %s runs the image built from its Dockerfile for linux/amd64, staged with only what the Dockerfile copies (no tests)', (_name, dockerfile, task, name) => {
-    const [hash, asset] = Object.entries(assets.dockerImages).find(([, a]) => a.source.dockerFile === dockerfile)!;
-    expect(asset.source.platform).toBe('linux/amd64');
-    expect(JSON.stringify(container(name, task).Image)).toContain(hash);
-    const staged = filesUnder(path.join(synthesized.outdir, asset.source.directory));
-    const sources = copiedSources(dockerfile);
-    for (const source of sources)
-      expect(
-        staged.some((file) => file === source || file.startsWith(`${source}/`)),
-        source,
-      ).toBe(true);
-    // CDK stages the Dockerfile and the root .dockerignore itself.
-    const extra = staged.filter((file) => ![dockerfile, '.dockerignore'].includes(file) && !sources.some((source) => file === source || file.startsWith(`${source}/`)));
-    expect(extra).toEqual([]);
-    expect(staged.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
-  });
+  ])(
+    'the %s runs the image built from its Dockerfile for linux/amd64, staged with only what the Dockerfile copies (no tests)',
+    (_name, dockerfile, task, name) => {
+      const [hash, asset] = Object.entries(assets.dockerImages).find(([, a]) => a.source.dockerFile === dockerfile)!;
+      expect(asset.source.platform).toBe('linux/amd64');
+      expect(JSON.stringify(container(name, task).Image)).toContain(hash);
+      const staged = filesUnder(path.join(synthesized.outdir, asset.source.directory));
+      const sources = copiedSources(dockerfile);
+      for (const source of sources)
+        expect(
+          staged.some((file) => file === source || file.startsWith(`${source}/`)),
+          source,
+        ).toBe(true);
+      // CDK stages the Dockerfile and the root .dockerignore itself.
+      const extra = staged.filter(
+        (file) =>
+          ![dockerfile, '.dockerignore'].includes(file) &&
+          !sources.some((source) => file === source || file.startsWith(`${source}/`)),
+      );
+      expect(extra).toEqual([]);
+      expect(staged.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
+    },
+  );
 });
 
 describe('Loki', () => {
   it('keeps chunks and index in an encrypted, private, versioned, expiring, TLS-only bucket', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       VersioningConfiguration: { Status: 'Enabled' },
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Status: 'Enabled', ExpirationInDays: 14, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Status: 'Enabled',
+            ExpirationInDays: 14,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -270,7 +335,9 @@ describe('Loki', () => {
 
 describe('Grafana', () => {
   it('gets its admin password from a generated Secrets Manager secret, never from the template', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 32 }) });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 32 }),
+    });
     const grafana = container('grafana');
     expect(grafana.Secrets?.map((s) => s.Name)).toEqual(['GF_SECURITY_ADMIN_PASSWORD']);
     expect(grafana.Environment!.map((e) => e.Name)).not.toContain('GF_SECURITY_ADMIN_PASSWORD');
@@ -282,7 +349,9 @@ describe('Grafana', () => {
     expect(amp.Resource).toEqual(workspaceArn);
     expect(actions(amp).every((a) => a.startsWith('aps:Get') || a.startsWith('aps:Query'))).toBe(true);
     const rest = statements.filter((s) => s !== amp);
-    expect(rest.flatMap(actions).every((a) => /^xray:(Get|BatchGet)/.test(a) || a === 'ec2:DescribeRegions')).toBe(true);
+    expect(rest.flatMap(actions).every((a) => /^xray:(Get|BatchGet)/.test(a) || a === 'ec2:DescribeRegions')).toBe(
+      true,
+    );
   });
 
   it('expands the datasource variables from its environment: workspace URL, region, Loki', () => {
@@ -309,9 +378,18 @@ describe('the load balancer', () => {
     const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234';
     const https = synthesize({ githubRepo: TEST_GITHUB_REPO, certificateArn: arn });
     try {
-      https.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: arn }] });
-      const [, albGroup] = Object.entries(https.json.Resources).find(([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('AlbSecurityGroup'))!;
-      const ports = (albGroup.Properties!.SecurityGroupIngress as { FromPort: number; CidrIp: unknown }[]).map((r) => [r.FromPort, r.CidrIp]);
+      https.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: arn }],
+      });
+      const [, albGroup] = Object.entries(https.json.Resources).find(
+        ([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('AlbSecurityGroup'),
+      )!;
+      const ports = (albGroup.Properties!.SecurityGroupIngress as { FromPort: number; CidrIp: unknown }[]).map((r) => [
+        r.FromPort,
+        r.CidrIp,
+      ]);
       expect(ports).toEqual(expect.arrayContaining([[443, { Ref: 'AllowedCidr' }]]));
     } finally {
       rmSync(https.outdir, { recursive: true, force: true });
@@ -321,7 +399,10 @@ describe('the load balancer', () => {
 
 describe('the GitHub deploy role', () => {
   it('trusts only the main branch of the given repository, through the GitHub OIDC provider, for sts.amazonaws.com', () => {
-    template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] });
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIdList: ['sts.amazonaws.com'],
+    });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -380,7 +461,9 @@ describe('the stack as a whole', () => {
   });
 
   it('turns Container Insights on', () => {
-    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
   });
 
   it('tags every taggable resource with the project', () => {
@@ -390,13 +473,20 @@ describe('the stack as a whole', () => {
   });
 
   it('states a removal policy everywhere `cdk destroy` would otherwise leave something behind', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::IAM::OIDCProvider']) {
-      for (const [id] of resourcesOf(type)) expect((json.Resources[id] as { DeletionPolicy?: string }).DeletionPolicy, id).toBe('Delete');
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::Logs::LogGroup',
+      'AWS::SecretsManager::Secret',
+      'AWS::IAM::OIDCProvider',
+    ]) {
+      for (const [id] of resourcesOf(type))
+        expect((json.Resources[id] as { DeletionPolicy?: string }).DeletionPolicy, id).toBe('Delete');
     }
   });
 
   it('keeps no secret in any container environment', () => {
-    for (const c of containers()) for (const e of c.Environment ?? []) expect(e.Name, c.Name).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY/);
+    for (const c of containers())
+      for (const e of c.Environment ?? []) expect(e.Name, c.Name).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY/);
   });
 });
 

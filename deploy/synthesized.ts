@@ -14,14 +14,23 @@ export interface ValidationReport {
     pluginName: string;
     conclusion: string;
     violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
-    suppressedViolations: { ruleName: string; reason: string; acknowledgedId: string; violatingConstructs: { constructPath: string }[] }[];
+    suppressedViolations: {
+      ruleName: string;
+      reason: string;
+      acknowledgedId: string;
+      violatingConstructs: { constructPath: string }[];
+    }[];
   }[];
 }
 
 export interface Synthesized {
   outdir: string;
   template: Template;
-  json: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Parameters?: Record<string, unknown>; Rules?: Record<string, unknown> };
+  json: {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    Parameters?: Record<string, unknown>;
+    Rules?: Record<string, unknown>;
+  };
   report: ValidationReport;
   templateFiles: string[];
 }

@@ -35,7 +35,10 @@ describe.skipIf(!actionlint)(`actionlint (${actionlint ?? 'not built here: run `
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-actionlint-'));
     try {
       const broken = path.join(scratch, 'deploy.yml');
-      writeFileSync(broken, readText(WORKFLOW).replace('runs-on: ubuntu-24.04', 'runs-on: ubuntu-24.04\n    needs: nothing-by-that-name'));
+      writeFileSync(
+        broken,
+        readText(WORKFLOW).replace('runs-on: ubuntu-24.04', 'runs-on: ubuntu-24.04\n    needs: nothing-by-that-name'),
+      );
       const result = run(actionlint!, ['-no-color', broken]);
       expect(result.status, result.output).not.toBe(0);
       expect(result.output).toMatch(/nothing-by-that-name/);

@@ -32,7 +32,11 @@ export function ec2Action(body: string): string | undefined {
   return new URLSearchParams(body).get('Action') ?? undefined;
 }
 
-export async function startThrottleProxy(options: { target: string; action: string; times: number }): Promise<ThrottleProxy> {
+export async function startThrottleProxy(options: {
+  target: string;
+  action: string;
+  times: number;
+}): Promise<ThrottleProxy> {
   const target = new URL(options.target);
   let throttled = 0;
   let forwarded = 0;
@@ -60,10 +64,20 @@ export async function startThrottleProxy(options: { target: string; action: stri
         return;
       }
       if (isAction) forwarded += 1;
-      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, timeout: 15_000 }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          timeout: 15_000,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('timeout', () => upstream.destroy(new Error('moto did not answer in 15 s')));
       upstream.on('error', (error) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });

@@ -19,7 +19,13 @@ export async function promInstant(baseUrl: string, query: string, timeSec = Date
   return answer.data.result;
 }
 
-export async function promRange(baseUrl: string, query: string, startSec: number, endSec: number, stepSec: number): Promise<PromSeries[]> {
+export async function promRange(
+  baseUrl: string,
+  query: string,
+  startSec: number,
+  endSec: number,
+  stepSec: number,
+): Promise<PromSeries[]> {
   const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec), step: String(stepSec) });
   const answer = await fetchJson<PromAnswer>(`${baseUrl}/api/v1/query_range?${params}`);
   return answer.data.result;
@@ -102,8 +108,15 @@ export interface JaegerDependency {
   callCount: number;
 }
 
-export async function jaegerDependencies(baseUrl: string, endSec: number, lookbackSec: number): Promise<JaegerDependency[]> {
-  const params = new URLSearchParams({ endTs: String(Math.floor(endSec * 1000)), lookback: String(Math.ceil(lookbackSec * 1000)) });
+export async function jaegerDependencies(
+  baseUrl: string,
+  endSec: number,
+  lookbackSec: number,
+): Promise<JaegerDependency[]> {
+  const params = new URLSearchParams({
+    endTs: String(Math.floor(endSec * 1000)),
+    lookback: String(Math.ceil(lookbackSec * 1000)),
+  });
   const answer = await fetchJson<{ data: JaegerDependency[] | null }>(`${baseUrl}/api/dependencies?${params}`);
   return answer.data ?? [];
 }
@@ -138,7 +151,12 @@ export interface PromExemplars {
   exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
 }
 
-export async function promExemplars(baseUrl: string, query: string, startSec: number, endSec: number): Promise<PromExemplars[]> {
+export async function promExemplars(
+  baseUrl: string,
+  query: string,
+  startSec: number,
+  endSec: number,
+): Promise<PromExemplars[]> {
   const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec) });
   const answer = await fetchJson<{ data: PromExemplars[] }>(`${baseUrl}/api/v1/query_exemplars?${params}`);
   return answer.data ?? [];

@@ -18,7 +18,10 @@ export function countBy<T>(items: T[], key: (item: T) => string): Map<string, nu
 
 /** The service's request_count counter, summed per route (cumulative since the service started). */
 export async function requestCountsByRoute(prometheusUrl: string): Promise<Map<string, number>> {
-  const series = await promInstant(prometheusUrl, `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`);
+  const series = await promInstant(
+    prometheusUrl,
+    `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`,
+  );
   return sumByLabel(series, names.LABEL_HTTP_ROUTE);
 }
 
@@ -35,7 +38,12 @@ export async function settledRequestCounts(prometheusUrl: string): Promise<Map<s
 }
 
 /** Server spans of one run in Jaeger, per route (the service tags each span with the run id from baggage). */
-export async function jaegerServerSpansByRoute(jaegerUrl: string, runId: string, startSec: number, expectedTotal: number): Promise<Map<string, number>> {
+export async function jaegerServerSpansByRoute(
+  jaegerUrl: string,
+  runId: string,
+  startSec: number,
+  expectedTotal: number,
+): Promise<Map<string, number>> {
   const traces = await jaegerSearch(jaegerUrl, {
     service: SERVICE,
     tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
@@ -43,7 +51,9 @@ export async function jaegerServerSpansByRoute(jaegerUrl: string, runId: string,
     startSec,
     endSec: Date.now() / 1000 + 60,
   });
-  const server = traces.flatMap((t) => t.spans).filter((s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId);
+  const server = traces
+    .flatMap((t) => t.spans)
+    .filter((s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId);
   return countBy(server, (s) => spanTag(s, names.ATTR_HTTP_ROUTE) ?? '');
 }
 
@@ -81,14 +91,27 @@ export async function accessRecordsOfRun(lokiUrl: string, runId: string, expecte
 }
 
 /** Which of these trace ids have no server span of the run in Jaeger yet. */
-export async function tracesMissingInJaeger(jaegerUrl: string, runId: string, ids: Iterable<string>, startSec: number, limit: number): Promise<string[]> {
-  const traces = await jaegerSearch(jaegerUrl, { service: SERVICE, tags: { [names.ATTR_LOADGEN_RUN_ID]: runId }, limit, startSec, endSec: Date.now() / 1000 + 60 });
+export async function tracesMissingInJaeger(
+  jaegerUrl: string,
+  runId: string,
+  ids: Iterable<string>,
+  startSec: number,
+  limit: number,
+): Promise<string[]> {
+  const traces = await jaegerSearch(jaegerUrl, {
+    service: SERVICE,
+    tags: { [names.ATTR_LOADGEN_RUN_ID]: runId },
+    limit,
+    startSec,
+    endSec: Date.now() / 1000 + 60,
+  });
   const found = new Set(traces.filter((t) => t.spans.some(isServerSpan)).map((t) => t.traceID));
   return [...ids].filter((id) => !found.has(id));
 }
 
 /** One `aws_resources` series as "kind state type region". */
-const resourceKey = (s: { kind: string; state: string; type: string; region: string }) => `${s.kind} ${s.state} ${s.type} ${s.region}`;
+const resourceKey = (s: { kind: string; state: string; type: string; region: string }) =>
+  `${s.kind} ${s.state} ${s.type} ${s.region}`;
 
 /**
  * The AWS inventory's non-zero `aws_resources` series in Prometheus, as "kind state type region"
@@ -97,7 +120,11 @@ const resourceKey = (s: { kind: string; state: string; type: string; region: str
 export async function inventoryResourceCounts(prometheusUrl: string): Promise<Record<string, number>> {
   const query = `sum by (kind, state, type, region) (${inventory.PROM_RESOURCES}{${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"}) > 0`;
   const series = await promInstant(prometheusUrl, query);
-  return Object.fromEntries(series.map((s) => [resourceKey(s.metric as never), Number(s.value?.[1])] as const).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    series
+      .map((s) => [resourceKey(s.metric as never), Number(s.value?.[1])] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 /** What inventoryResourceCounts must read once the inventory has counted the seeded moto. */

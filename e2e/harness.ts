@@ -7,12 +7,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets, type DashboardTarget } from '../dashboards/src/targets.ts';
+import {
+  listDashboardTargets,
+  loadCommittedDashboards,
+  parseJaegerQuery,
+  resolveTargets,
+  type DashboardTarget,
+} from '../dashboards/src/targets.ts';
 import { select } from '../native/loki-door/logql.ts';
 import { nativeUrls, REPO_ROOT, type NativeUrls } from '../native/layout.ts';
 import { startStack, type NativeStack } from '../native/stack-lib.ts';
 import { startThrottleProxy, type ThrottleProxy } from './aws-throttle-proxy.ts';
-import { jaegerDependencies, jaegerSearch, lokiDoorRecords, promInstant, promRange, type PromSeries } from './backends.ts';
+import {
+  jaegerDependencies,
+  jaegerSearch,
+  lokiDoorRecords,
+  promInstant,
+  promRange,
+  type PromSeries,
+} from './backends.ts';
 
 export const AWS_REGION = 'us-east-1';
 /** Grafana's $__interval for a panel a few hundred pixels wide over the e2e window. */
@@ -40,7 +53,8 @@ export interface E2eStack {
 
 /** A target's query with Grafana's macros and variable defaults substituted for [fromSec, now]. */
 export function resolveQuery(target: DashboardTarget, fromSec: number): string {
-  return resolveTargets([target], { from: fromSec, to: Date.now() / 1000, intervalSeconds: PANEL_INTERVAL_SECONDS })[0]!.query;
+  return resolveTargets([target], { from: fromSec, to: Date.now() / 1000, intervalSeconds: PANEL_INTERVAL_SECONDS })[0]!
+    .query;
 }
 
 export function listPanelTargets(): DashboardTarget[] {
@@ -83,7 +97,10 @@ async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: nu
     );
     return { rows: selected.length, raw: JSON.stringify(selected.slice(0, 3)), judgedAt: 'loki-door' };
   }
-  const series = target.mode === 'instant' ? await promInstant(urls.prometheus, query, to) : await promRange(urls.prometheus, query, fromSec, to, PANEL_INTERVAL_SECONDS);
+  const series =
+    target.mode === 'instant'
+      ? await promInstant(urls.prometheus, query, to)
+      : await promRange(urls.prometheus, query, fromSec, to, PANEL_INTERVAL_SECONDS);
   return { rows: seriesWithValues(series), raw: JSON.stringify(series), judgedAt: 'backend' };
 }
 
@@ -106,7 +123,9 @@ export const INVENTORY_E2E_BREAKER_OPEN_SECONDS = 10;
 
 /** The shipped inventory/config.yaml with the e2e's shorter circuit rest, in a temporary file. */
 function inventoryE2eConfig(): string {
-  const shipped = parseYaml(readFileSync(join(REPO_ROOT, 'inventory', 'config.yaml'), 'utf8')) as { circuitBreaker?: Record<string, number> };
+  const shipped = parseYaml(readFileSync(join(REPO_ROOT, 'inventory', 'config.yaml'), 'utf8')) as {
+    circuitBreaker?: Record<string, number>;
+  };
   shipped.circuitBreaker = { ...shipped.circuitBreaker, openSeconds: INVENTORY_E2E_BREAKER_OPEN_SECONDS };
   const file = join(mkdtempSync(join(tmpdir(), 'otel-kit-inventory-')), 'config.yaml');
   writeFileSync(file, stringifyYaml(shipped));
@@ -119,7 +138,11 @@ function inventoryE2eConfig(): string {
  */
 export async function startE2eStack(): Promise<E2eStack> {
   const inventoryConfig = inventoryE2eConfig();
-  const throttleProxy = await startThrottleProxy({ target: nativeUrls().moto, action: INVENTORY_THROTTLED_ACTION, times: INVENTORY_THROTTLED_CALLS });
+  const throttleProxy = await startThrottleProxy({
+    target: nativeUrls().moto,
+    action: INVENTORY_THROTTLED_ACTION,
+    times: INVENTORY_THROTTLED_CALLS,
+  });
   let native: NativeStack;
   try {
     native = await startStack({
@@ -127,7 +150,13 @@ export async function startE2eStack(): Promise<E2eStack> {
       service: true,
       inventory: true,
       // The proxy listens on 127.0.0.1, which the stack's private mount namespace shares.
-      env: { inventory: { AWS_ENDPOINT_URL: throttleProxy.url, INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS), INVENTORY_CONFIG: inventoryConfig } },
+      env: {
+        inventory: {
+          AWS_ENDPOINT_URL: throttleProxy.url,
+          INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS),
+          INVENTORY_CONFIG: inventoryConfig,
+        },
+      },
       log: (line) => console.log(`[stack] ${line}`),
     });
   } catch (error) {
@@ -166,7 +195,10 @@ export interface LoadRun {
  * Runs `npm run load -- <profile>` exactly as an attendee would, against the native stack, with
  * k6's metrics sent to the collector, and reads the summary JSON the loadgen writes.
  */
-export async function runLoad(stack: E2eStack, opts: { profile: string; runId: string; iterations?: number; env?: Record<string, string> }): Promise<LoadRun> {
+export async function runLoad(
+  stack: E2eStack,
+  opts: { profile: string; runId: string; iterations?: number; env?: Record<string, string> },
+): Promise<LoadRun> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-kit-k6-'));
   const summaryPath = join(dir, 'summary.json');
   const env = {
@@ -180,7 +212,10 @@ export async function runLoad(stack: E2eStack, opts: { profile: string; runId: s
   };
   const output: string[] = [];
   const exitCode = await new Promise<number>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'load', '--', opts.profile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'load', '--', opts.profile], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (output.length > 400) output.splice(0, output.length - 400);
@@ -196,7 +231,11 @@ export async function runLoad(stack: E2eStack, opts: { profile: string; runId: s
     });
   });
   const outputTail = output.join('').split('\n').slice(-60).join('\n');
-  let summary: { requests?: { byRoute?: Record<string, number>; droppedIterations?: number }; crashTraces?: { traceId: string }[]; latencyMs?: { p95?: number | null } } = {};
+  let summary: {
+    requests?: { byRoute?: Record<string, number>; droppedIterations?: number };
+    crashTraces?: { traceId: string }[];
+    latencyMs?: { p95?: number | null };
+  } = {};
   try {
     summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
   } catch {

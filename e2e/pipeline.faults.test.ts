@@ -45,9 +45,17 @@ afterAll(async () => {
 });
 
 /** Runs a counted burst with a fault injected 12 s in and lifted 30 s later. */
-async function burstWithOutage(runId: string, fault: { begin: () => Promise<void>; end: () => Promise<void> }): Promise<{ load: LoadRun; startSec: number }> {
+async function burstWithOutage(
+  runId: string,
+  fault: { begin: () => Promise<void>; end: () => Promise<void> },
+): Promise<{ load: LoadRun; startSec: number }> {
   const startSec = Date.now() / 1000 - 5;
-  const load = runLoad(stack, { profile: 'counted', runId, iterations: BURST.iterations, env: { DURATION: BURST.duration } });
+  const load = runLoad(stack, {
+    profile: 'counted',
+    runId,
+    iterations: BURST.iterations,
+    env: { DURATION: BURST.duration },
+  });
   await sleep(OUTAGE_STARTS_AFTER_MS);
   await fault.begin();
   await sleep(OUTAGE_MS);
@@ -57,7 +65,8 @@ async function burstWithOutage(runId: string, fault: { begin: () => Promise<void
 
 function report(name: string, sent: Map<string, number>, delivered: Record<string, Map<string, number>>): void {
   const lines = [`${name}: sent ${total(sent)} requests (${JSON.stringify(Object.fromEntries(sent))})`];
-  for (const [signal, got] of Object.entries(delivered)) lines.push(`  ${signal.padEnd(28)} delivered ${total(got)} of ${total(sent)}`);
+  for (const [signal, got] of Object.entries(delivered))
+    lines.push(`  ${signal.padEnd(28)} delivered ${total(got)} of ${total(sent)}`);
   console.log(lines.join('\n'));
 }
 
@@ -79,7 +88,9 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
     // the other, healthy path: their access records at Loki's door carry time and trace id.
     const access = await accessRecordsOfRun(stack.urls.loki, runId, total(sent));
     expect(access.length, 'access records at the door (the reference for this case)').toBe(total(sent));
-    const sentSinceDown = new Set(access.filter((r) => BigInt(r.otlp.timeUnixNano) >= downAtNs).map((r) => r.otlp.traceId));
+    const sentSinceDown = new Set(
+      access.filter((r) => BigInt(r.otlp.timeUnixNano) >= downAtNs).map((r) => r.otlp.traceId),
+    );
     expect(sentSinceDown.size, 'requests answered during and after the outage').toBeGreaterThan(total(sent) / 3);
     // The collector's gRPC client backs off while Jaeger is away; allow it time to reconnect.
     const missing = () => tracesMissingInJaeger(stack.urls.jaeger, runId, sentSinceDown, startSec, total(sent) * 2);
@@ -94,7 +105,11 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
     const runId = `fault-logs-${randomUUID().slice(0, 8)}`;
     const { load } = await burstWithOutage(runId, {
       begin: async () => {
-        const res = await fetch(`${stack.urls.loki}/door/outage`, { method: 'POST', body: JSON.stringify({ seconds: OUTAGE_MS / 1000 }), signal: AbortSignal.timeout(5_000) });
+        const res = await fetch(`${stack.urls.loki}/door/outage`, {
+          method: 'POST',
+          body: JSON.stringify({ seconds: OUTAGE_MS / 1000 }),
+          signal: AbortSignal.timeout(5_000),
+        });
         expect(res.status).toBe(200);
       },
       end: async () => undefined,
@@ -119,7 +134,8 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
     });
     expect(load.exitCode, load.outputTail).toBe(0);
     const sent = countsByRoute(load.requestsByName);
-    const delta = (now: Map<string, number>) => new Map([...sent.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
+    const delta = (now: Map<string, number>) =>
+      new Map([...sent.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
     const after = await pollUntil(
       () => requestCountsByRoute(stack.urls.prometheus),
       (now) => matches(sent, delta(now)),
@@ -132,12 +148,21 @@ describe('a backend goes away for 30 s mid-burst: the collector queues and retri
 
 describe('a slow path: Loki holds every answer 3 s during a 1,000 rps burst of 30 s', () => {
   it('nothing is dropped: every request has its metric sample, its span and its access record', async () => {
-    const res = await fetch(`${stack.urls.loki}/door/slow`, { method: 'POST', body: JSON.stringify({ ms: 3_000, seconds: 40 }), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${stack.urls.loki}/door/slow`, {
+      method: 'POST',
+      body: JSON.stringify({ ms: 3_000, seconds: 40 }),
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(res.status).toBe(200);
     const { p5 } = await measureBurst(stack, { targetRps: 1000, seconds: 30, log: (line) => console.log(line) });
-    const lines = Object.entries(p5.delivered).map(([signal, d]) => `  ${signal.padEnd(36)} delivered ${d.got} of ${d.sent}`);
+    const lines = Object.entries(p5.delivered).map(
+      ([signal, d]) => `  ${signal.padEnd(36)} delivered ${d.got} of ${d.sent}`,
+    );
     console.log(
-      [`slow Loki (3 s per answer) under ${p5.achievedRps.toFixed(0)} rps for 30 s (k6 dropped ${p5.droppedIterations} iterations it could not start):`, ...lines].join('\n'),
+      [
+        `slow Loki (3 s per answer) under ${p5.achievedRps.toFixed(0)} rps for 30 s (k6 dropped ${p5.droppedIterations} iterations it could not start):`,
+        ...lines,
+      ].join('\n'),
     );
     // A real burst, not a trickle (k6 on the shared cores reaches about 29,000 of 30,000).
     expect(Object.values(p5.delivered)[0]!.sent).toBeGreaterThan(15_000);
@@ -149,7 +174,8 @@ describe('the collector is killed for 30 s mid-burst', () => {
   it('the service keeps answering with bounded memory, only what was sent while it was down is lost, and telemetry resumes by itself', async () => {
     const runId = `fault-collector-${randomUUID().slice(0, 8)}`;
     const service = stack.native.components.find((c) => c.name === 'service')!;
-    const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const rssMiB = () =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
     const rssBefore = rssMiB();
     let rssPeak = rssBefore;
     let sampler: NodeJS.Timeout | undefined;
@@ -175,8 +201,13 @@ describe('the collector is killed for 30 s mid-burst', () => {
     const spans = await jaegerServerSpansByRoute(stack.urls.jaeger, runId, startSec, total(sent));
     const records = await doorAccessRecordsByRoute(stack.urls.loki, runId);
     const downSeconds = (upAt - downAt) / 1000;
-    report(`collector killed for ${downSeconds.toFixed(0)} s`, sent, { 'server spans in Jaeger': spans, 'access records at the door': records });
-    console.log(`  service RSS: ${rssBefore.toFixed(0)} MiB before, ${rssPeak.toFixed(0)} MiB peak while the collector was down`);
+    report(`collector killed for ${downSeconds.toFixed(0)} s`, sent, {
+      'server spans in Jaeger': spans,
+      'access records at the door': records,
+    });
+    console.log(
+      `  service RSS: ${rssBefore.toFixed(0)} MiB before, ${rssPeak.toFixed(0)} MiB peak while the collector was down`,
+    );
     // Explained loss: what the SDK exported while nothing listened (its exporter drops a batch it
     // cannot send), plus one batch interval on each side (spans every 1 s, logs every 5 s).
     const runSeconds = Number.parseInt(BURST.duration, 10);
@@ -185,7 +216,9 @@ describe('the collector is killed for 30 s mid-burst', () => {
       const lost = total(sent) - total(got);
       console.log(`  ${signal}: lost ${lost}; the outage explains up to ${explained}`);
       expect(lost, `${signal}: more delivered than sent`).toBeGreaterThanOrEqual(0);
-      expect(lost, `${signal}: lost ${lost} of ${total(sent)}, more than the outage explains`).toBeLessThanOrEqual(explained);
+      expect(lost, `${signal}: lost ${lost} of ${total(sent)}, more than the outage explains`).toBeLessThanOrEqual(
+        explained,
+      );
     }
     // Bounded: the SDK's queues are capped (OTEL_BSP/BLRP_MAX_QUEUE_SIZE), so memory is too.
     expect(rssPeak - rssBefore, 'service RSS growth while the collector was down (MiB)').toBeLessThan(150);
@@ -205,7 +238,10 @@ describe('the collector is killed for 30 s mid-burst', () => {
       (c) => matches(afterSent, c),
       { timeoutMs: 60_000 },
     );
-    report('after the restart', afterSent, { 'server spans in Jaeger': afterSpans, 'access records at the door': afterRecords });
+    report('after the restart', afterSent, {
+      'server spans in Jaeger': afterSpans,
+      'access records at the door': afterRecords,
+    });
     expect(Object.fromEntries(afterSpans)).toEqual(Object.fromEntries(afterSent));
     expect(Object.fromEntries(afterRecords)).toEqual(Object.fromEntries(afterSent));
   });
@@ -248,7 +284,10 @@ describe('SIGTERM to the service mid-burst', () => {
         const traceId = `${Math.floor(Date.now() / 1000).toString(16)}${randomUUID().replace(/-/g, '').slice(0, 24)}`;
         try {
           const res = await fetch(`${stack.urls.service}/items?limit=5`, {
-            headers: { traceparent: traceparent(traceId, randomUUID().replace(/-/g, '').slice(0, 16)), baggage: `run_id=${runId}` },
+            headers: {
+              traceparent: traceparent(traceId, randomUUID().replace(/-/g, '').slice(0, 16)),
+              baggage: `run_id=${runId}`,
+            },
             signal: AbortSignal.timeout(5_000),
           });
           await res.arrayBuffer();
@@ -268,7 +307,11 @@ describe('SIGTERM to the service mid-burst', () => {
 
     const missing = async () => {
       const checks = await Promise.all(
-        answered.map(async (id) => ((await jaegerTrace(stack.urls.jaeger, id))?.spans ?? []).some((s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId)),
+        answered.map(async (id) =>
+          ((await jaegerTrace(stack.urls.jaeger, id))?.spans ?? []).some(
+            (s) => isServerSpan(s) && spanTag(s, names.ATTR_LOADGEN_RUN_ID) === runId,
+          ),
+        ),
       );
       return answered.filter((_, i) => !checks[i]);
     };
@@ -296,7 +339,10 @@ describe('the AWS API goes away for 30 s: the inventory keeps serving, counts wh
   const service = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
   const sum = async (query: string) => Number((await promInstant(stack.urls.prometheus, query))[0]?.value?.[1] ?? 0);
   const errorsOf = (kind: string) => sum(`sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, kind="${kind}"})`);
-  type Health = { status: string; collectors: { collector: string; region: string; status: string; lastErrorKind?: string }[] };
+  type Health = {
+    status: string;
+    collectors: { collector: string; region: string; status: string; lastErrorKind?: string }[];
+  };
   const health = () => fetchJson<Health>(`${stack.urls.inventory}/health`);
   const counts = () => inventoryResourceCounts(stack.urls.prometheus);
 
@@ -307,7 +353,10 @@ describe('the AWS API goes away for 30 s: the inventory keeps serving, counts wh
     stack.throttleProxy.setOutage(true);
     let during: Health;
     try {
-      during = await pollUntil(health, (h) => h.collectors.filter((c) => c.status === 'failed').length >= 3, { timeoutMs: OUTAGE_MS, intervalMs: 2_000 });
+      during = await pollUntil(health, (h) => h.collectors.filter((c) => c.status === 'failed').length >= 3, {
+        timeoutMs: OUTAGE_MS,
+        intervalMs: 2_000,
+      });
       await sleep(Math.max(0, OUTAGE_MS - 10_000));
     } finally {
       stack.throttleProxy.setOutage(false);
@@ -322,14 +371,22 @@ describe('the AWS API goes away for 30 s: the inventory keeps serving, counts wh
     // A failed collection keeps the previous count: the gauge still shows the seeded account.
     expect(await counts()).toEqual(expected);
 
-    const after = await pollUntil(health, (h) => h.status === 'ok' && h.collectors.every((c) => c.status === 'ok'), { timeoutMs: 90_000, intervalMs: 3_000 });
+    const after = await pollUntil(health, (h) => h.status === 'ok' && h.collectors.every((c) => c.status === 'ok'), {
+      timeoutMs: 90_000,
+      intervalMs: 3_000,
+    });
     expect(after.collectors.filter((c) => c.status !== 'ok')).toEqual([]);
     const grown = await pollUntil(
-      async () => ({ network: (await errorsOf('network')) - before.network, circuit: (await errorsOf('circuit_open')) - before.circuit }),
+      async () => ({
+        network: (await errorsOf('network')) - before.network,
+        circuit: (await errorsOf('circuit_open')) - before.circuit,
+      }),
       (g) => g.network > 0 && g.circuit > 0,
       { timeoutMs: 20_000, intervalMs: 2_000 },
     );
-    console.log(`inventory during a 30 s AWS outage: ${grown.network} network errors, ${grown.circuit} calls refused by open circuits; recovered, pid ${pid} unchanged`);
+    console.log(
+      `inventory during a 30 s AWS outage: ${grown.network} network errors, ${grown.circuit} calls refused by open circuits; recovered, pid ${pid} unchanged`,
+    );
     expect(grown.network).toBeGreaterThan(0);
     expect(grown.circuit).toBeGreaterThan(0);
     expect(await pollUntil(counts, (c) => sameCounts(c, expected), { timeoutMs: 20_000 })).toEqual(expected);

@@ -7,7 +7,11 @@ export interface PollOptions {
 }
 
 /** Calls `probe` until it returns a value accepted by `done`, or the time runs out. Returns the last value either way. */
-export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, opts: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  opts: PollOptions,
+): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   const interval = opts.intervalMs ?? 2_000;
   let last: T = await probe();

@@ -43,7 +43,11 @@ export function derivedFieldTo(datasources: Datasource[], targetUid: string): De
  * the matcher names a label or structured-metadata field; otherwise it is a regex over the line
  * whose first group is the value.
  */
-export function extractDerivedValue(field: DerivedField, labels: Record<string, string>, line: string): string | undefined {
+export function extractDerivedValue(
+  field: DerivedField,
+  labels: Record<string, string>,
+  line: string,
+): string | undefined {
   if (field.matcherType === 'label') {
     const re = new RegExp(`^(?:${field.matcherRegex})$`);
     const key = Object.keys(labels).find((k) => re.test(k));
@@ -63,12 +67,19 @@ export interface SpanForLinks {
  * A trace datasource's tracesToLogsV2 as Grafana builds it for one span: the custom query
  * interpolated, or tags + id filters.
  */
-export function tracesToLogsQuery(datasources: Datasource[], traceDatasourceUid: string, span: SpanForLinks): { datasourceUid: string; query: string } {
+export function tracesToLogsQuery(
+  datasources: Datasource[],
+  traceDatasourceUid: string,
+  span: SpanForLinks,
+): { datasourceUid: string; query: string } {
   const traces = datasources.find((d) => d.uid === traceDatasourceUid);
   const cfg = traces?.jsonData?.tracesToLogsV2;
   if (!cfg) throw new Error(`the datasource "${traceDatasourceUid}" has no tracesToLogsV2 settings`);
-  if (cfg.customQuery && cfg.query) return { datasourceUid: cfg.datasourceUid, query: interpolateSpanMacros(cfg.query, span) };
-  const selectors = (cfg.tags ?? []).filter((t) => span.tags[t.key] !== undefined).map((t) => `${(t.value || t.key).replace(/\./g, '_')}="${span.tags[t.key]}"`);
+  if (cfg.customQuery && cfg.query)
+    return { datasourceUid: cfg.datasourceUid, query: interpolateSpanMacros(cfg.query, span) };
+  const selectors = (cfg.tags ?? [])
+    .filter((t) => span.tags[t.key] !== undefined)
+    .map((t) => `${(t.value || t.key).replace(/\./g, '_')}="${span.tags[t.key]}"`);
   let query = `{${selectors.join(', ')}}`;
   if (cfg.filterByTraceId) query += ` |="${span.traceId}"`;
   if (cfg.filterBySpanId) query += ` |="${span.spanId}"`;
@@ -82,7 +93,10 @@ export function tracesToLogsQuery(datasources: Datasource[], traceDatasourceUid:
 export function interpolateSpanMacros(template: string, span: SpanForLinks): string {
   const tag = (key: string) => {
     const value = span.tags[key];
-    if (value === undefined) throw new Error(`the trace -> logs query uses the span tag "${key}", which this span does not carry: Grafana would hide the link`);
+    if (value === undefined)
+      throw new Error(
+        `the trace -> logs query uses the span tag "${key}", which this span does not carry: Grafana would hide the link`,
+      );
     return value;
   };
   return template

@@ -30,7 +30,16 @@ import {
   xrayBatchGetTraces,
   type JaegerTrace,
 } from './backends.ts';
-import { INVENTORY_THROTTLED_ACTION, INVENTORY_THROTTLED_CALLS, runLoad, startE2eStack, listPanelTargets, resolveQuery, type E2eStack, type LoadRun } from './harness.ts';
+import {
+  INVENTORY_THROTTLED_ACTION,
+  INVENTORY_THROTTLED_CALLS,
+  runLoad,
+  startE2eStack,
+  listPanelTargets,
+  resolveQuery,
+  type E2eStack,
+  type LoadRun,
+} from './harness.ts';
 import {
   doorAccessRecordsByRoute,
   inventoryResourceCounts,
@@ -87,7 +96,8 @@ afterAll(async () => {
 describe('nothing lost: telemetry counts equal the traffic k6 reports for the run', () => {
   it('request_count in Prometheus grows by exactly the requests k6 sent, per route', async () => {
     const expected = countsByRoute(burst.requestsByName);
-    const delta = (now: Map<string, number>) => new Map([...expected.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
+    const delta = (now: Map<string, number>) =>
+      new Map([...expected.keys()].map((route) => [route, (now.get(route) ?? 0) - (before.get(route) ?? 0)]));
     const after = await pollUntil(
       () => requestCountsByRoute(stack.urls.prometheus),
       (now) => [...expected].every(([route, n]) => delta(now).get(route) === n),
@@ -103,7 +113,10 @@ describe('nothing lost: telemetry counts equal the traffic k6 reports for the ru
       (c) => matches(expected, c),
       { timeoutMs: 90_000 },
     );
-    expect(Object.fromEntries(got), `Jaeger search: service=${SERVICE} tags ${names.ATTR_LOADGEN_RUN_ID}=${runId}`).toEqual(Object.fromEntries(expected));
+    expect(
+      Object.fromEntries(got),
+      `Jaeger search: service=${SERVICE} tags ${names.ATTR_LOADGEN_RUN_ID}=${runId}`,
+    ).toEqual(Object.fromEntries(expected));
   });
 
   it("Loki's door received one access record per request of the run, per route, and one ERROR record per /crash", async () => {
@@ -132,7 +145,10 @@ describe("Loki's door: every record as the collector sent it, and as Loki would 
       expect(r.otlp.resource['service.name'], where).toBe(SERVICE);
       expect(r.otlp.resource['service.namespace'], where).toBe(names.SERVICE_NAMESPACE);
       const [lo, hi] = severityNumber[r.otlp.severityText.toUpperCase()] ?? [0, -1];
-      expect(r.otlp.severityNumber >= lo && r.otlp.severityNumber <= hi, `${where}: severity ${r.otlp.severityText}/${r.otlp.severityNumber}`).toBe(true);
+      expect(
+        r.otlp.severityNumber >= lo && r.otlp.severityNumber <= hi,
+        `${where}: severity ${r.otlp.severityText}/${r.otlp.severityNumber}`,
+      ).toBe(true);
       expect(typeof r.otlp.body === 'string' && r.otlp.body.length > 0, where).toBe(true);
       expect(r.otlp.traceId, where).toMatch(/^[0-9a-f]{32}$/);
       expect(r.otlp.spanId, where).toMatch(/^[0-9a-f]{16}$/);
@@ -149,7 +165,9 @@ describe("Loki's door: every record as the collector sent it, and as Loki would 
 
 describe('links land', () => {
   async function crashErrorRecords(): Promise<DoorRecord[]> {
-    const records = await pollUntil(runRecords, (rs) => rs.some((r) => r.otlp.severityText.toUpperCase() === 'ERROR'), { timeoutMs: 60_000 });
+    const records = await pollUntil(runRecords, (rs) => rs.some((r) => r.otlp.severityText.toUpperCase() === 'ERROR'), {
+      timeoutMs: 60_000,
+    });
     const errors = records.filter((r) => r.otlp.severityText.toUpperCase() === 'ERROR');
     expect(errors.length, 'no ERROR records of the run at the door').toBeGreaterThan(0);
     return errors;
@@ -168,7 +186,9 @@ describe('links land', () => {
       ).toBe(true);
       ids.add(id!);
       // The X-Ray link of the same record carries the same id in X-Ray's spelling.
-      expect(extractDerivedValue(xrayField, labels, record.loki.line), `X-Ray derived field "${xrayField.name}"`).toBe(toXRayTraceId(id!));
+      expect(extractDerivedValue(xrayField, labels, record.loki.line), `X-Ray derived field "${xrayField.name}"`).toBe(
+        toXRayTraceId(id!),
+      );
     }
     // k6 chose these ids: the service continued the incoming trace.
     for (const id of ids) expect(burst.crashTraceIds).toContain(id);
@@ -196,8 +216,15 @@ describe('links land', () => {
     const server = trace.spans.find(isServerSpan)!;
     // Grafana builds span tags from the span's tags and its process's tags (Jaeger keeps
     // service.name out of those); the query must not need more than that.
-    const tags = Object.fromEntries([...trace.processes[server.processID]!.tags, ...server.tags].map((t) => [t.key, String(t.value)]));
-    const link = tracesToLogsQuery(effectiveDatasources, TRACES_UID, { traceId, spanId: server.spanID, name: server.operationName, tags });
+    const tags = Object.fromEntries(
+      [...trace.processes[server.processID]!.tags, ...server.tags].map((t) => [t.key, String(t.value)]),
+    );
+    const link = tracesToLogsQuery(effectiveDatasources, TRACES_UID, {
+      traceId,
+      spanId: server.spanID,
+      name: server.operationName,
+      tags,
+    });
     expect(link.datasourceUid).toBe('loki');
     const all = await lokiDoorRecords(stack.urls.loki);
     const selected = select(
@@ -219,7 +246,9 @@ describe('links land', () => {
       { timeoutMs: 60_000 },
     );
     expect(traces.map((t) => t.Id)).toContain(xrayId);
-    const docs = traces.flatMap((t) => t.Segments.map((s) => JSON.parse(s.Document) as { fault?: boolean; error?: boolean }));
+    const docs = traces.flatMap((t) =>
+      t.Segments.map((s) => JSON.parse(s.Document) as { fault?: boolean; error?: boolean }),
+    );
     expect(
       docs.some((d) => d.fault === true),
       `no segment with fault: ${JSON.stringify(docs).slice(0, 1500)}`,
@@ -230,7 +259,9 @@ describe('links land', () => {
 describe("no secrets in telemetry, at the collector's output", () => {
   it("a query-string secret reaches neither Jaeger nor Loki's door: url.query says REDACTED", async () => {
     const traceId = `${Math.floor(Date.now() / 1000).toString(16)}${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    const res = await fetch(`${stack.urls.service}/items?api_key=s3cret&limit=2`, { headers: { traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01` } });
+    const res = await fetch(`${stack.urls.service}/items?api_key=s3cret&limit=2`, {
+      headers: { traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01` },
+    });
     expect(res.status).toBe(200);
     const trace = await pollUntil(
       () => jaegerTrace(stack.urls.jaeger, traceId),
@@ -254,39 +285,47 @@ describe('exemplars land', () => {
   it('the dashboards ask for exemplars somewhere', () => {
     expect(exemplarTargets.length).toBeGreaterThan(0);
   });
-  it.each(exemplarTargets.map((t) => [t.label, t] as const))('%s: an exemplar opens its trace in Jaeger through the Prometheus datasource links', async (_label, target) => {
-    const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
-    const destinations =
-      (prometheus?.jsonData as { exemplarTraceIdDestinations?: { name: string; datasourceUid?: string; url?: string }[] } | undefined)?.exemplarTraceIdDestinations ?? [];
-    const query = resolveQuery(target, startSec);
-    const answer = await pollUntil(
-      () => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000),
-      (a) => a.some((s) => s.exemplars.length > 0),
-      { timeoutMs: 45_000, intervalMs: 5_000 },
-    );
-    const exemplars = answer.flatMap((s) => s.exemplars);
-    expect(exemplars.length, `no exemplars for ${query}`).toBeGreaterThan(0);
-    // As Grafana does: every destination whose label name the exemplar carries makes a link.
-    const first = exemplars.find((e) => destinations.some((d) => e.labels[d.name] !== undefined));
-    expect(
-      first,
-      `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`,
-    ).toBeDefined();
-    const links = destinations.filter((d) => first!.labels[d.name] !== undefined);
-    const traceId = first!.labels[links[0]!.name]!;
-    expect(
-      links.some((d) => d.datasourceUid === TRACES_UID),
-      'an internal link to the Jaeger datasource',
-    ).toBe(true);
-    const url = links.find((d) => d.url)?.url?.replace('${__value.raw}', traceId);
-    expect(url, 'a URL link to the Jaeger UI (the internal link is broken in Grafana: grafana#111448)').toBe(`http://127.0.0.1:16686/trace/${traceId}`);
-    const trace = await pollUntil(
-      () => jaegerTrace(stack.urls.jaeger, traceId),
-      (t) => !!t?.spans.length,
-      { timeoutMs: 30_000 },
-    );
-    expect(trace?.spans.length, `exemplar trace ${traceId} is not in Jaeger`).toBeGreaterThan(0);
-  });
+  it.each(exemplarTargets.map((t) => [t.label, t] as const))(
+    '%s: an exemplar opens its trace in Jaeger through the Prometheus datasource links',
+    async (_label, target) => {
+      const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
+      const destinations =
+        (
+          prometheus?.jsonData as
+            { exemplarTraceIdDestinations?: { name: string; datasourceUid?: string; url?: string }[] } | undefined
+        )?.exemplarTraceIdDestinations ?? [];
+      const query = resolveQuery(target, startSec);
+      const answer = await pollUntil(
+        () => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000),
+        (a) => a.some((s) => s.exemplars.length > 0),
+        { timeoutMs: 45_000, intervalMs: 5_000 },
+      );
+      const exemplars = answer.flatMap((s) => s.exemplars);
+      expect(exemplars.length, `no exemplars for ${query}`).toBeGreaterThan(0);
+      // As Grafana does: every destination whose label name the exemplar carries makes a link.
+      const first = exemplars.find((e) => destinations.some((d) => e.labels[d.name] !== undefined));
+      expect(
+        first,
+        `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`,
+      ).toBeDefined();
+      const links = destinations.filter((d) => first!.labels[d.name] !== undefined);
+      const traceId = first!.labels[links[0]!.name]!;
+      expect(
+        links.some((d) => d.datasourceUid === TRACES_UID),
+        'an internal link to the Jaeger datasource',
+      ).toBe(true);
+      const url = links.find((d) => d.url)?.url?.replace('${__value.raw}', traceId);
+      expect(url, 'a URL link to the Jaeger UI (the internal link is broken in Grafana: grafana#111448)').toBe(
+        `http://127.0.0.1:16686/trace/${traceId}`,
+      );
+      const trace = await pollUntil(
+        () => jaegerTrace(stack.urls.jaeger, traceId),
+        (t) => !!t?.spans.length,
+        { timeoutMs: 30_000 },
+      );
+      expect(trace?.spans.length, `exemplar trace ${traceId} is not in Jaeger`).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the service graph', () => {
@@ -310,8 +349,12 @@ describe('every dashboard panel has data after the load', () => {
       (a) => a.rows > 0,
       { timeoutMs: 45_000, intervalMs: 5_000 },
     );
-    const where = answer.judgedAt === 'loki-door' ? "judged at Loki's door (Loki does not run here)" : 'against the real backend';
-    expect(answer.rows, `${target.label} (${where})\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`).toBeGreaterThan(0);
+    const where =
+      answer.judgedAt === 'loki-door' ? "judged at Loki's door (Loki does not run here)" : 'against the real backend';
+    expect(
+      answer.rows,
+      `${target.label} (${where})\nquery (${target.datasourceUid}): ${target.rawQuery}\nraw answer: ${answer.raw.slice(0, 1500)}`,
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -341,7 +384,9 @@ describe('the AWS inventory, against moto seeded with a known set of resources',
     expect(seen).toEqual([INVENTORY_THROTTLED_CALLS, INVENTORY_THROTTLED_CALLS]);
     // No other kind of error anywhere: the seeded account is reachable and well-formed.
     expect(await value(`sum(${inventory.PROM_COLLECTION_ERRORS}{${service}, kind!="throttling"})`)).toBe(0);
-    const health = await fetchJson<{ status: string; collectors: { collector: string; status: string }[] }>(`${stack.urls.inventory}/health`);
+    const health = await fetchJson<{ status: string; collectors: { collector: string; status: string }[] }>(
+      `${stack.urls.inventory}/health`,
+    );
     expect(health.status).toBe('ok');
     expect(health.collectors.filter((c) => c.status !== 'ok')).toEqual([]);
   });
@@ -358,15 +403,23 @@ describe('the AWS inventory, against moto seeded with a known set of resources',
       });
     const calls = (t: JaegerTrace) => t.spans.filter((s) => spanTag(s, 'rpc.method') === INVENTORY_THROTTLED_ACTION);
     // The first ebs_volumes cycle met the throttling: its trace holds the failed attempts too.
-    const traces = await pollUntil(search, (ts) => ts.some((t) => calls(t).length === 2 + INVENTORY_THROTTLED_CALLS), { timeoutMs: 45_000, intervalMs: 3_000 });
+    const traces = await pollUntil(search, (ts) => ts.some((t) => calls(t).length === 2 + INVENTORY_THROTTLED_CALLS), {
+      timeoutMs: 45_000,
+      intervalMs: 3_000,
+    });
     const throttledCycle = traces.find((t) => calls(t).length === 2 + INVENTORY_THROTTLED_CALLS);
-    expect(throttledCycle, `no ebs_volumes cycle with ${2 + INVENTORY_THROTTLED_CALLS} ${INVENTORY_THROTTLED_ACTION} spans among ${traces.length} traces`).toBeDefined();
+    expect(
+      throttledCycle,
+      `no ebs_volumes cycle with ${2 + INVENTORY_THROTTLED_CALLS} ${INVENTORY_THROTTLED_ACTION} spans among ${traces.length} traces`,
+    ).toBeDefined();
     const spans = throttledCycle!.spans;
     const roots = spans.filter((s) => s.operationName === inventory.SPAN_CYCLE);
     const regions = spans.filter((s) => s.operationName === inventory.SPAN_COLLECT);
     expect(roots).toHaveLength(1);
     expect(regions.map((s) => spanTag(s, inventory.SPAN_ATTR_REGION)).sort()).toEqual(Object.keys(SEED_PLAN).sort());
-    const failed = calls(throttledCycle!).filter((s) => spanTag(s, 'otel.status_code') === 'ERROR' || spanTag(s, 'error') === 'true');
+    const failed = calls(throttledCycle!).filter(
+      (s) => spanTag(s, 'otel.status_code') === 'ERROR' || spanTag(s, 'error') === 'true',
+    );
     expect(failed).toHaveLength(INVENTORY_THROTTLED_CALLS);
     for (const call of calls(throttledCycle!)) expect(spanTag(call, 'rpc.service')).toBe('EC2');
     // Every span of the trace is the inventory's, and every region span recorded its retries.
@@ -376,7 +429,10 @@ describe('the AWS inventory, against moto seeded with a known set of resources',
 
   it("its log records carry the cycle trace ids, at Loki's door", async () => {
     const records = await pollUntil(
-      async () => (await lokiDoorRecords(stack.urls.loki)).filter((r) => r.loki.labels[names.LABEL_SERVICE_NAME] === inventory.SERVICE_NAME),
+      async () =>
+        (await lokiDoorRecords(stack.urls.loki)).filter(
+          (r) => r.loki.labels[names.LABEL_SERVICE_NAME] === inventory.SERVICE_NAME,
+        ),
       (rs) => rs.some((r) => String(r.loki.line).includes('collection finished')),
       { timeoutMs: 30_000, intervalMs: 3_000 },
     );
@@ -387,15 +443,31 @@ describe('the AWS inventory, against moto seeded with a known set of resources',
 });
 
 describe('npm run top, on a real terminal and as JSON', () => {
-  const tmux = (args: string[]) => spawnSync('tmux', ['-L', `otelkit-e2e-${runId}`, ...args], { encoding: 'utf8', timeout: 10_000 });
+  const tmux = (args: string[]) =>
+    spawnSync('tmux', ['-L', `otelkit-e2e-${runId}`, ...args], { encoding: 'utf8', timeout: 10_000 });
   const topArgs = [join(REPO_ROOT, 'scripts/require-node.cjs'), 'top', join(REPO_ROOT, 'scripts/top.ts'), '--native'];
 
   it('under tmux during a counted load: routes, non-zero rates and an error trace id that Jaeger holds', async () => {
     const session = 'top';
-    const started = tmux(['new-session', '-d', '-s', session, '-x', '160', '-y', '60', [process.execPath, ...topArgs, '--interval', '2'].map((a) => `'${a}'`).join(' ')]);
+    const started = tmux([
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '160',
+      '-y',
+      '60',
+      [process.execPath, ...topArgs, '--interval', '2'].map((a) => `'${a}'`).join(' '),
+    ]);
     expect(started.status, started.stderr).toBe(0);
     try {
-      const load = runLoad(stack, { profile: 'counted', runId: `${runId}-top`, iterations: 200, env: { DURATION: '10s' } });
+      const load = runLoad(stack, {
+        profile: 'counted',
+        runId: `${runId}-top`,
+        iterations: 200,
+        env: { DURATION: '10s' },
+      });
       const screen = await pollUntil(
         async () => tmux(['capture-pane', '-p', '-t', session]).stdout,
         (text) => /\/items\s+[1-9]\d*\.\d/.test(text) && /\b[0-9a-f]{32}\b/.test(text),
@@ -405,7 +477,10 @@ describe('npm run top, on a real terminal and as JSON', () => {
       expect(screen, screen).toMatch(/\/items\s+[1-9]\d*\.\d/);
       const traceId = /\b([0-9a-f]{32})\b/.exec(screen)?.[1];
       expect(traceId, screen).toBeDefined();
-      expect((await jaegerTrace(stack.urls.jaeger, traceId!))?.spans.length, `trace ${traceId} from the screen is not in Jaeger`).toBeGreaterThan(0);
+      expect(
+        (await jaegerTrace(stack.urls.jaeger, traceId!))?.spans.length,
+        `trace ${traceId} from the screen is not in Jaeger`,
+      ).toBeGreaterThan(0);
       expect(screen).toContain('Loki not reachable');
     } finally {
       tmux(['kill-server']);
@@ -423,13 +498,23 @@ describe('npm run top, on a real terminal and as JSON', () => {
     };
     // The AWS inventory's line counts exactly the seeded resources.
     expect(doc.inventory?.resources).toBe(Object.values(seededResourceCounts()).reduce((a, b) => a + b, 0));
-    expect(Object.entries(doc.sources).map(([n, s]) => `${n}:${s.up}`)).toEqual(['service:true', 'collector:true', 'prometheus:true', 'jaeger:true', 'loki:false']);
+    expect(Object.entries(doc.sources).map(([n, s]) => `${n}:${s.up}`)).toEqual([
+      'service:true',
+      'collector:true',
+      'prometheus:true',
+      'jaeger:true',
+      'loki:false',
+    ]);
     const prom = await promInstant(stack.urls.prometheus, PROM_QUERIES.rps!);
     expect(doc.routes.map((r) => r.route).sort()).toEqual(prom.map((s) => s.metric[names.LABEL_HTTP_ROUTE]).sort());
     expect(doc.errorTraces.length).toBeGreaterThan(0);
     for (const t of doc.errorTraces) {
       expect(t.xrayTraceId).toBe(toXRayTraceId(t.traceId));
-      expect((await jaegerTrace(stack.urls.jaeger, t.traceId))?.spans.some((s) => spanTag(s, names.ATTR_HTTP_RESPONSE_STATUS_CODE) === '500')).toBe(true);
+      expect(
+        (await jaegerTrace(stack.urls.jaeger, t.traceId))?.spans.some(
+          (s) => spanTag(s, names.ATTR_HTTP_RESPONSE_STATUS_CODE) === '500',
+        ),
+      ).toBe(true);
     }
   });
 });

@@ -31,7 +31,14 @@ function route(method: Route['method'], name: Route['name']): Route {
   return found;
 }
 
-function send(target: Route, path: string, expected: number[], call: CallOptions, body?: string, contentType?: string): Sent {
+function send(
+  target: Route,
+  path: string,
+  expected: number[],
+  call: CallOptions,
+  body?: string,
+  contentType?: string,
+): Sent {
   const traceId = call.traceId ?? newTraceId();
   const headers: Record<string, string> = {
     traceparent: traceparent(traceId, newSpanId()),

@@ -67,7 +67,8 @@ function createItem(ctx: FlowContext): void {
   const { response } = api.createItem(ctx, body, [201, 507]);
   const item = json(response);
   check(response, {
-    'POST /items creates the item or reports the store full': (r) => (r.status === 201 && typeof field(item, 'id') === 'number') || r.status === 507,
+    'POST /items creates the item or reports the store full': (r) =>
+      (r.status === 201 && typeof field(item, 'id') === 'number') || r.status === 507,
   });
   remember(field(item, 'id'));
 }
@@ -81,7 +82,8 @@ function crash(ctx: FlowContext): void {
   const body = json(sent.response);
   check(sent.response, {
     'GET /crash answers 500 with our trace id': (r) => r.status === 500 && field(body, 'trace_id') === sent.traceId,
-    'GET /crash answers with the X-Ray form of our trace id': () => field(body, 'xray_trace_id') === toXRayTraceId(sent.traceId),
+    'GET /crash answers with the X-Ray form of our trace id': () =>
+      field(body, 'xray_trace_id') === toXRayTraceId(sent.traceId),
   });
 }
 

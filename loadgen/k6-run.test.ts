@@ -24,8 +24,12 @@ import { REPO_ROOT as repoRoot } from '../native/layout.ts';
 function findK6(): string | undefined {
   const explicit = process.env['K6_BIN'];
   if (explicit && existsSync(explicit)) return explicit;
-  const read = (file: string) => (existsSync(join(repoRoot, file)) ? readFileSync(join(repoRoot, file), 'utf8') : undefined);
-  const cached = cachedK6Path(process.env, homedir(), repoRoot, { versionsJson: read('native/versions.json'), lockText: read });
+  const read = (file: string) =>
+    existsSync(join(repoRoot, file)) ? readFileSync(join(repoRoot, file), 'utf8') : undefined;
+  const cached = cachedK6Path(process.env, homedir(), repoRoot, {
+    versionsJson: read('native/versions.json'),
+    lockText: read,
+  });
   if (cached && existsSync(cached)) return cached;
   return (process.env['PATH'] ?? '')
     .split(delimiter)
@@ -36,7 +40,11 @@ function findK6(): string | undefined {
 
 const k6 = findK6();
 const built = existsSync(join(repoRoot, 'service/dist/index.js'));
-const missing = !k6 ? 'no k6 (npm run native:build installs it, or set K6_BIN)' : !built ? 'no service/dist (npm run build)' : '';
+const missing = !k6
+  ? 'no k6 (npm run native:build installs it, or set K6_BIN)'
+  : !built
+    ? 'no service/dist (npm run build)'
+    : '';
 
 const startCommand: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start;
 const [, ...startArgs] = startCommand.split(/\s+/);
@@ -99,55 +107,67 @@ function load(profile: string, env: Record<string, string>): { status: number | 
     encoding: 'utf8',
     timeout: 60_000,
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}${result.error ? String(result.error) : ''}` };
+  return {
+    status: result.status,
+    output: `${result.stdout}${result.stderr}${result.error ? String(result.error) : ''}`,
+  };
 }
 
-describe.skipIf(missing !== '')(`k6 runs loadgen against the compiled service${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let service: Service;
-  const scratch = mkdtempSync(join(tmpdir(), 'loadgen-k6-'));
+describe.skipIf(missing !== '')(
+  `k6 runs loadgen against the compiled service${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let service: Service;
+    const scratch = mkdtempSync(join(tmpdir(), 'loadgen-k6-'));
 
-  beforeAll(async () => {
-    service = await startService(await closedPort());
-  });
+    beforeAll(async () => {
+      service = await startService(await closedPort());
+    });
 
-  afterAll(async () => {
-    if (service) {
-      service.child.kill('SIGTERM');
-      await service.exited;
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      if (service) {
+        service.child.kill('SIGTERM');
+        await service.exited;
+      }
+      rmSync(scratch, { recursive: true, force: true });
+    });
 
-  it('smoke passes its thresholds and reports exact per-route counts and its /crash trace ids', () => {
-    const summaryPath = join(scratch, 'smoke.json');
-    const startedAt = Date.now() / 1000;
-    const run = load('smoke', { BASE_URL: service.baseUrl, RUN_ID: 'vitest-smoke', SUMMARY_JSON: summaryPath });
-    expect(run.status, run.output).toBe(0);
-    expect(run.output).toContain('all thresholds passed');
-    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as LoadSummary;
-    expect(summary).toMatchObject({ runId: 'vitest-smoke', profile: 'smoke', thresholdsOk: true });
-    expect(summary.requests.byRoute).toEqual({ 'GET /items': 3, 'GET /items/{id}': 9, 'POST /items': 6, 'GET /crash': 3, 'GET /health': 3 });
-    expect(summary.requests.unexpectedFailures).toBe(0);
-    expect(summary.checks.fails).toBe(0);
-    expect(Object.keys(summary.checks.byName)).toContain('GET /crash answers 500 with our trace id');
-    expect(summary.crashTraces).toHaveLength(3);
-    for (const trace of summary.crashTraces) {
-      expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
-      expect(Math.abs(epochSecondsOf(trace.traceId) - startedAt)).toBeLessThan(60);
-      expect(trace.xrayTraceId).toBe(`1-${trace.traceId.slice(0, 8)}-${trace.traceId.slice(8)}`);
-    }
-  });
+    it('smoke passes its thresholds and reports exact per-route counts and its /crash trace ids', () => {
+      const summaryPath = join(scratch, 'smoke.json');
+      const startedAt = Date.now() / 1000;
+      const run = load('smoke', { BASE_URL: service.baseUrl, RUN_ID: 'vitest-smoke', SUMMARY_JSON: summaryPath });
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toContain('all thresholds passed');
+      const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as LoadSummary;
+      expect(summary).toMatchObject({ runId: 'vitest-smoke', profile: 'smoke', thresholdsOk: true });
+      expect(summary.requests.byRoute).toEqual({
+        'GET /items': 3,
+        'GET /items/{id}': 9,
+        'POST /items': 6,
+        'GET /crash': 3,
+        'GET /health': 3,
+      });
+      expect(summary.requests.unexpectedFailures).toBe(0);
+      expect(summary.checks.fails).toBe(0);
+      expect(Object.keys(summary.checks.byName)).toContain('GET /crash answers 500 with our trace id');
+      expect(summary.crashTraces).toHaveLength(3);
+      for (const trace of summary.crashTraces) {
+        expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
+        expect(Math.abs(epochSecondsOf(trace.traceId) - startedAt)).toBeLessThan(60);
+        expect(trace.xrayTraceId).toBe(`1-${trace.traceId.slice(0, 8)}-${trace.traceId.slice(8)}`);
+      }
+    });
 
-  it('ends non-zero (99) when a threshold fails', () => {
-    const run = load('smoke', { BASE_URL: service.baseUrl, P95_MS: '0.001' });
-    expect(run.status, run.output).toBe(99);
-    expect(run.output).toContain('THRESHOLDS FAILED');
-  });
+    it('ends non-zero (99) when a threshold fails', () => {
+      const run = load('smoke', { BASE_URL: service.baseUrl, P95_MS: '0.001' });
+      expect(run.status, run.output).toBe(99);
+      expect(run.output).toContain('THRESHOLDS FAILED');
+    });
 
-  it('ends non-zero with a message naming BASE_URL when nothing listens there', async () => {
-    const wrong = `http://127.0.0.1:${await closedPort()}`;
-    const run = load('smoke', { BASE_URL: wrong });
-    expect(run.status, run.output).toBe(2);
-    expect(run.output).toContain(`BASE_URL=${wrong}: connection refused`);
-  });
-});
+    it('ends non-zero with a message naming BASE_URL when nothing listens there', async () => {
+      const wrong = `http://127.0.0.1:${await closedPort()}`;
+      const run = load('smoke', { BASE_URL: wrong });
+      expect(run.status, run.output).toBe(2);
+      expect(run.output).toContain(`BASE_URL=${wrong}: connection refused`);
+    });
+  },
+);

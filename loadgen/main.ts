@@ -51,7 +51,9 @@ function preflight(runId: string): void {
   });
   if (response.status !== 200) {
     const why = response.error ? response.error : `HTTP ${response.status}`;
-    exec.test.abort(`the service at BASE_URL=${BASE_URL} does not answer GET /health (${why}); start it or set BASE_URL`);
+    exec.test.abort(
+      `the service at BASE_URL=${BASE_URL} does not answer GET /health (${why}); start it or set BASE_URL`,
+    );
   }
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FLOW_NAMES, REALISTIC_WEIGHTS, SMOKE_WEIGHTS, buildSchedule, crashOrdinal, expectedFlowCounts, flowForIteration } from './mix.ts';
+import {
+  FLOW_NAMES,
+  REALISTIC_WEIGHTS,
+  SMOKE_WEIGHTS,
+  buildSchedule,
+  crashOrdinal,
+  expectedFlowCounts,
+  flowForIteration,
+} from './mix.ts';
 
 const CLIENT_ERRORS = ['badItemId', 'unknownItem', 'badItemBody'] as const;
 

@@ -10,7 +10,16 @@
  * requests and an arrival rate is a request rate.
  */
 
-export const FLOW_NAMES = ['listItems', 'getItem', 'createItem', 'crash', 'badItemId', 'unknownItem', 'badItemBody', 'health'] as const;
+export const FLOW_NAMES = [
+  'listItems',
+  'getItem',
+  'createItem',
+  'crash',
+  'badItemId',
+  'unknownItem',
+  'badItemBody',
+  'health',
+] as const;
 
 export type FlowName = (typeof FLOW_NAMES)[number];
 
@@ -39,9 +48,12 @@ export const SMOKE_WEIGHTS: Weights = Object.fromEntries(FLOW_NAMES.map((name) =
  * a short run sees its share of /crash.
  */
 export function buildSchedule(weights: Weights): FlowName[] {
-  const entries = FLOW_NAMES.map((name) => ({ name, weight: weights[name] ?? 0, current: 0 })).filter((entry) => entry.weight > 0);
+  const entries = FLOW_NAMES.map((name) => ({ name, weight: weights[name] ?? 0, current: 0 })).filter(
+    (entry) => entry.weight > 0,
+  );
   for (const entry of entries) {
-    if (!Number.isInteger(entry.weight)) throw new Error(`weight of ${entry.name} must be an integer, got ${entry.weight}`);
+    if (!Number.isInteger(entry.weight))
+      throw new Error(`weight of ${entry.name} must be an integer, got ${entry.weight}`);
   }
   const total = entries.reduce((sum, entry) => sum + entry.weight, 0);
   if (total === 0) throw new Error('a mix needs at least one flow with a positive weight');
@@ -59,7 +71,8 @@ export function buildSchedule(weights: Weights): FlowName[] {
 }
 
 export function flowForIteration(schedule: readonly FlowName[], iteration: number): FlowName {
-  if (!Number.isInteger(iteration) || iteration < 0) throw new Error(`iteration must be a non-negative integer, got ${iteration}`);
+  if (!Number.isInteger(iteration) || iteration < 0)
+    throw new Error(`iteration must be a non-negative integer, got ${iteration}`);
   return schedule[iteration % schedule.length]!;
 }
 

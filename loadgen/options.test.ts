@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CRASH_SLOTS, CRASH_SLOT_METRIC, MAX_CRASH_SLOTS, PROFILE_NAMES, buildOptions, burstStages, crashSlotsFor, parseProfileName, profileSettings } from './options.ts';
+import {
+  CRASH_SLOTS,
+  CRASH_SLOT_METRIC,
+  MAX_CRASH_SLOTS,
+  PROFILE_NAMES,
+  buildOptions,
+  burstStages,
+  crashSlotsFor,
+  parseProfileName,
+  profileSettings,
+} from './options.ts';
 
 describe('profile selection', () => {
   it('defaults to burst and accepts every named profile in any case', () => {
@@ -9,22 +19,37 @@ describe('profile selection', () => {
   });
 
   it('refuses an unknown profile, listing the valid ones', () => {
-    expect(() => parseProfileName('smok')).toThrow(/unknown load profile "smok"; choose one of: smoke, burst, soak, counted/);
+    expect(() => parseProfileName('smok')).toThrow(
+      /unknown load profile "smok"; choose one of: smoke, burst, soak, counted/,
+    );
   });
 });
 
 describe('smoke', () => {
   const options = buildOptions('smoke', {});
   it('is a fixed, small number of iterations bounded well under 15 s', () => {
-    expect(options.scenarios).toEqual({ smoke: { executor: 'shared-iterations', vus: 2, iterations: 24, maxDuration: '15s' } });
+    expect(options.scenarios).toEqual({
+      smoke: { executor: 'shared-iterations', vus: 2, iterations: 24, maxDuration: '15s' },
+    });
   });
 });
 
 describe('counted', () => {
   it('runs exactly ITERATIONS requests with VUS virtual users', () => {
     const options = buildOptions('counted', { ITERATIONS: '120', VUS: '3' });
-    expect(options.scenarios).toEqual({ counted: { executor: 'constant-arrival-rate', rate: 120, timeUnit: '15000ms', duration: '14938ms', preAllocatedVUs: 3, maxVUs: 100 } });
-    expect(buildOptions('counted', { ITERATIONS: '50', DURATION: '1m5s' }).scenarios).toMatchObject({ counted: { rate: 50, timeUnit: '65000ms', duration: '64350ms' } });
+    expect(options.scenarios).toEqual({
+      counted: {
+        executor: 'constant-arrival-rate',
+        rate: 120,
+        timeUnit: '15000ms',
+        duration: '14938ms',
+        preAllocatedVUs: 3,
+        maxVUs: 100,
+      },
+    });
+    expect(buildOptions('counted', { ITERATIONS: '50', DURATION: '1m5s' }).scenarios).toMatchObject({
+      counted: { rate: 50, timeUnit: '65000ms', duration: '64350ms' },
+    });
   });
 });
 
@@ -55,8 +80,15 @@ describe('burst', () => {
 
 describe('soak', () => {
   it('holds a constant rate for DURATION', () => {
-    expect(buildOptions('soak', {}).scenarios?.['soak']).toMatchObject({ executor: 'constant-arrival-rate', rate: 5, duration: '10m' });
-    expect(buildOptions('soak', { RATE: '30', DURATION: '1h30m' }).scenarios?.['soak']).toMatchObject({ rate: 30, duration: '1h30m' });
+    expect(buildOptions('soak', {}).scenarios?.['soak']).toMatchObject({
+      executor: 'constant-arrival-rate',
+      rate: 5,
+      duration: '10m',
+    });
+    expect(buildOptions('soak', { RATE: '30', DURATION: '1h30m' }).scenarios?.['soak']).toMatchObject({
+      rate: 30,
+      duration: '1h30m',
+    });
   });
 });
 
@@ -79,13 +111,18 @@ describe('thresholds', () => {
   });
 
   it('abort early when most requests fail (a dead target)', () => {
-    expect(thresholds['http_req_failed']).toContainEqual({ threshold: 'rate<0.5', abortOnFail: true, delayAbortEval: '10s' });
+    expect(thresholds['http_req_failed']).toContainEqual({
+      threshold: 'rate<0.5',
+      abortOnFail: true,
+      delayAbortEval: '10s',
+    });
   });
 
   it('keep per-route and per-crash-slot sub-metrics for the summary', () => {
     expect(thresholds['http_reqs{name:/items/{id},method:GET}']).toEqual(['count>=0']);
     expect(thresholds['http_reqs{name:/items,method:POST}']).toEqual(['count>=0']);
-    for (let slot = 0; slot < CRASH_SLOTS; slot++) expect(thresholds[`${CRASH_SLOT_METRIC}{slot:${slot}}`]).toBeDefined();
+    for (let slot = 0; slot < CRASH_SLOTS; slot++)
+      expect(thresholds[`${CRASH_SLOT_METRIC}{slot:${slot}}`]).toBeDefined();
   });
 });
 

@@ -51,7 +51,8 @@ function positiveNumber(env: Env, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${key} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${key} must be a positive number, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -120,7 +121,12 @@ export function burstStages(rate: number, spikeFactor: number, cycles: number): 
   const spike = Math.max(rate + 1, Math.round(rate * spikeFactor));
   const stages = [{ target: rate, duration: '10s' }];
   for (let cycle = 0; cycle < cycles; cycle++) {
-    stages.push({ target: rate, duration: '30s' }, { target: spike, duration: '5s' }, { target: spike, duration: '10s' }, { target: rate, duration: '5s' });
+    stages.push(
+      { target: rate, duration: '30s' },
+      { target: spike, duration: '5s' },
+      { target: spike, duration: '10s' },
+      { target: rate, duration: '5s' },
+    );
   }
   stages.push({ target: rate, duration: '15s' });
   return stages;
@@ -192,7 +198,16 @@ export function thresholdsFor(settings: ProfileSettings, crashSlots: number): No
   return thresholds;
 }
 
-export const SYSTEM_TAGS = ['status', 'method', 'name', 'group', 'check', 'error_code', 'scenario', 'expected_response'] as const;
+export const SYSTEM_TAGS = [
+  'status',
+  'method',
+  'name',
+  'group',
+  'check',
+  'error_code',
+  'scenario',
+  'expected_response',
+] as const;
 
 export function buildOptions(profile: ProfileName, env: Env): Options {
   const settings = profileSettings(profile, env);

@@ -8,19 +8,47 @@ function data(overrides: Partial<K6SummaryData> = {}): K6SummaryData {
   return {
     metrics: {
       http_reqs: { type: 'counter', values: { count: 25, rate: 5 } },
-      'http_reqs{name:/items,method:GET}': { type: 'counter', values: { count: 3 }, thresholds: { 'count>=0': { ok: true } } },
-      'http_reqs{name:/items/{id},method:GET}': { type: 'counter', values: { count: 9 }, thresholds: { 'count>=0': { ok: true } } },
-      'http_reqs{name:/crash,method:GET}': { type: 'counter', values: { count: 2 }, thresholds: { 'count>=0': { ok: true } } },
-      http_req_failed: { type: 'rate', values: { rate: 0, passes: 0, fails: 25 }, thresholds: { 'rate<0.01': { ok: true } } },
+      'http_reqs{name:/items,method:GET}': {
+        type: 'counter',
+        values: { count: 3 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
+      'http_reqs{name:/items/{id},method:GET}': {
+        type: 'counter',
+        values: { count: 9 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
+      'http_reqs{name:/crash,method:GET}': {
+        type: 'counter',
+        values: { count: 2 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
+      http_req_failed: {
+        type: 'rate',
+        values: { rate: 0, passes: 0, fails: 25 },
+        thresholds: { 'rate<0.01': { ok: true } },
+      },
       'http_req_duration{expected_response:true}': {
         type: 'trend',
         values: { avg: 3.2, 'p(95)': 8.5, 'p(99)': 12, max: 20 },
         thresholds: { 'p(95)<500': { ok: true } },
       },
       checks: { type: 'rate', values: { rate: 1, passes: 26, fails: 0 }, thresholds: { 'rate>0.99': { ok: true } } },
-      'loadgen_crash_traced{slot:0}': { type: 'counter', values: { count: 1 }, thresholds: { 'count>=0': { ok: true } } },
-      'loadgen_crash_traced{slot:1}': { type: 'counter', values: { count: 1 }, thresholds: { 'count>=0': { ok: true } } },
-      'loadgen_crash_traced{slot:2}': { type: 'counter', values: { count: 0 }, thresholds: { 'count>=0': { ok: true } } },
+      'loadgen_crash_traced{slot:0}': {
+        type: 'counter',
+        values: { count: 1 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
+      'loadgen_crash_traced{slot:1}': {
+        type: 'counter',
+        values: { count: 1 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
+      'loadgen_crash_traced{slot:2}': {
+        type: 'counter',
+        values: { count: 0 },
+        thresholds: { 'count>=0': { ok: true } },
+      },
     },
     root_group: {
       name: '',
@@ -71,7 +99,9 @@ describe('buildSummary', () => {
   });
 
   it('adds up checks of the same name across groups', () => {
-    expect(buildSummary(data()).checks.byName).toEqual({ 'GET /crash answers 500 with our trace id': { passes: 3, fails: 1 } });
+    expect(buildSummary(data()).checks.byName).toEqual({
+      'GET /crash answers 500 with our trace id': { passes: 3, fails: 1 },
+    });
   });
 
   it('survives a run aborted in setup (no setup data)', () => {
@@ -97,8 +127,12 @@ describe('many crash traces', () => {
   it('shows five on screen and points to the JSON for the rest', () => {
     const ids = Array.from({ length: 8 }, (_, i) => '6923cd1d' + String(i).repeat(24));
     const metrics: K6SummaryData['metrics'] = { ...data().metrics };
-    ids.forEach((_, slot) => (metrics[`loadgen_crash_traced{slot:${slot}}`] = { type: 'counter', values: { count: 1 } }));
-    const summary = buildSummary(data({ metrics, setup_data: { runId: 'r', profile: 'counted', baseUrl: 'u', crashTraceIds: ids } }));
+    ids.forEach(
+      (_, slot) => (metrics[`loadgen_crash_traced{slot:${slot}}`] = { type: 'counter', values: { count: 1 } }),
+    );
+    const summary = buildSummary(
+      data({ metrics, setup_data: { runId: 'r', profile: 'counted', baseUrl: 'u', crashTraceIds: ids } }),
+    );
     expect(summary.crashTraces).toHaveLength(8);
     const text = renderSummaryText(summary);
     expect(text).toContain(ids[4]);

@@ -20,7 +20,10 @@ export interface SetupData {
 
 /** The parts of k6's handleSummary data this module reads. */
 export interface K6SummaryData {
-  metrics: Record<string, { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
+  metrics: Record<
+    string,
+    { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
   root_group?: K6Group;
   state?: { testRunDurationMs?: number };
   setup_data?: SetupData;
@@ -87,7 +90,9 @@ export function buildSummary(data: K6SummaryData): LoadSummary {
       if (!isBookkeeping(expression)) thresholds.push({ metric, expression, ok: result.ok });
     }
   }
-  const allThresholdsOk = Object.values(data.metrics).every((entry) => Object.values(entry.thresholds ?? {}).every((result) => result.ok));
+  const allThresholdsOk = Object.values(data.metrics).every((entry) =>
+    Object.values(entry.thresholds ?? {}).every((result) => result.ok),
+  );
 
   const byName: LoadSummary['checks']['byName'] = {};
   collectChecks(data.root_group, byName);
@@ -134,16 +139,23 @@ function ms(value: number | null): string {
 
 export function renderSummaryText(summary: LoadSummary): string {
   const lines: string[] = [''];
-  lines.push(`run ${summary.runId ?? '(setup did not finish)'}  profile ${summary.profile ?? '?'}  target ${summary.baseUrl ?? '?'}  ${(summary.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `run ${summary.runId ?? '(setup did not finish)'}  profile ${summary.profile ?? '?'}  target ${summary.baseUrl ?? '?'}  ${(summary.durationMs / 1000).toFixed(1)} s`,
+  );
   lines.push('', 'thresholds');
   for (const threshold of summary.thresholds) {
     lines.push(`  ${threshold.ok ? '✓' : '✗'} ${threshold.metric}: ${threshold.expression}`);
   }
   lines.push('', `checks  ${summary.checks.passes} passed, ${summary.checks.fails} failed`);
   for (const [name, counts] of Object.entries(summary.checks.byName)) {
-    lines.push(`  ${counts.fails === 0 ? '✓' : '✗'} ${name}${counts.fails === 0 ? '' : `  (${counts.fails} of ${counts.passes + counts.fails} failed)`}`);
+    lines.push(
+      `  ${counts.fails === 0 ? '✓' : '✗'} ${name}${counts.fails === 0 ? '' : `  (${counts.fails} of ${counts.passes + counts.fails} failed)`}`,
+    );
   }
-  lines.push('', `requests  ${summary.requests.total} sent, ${summary.requests.unexpectedFailures} unexpected failures`);
+  lines.push(
+    '',
+    `requests  ${summary.requests.total} sent, ${summary.requests.unexpectedFailures} unexpected failures`,
+  );
   for (const [route, count] of Object.entries(summary.requests.byRoute)) lines.push(`  ${route.padEnd(18)} ${count}`);
   lines.push(
     '',
@@ -151,7 +163,8 @@ export function renderSummaryText(summary: LoadSummary): string {
   );
   if (summary.crashTraces.length > 0) {
     lines.push('', '/crash traces (each answered 500 on purpose):');
-    for (const trace of summary.crashTraces.slice(0, SHOWN_CRASH_TRACES)) lines.push(`  ${trace.traceId}   X-Ray: ${trace.xrayTraceId}`);
+    for (const trace of summary.crashTraces.slice(0, SHOWN_CRASH_TRACES))
+      lines.push(`  ${trace.traceId}   X-Ray: ${trace.xrayTraceId}`);
     const more = summary.crashTraces.length - SHOWN_CRASH_TRACES;
     if (more > 0) lines.push(`  … and ${more} more in the SUMMARY_JSON file`);
     lines.push(
@@ -160,7 +173,11 @@ export function renderSummaryText(summary: LoadSummary): string {
     );
   }
   const verdict =
-    summary.runId === null ? 'ABORTED before any traffic: see the error below' : summary.thresholdsOk ? 'all thresholds passed' : 'THRESHOLDS FAILED: k6 exits non-zero';
+    summary.runId === null
+      ? 'ABORTED before any traffic: see the error below'
+      : summary.thresholdsOk
+        ? 'all thresholds passed'
+        : 'THRESHOLDS FAILED: k6 exits non-zero';
   lines.push('', verdict, '');
   return lines.join('\n');
 }

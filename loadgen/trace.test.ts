@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { baggageHeader, epochSecondsOf, isTraceId, isValidRunId, newRunId, newSpanId, newTraceId, toXRayTraceId, traceparent } from './trace.ts';
+import {
+  baggageHeader,
+  epochSecondsOf,
+  isTraceId,
+  isValidRunId,
+  newRunId,
+  newSpanId,
+  newTraceId,
+  toXRayTraceId,
+  traceparent,
+} from './trace.ts';
 
 describe('trace ids', () => {
   it('are 32 lowercase hex whose first 8 hex are the epoch seconds of now', () => {

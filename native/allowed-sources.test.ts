@@ -24,7 +24,8 @@ function buildInputs(): string[] {
     }
   };
   for (const dir of ['native', 'scripts', '.ci', '.github', 'e2e']) walk(path.join(REPO_ROOT, dir));
-  for (const file of ['package.json', 'package-lock.json', 'compose.yaml', 'compose.aws.yaml']) files.push(path.join(REPO_ROOT, file));
+  for (const file of ['package.json', 'package-lock.json', 'compose.yaml', 'compose.aws.yaml'])
+    files.push(path.join(REPO_ROOT, file));
   return files.filter((f) => !f.includes(`${path.sep}proto${path.sep}`));
 }
 
@@ -36,7 +37,8 @@ function withoutNotToUseList(file: string, text: string): string {
   return JSON.stringify(json);
 }
 
-const mentions = (text: string, module: string) => new RegExp(`(^|[^\\w.-])${module.replace(/[.]/g, '\\.')}(/|@|\\s|"|$)`, 'm').test(text);
+const mentions = (text: string, module: string) =>
+  new RegExp(`(^|[^\\w.-])${module.replace(/[.]/g, '\\.')}(/|@|\\s|"|$)`, 'm').test(text);
 
 describe('no not-to-use module anywhere the build looks', () => {
   const inputs = buildInputs();
@@ -58,7 +60,9 @@ describe('no not-to-use module anywhere the build looks', () => {
   });
 
   it.each(NOT_TO_USE)('%s is named by no build step, versions file, lock or script', (module) => {
-    const hits = inputs.filter((file) => mentions(withoutNotToUseList(file, readFileSync(file, 'utf8')), module)).map((f) => path.relative(REPO_ROOT, f));
+    const hits = inputs
+      .filter((file) => mentions(withoutNotToUseList(file, readFileSync(file, 'utf8')), module))
+      .map((f) => path.relative(REPO_ROOT, f));
     expect(hits).toEqual([]);
   });
 
@@ -90,7 +94,12 @@ describe('no pseudo-version in place of a release', () => {
 
   it('the Jaeger tool module requires Jaeger at its release tag', () => {
     const goMod = readFileSync(path.join(REPO_ROOT, versions.jaeger.toolModule, 'go.mod'), 'utf8');
-    expect(goMod).toMatch(new RegExp(`^\\s*${versions.jaeger.module.replace(/\./g, '\\.')} ${versions.jaeger.version.replace(/\./g, '\\.')}\\b`, 'm'));
+    expect(goMod).toMatch(
+      new RegExp(
+        `^\\s*${versions.jaeger.module.replace(/\./g, '\\.')} ${versions.jaeger.version.replace(/\./g, '\\.')}\\b`,
+        'm',
+      ),
+    );
     expect(goMod).toMatch(new RegExp(`^tool ${versions.jaeger.module.replace(/\./g, '\\.')}/cmd/jaeger$`, 'm'));
   });
 

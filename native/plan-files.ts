@@ -31,7 +31,8 @@ export type BinaryName = 'prometheus' | 'promtool' | 'jaeger' | 'otelcol' | 'mot
  * a venv is marked installed last, so a half install is never reused.
  */
 export function isCached(artifact: Artifact): boolean {
-  if (artifact.step.kind === 'python-venv') return existsSync(path.join(artifact.dir, 'installed')) && existsSync(artifact.executable);
+  if (artifact.step.kind === 'python-venv')
+    return existsSync(path.join(artifact.dir, 'installed')) && existsSync(artifact.executable);
   return existsSync(artifact.executable);
 }
 

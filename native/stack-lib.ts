@@ -92,14 +92,16 @@ function assertCanNamespace(): void {
     );
   }
   const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new StackError(`unshare --mount does not work here: ${probe.stderr || probe.error?.message}`);
+  if (probe.status !== 0)
+    throw new StackError(`unshare --mount does not work here: ${probe.stderr || probe.error?.message}`);
 }
 
 function binaries(): Record<'prometheus' | 'jaeger' | 'otelcol' | 'moto', string> {
   const needed = ['prometheus', 'jaeger', 'otelcol', 'moto'] as const;
   const found = Object.fromEntries(needed.map((name) => [name, cachedBinary(name)]));
   const missing = needed.filter((name) => !found[name]);
-  if (missing.length > 0) throw new StackError(`not built yet: ${missing.join(', ')}. Run \`npm run native:build\` first.`);
+  if (missing.length > 0)
+    throw new StackError(`not built yet: ${missing.join(', ')}. Run \`npm run native:build\` first.`);
   return found as Record<(typeof needed)[number], string>;
 }
 
@@ -133,7 +135,8 @@ async function assertPortsFree(names: ComponentName[]): Promise<void> {
       if (await portAnswers(host, port)) busy.push(`${name} ${host}:${port}`);
     }
   }
-  if (busy.length > 0) throw new StackError(`already in use (a previous stack or another program still running?): ${busy.join(', ')}`);
+  if (busy.length > 0)
+    throw new StackError(`already in use (a previous stack or another program still running?): ${busy.join(', ')}`);
 }
 
 async function waitReady(component: RunningComponent, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -209,7 +212,8 @@ function warnAboutUnsetVariables(spec: ComponentSpec, log: (line: string) => voi
     const text = readFileSync(file, 'utf8');
     for (const variable of referencedEnvVars(text)) {
       const setHere = spec.env[variable.name] !== undefined || process.env[variable.name] !== undefined;
-      if (!setHere && !variable.hasDefault) log(`warning: ${path.relative(repoRoot, file)} uses \${${variable.name}} without a default and it is not set`);
+      if (!setHere && !variable.hasDefault)
+        log(`warning: ${path.relative(repoRoot, file)} uses \${${variable.name}} without a default and it is not set`);
     }
   }
 }
@@ -219,18 +223,25 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
   const aws = options.aws ?? true;
   assertCanNamespace();
   const serviceEntry = path.join(repoRoot, 'service', 'dist', 'index.js');
-  const withService = options.service === 'auto' || options.service === undefined ? existsSync(serviceEntry) : options.service;
+  const withService =
+    options.service === 'auto' || options.service === undefined ? existsSync(serviceEntry) : options.service;
   if (options.service === 'auto' || options.service === undefined) {
     if (!withService) log('service/dist/index.js not found (run `npm run build`): starting without the service');
   }
 
   const inventoryEntry = path.join(repoRoot, INVENTORY_ENTRY);
-  const withInventory = aws && (options.inventory === 'auto' || options.inventory === undefined ? existsSync(inventoryEntry) : options.inventory);
+  const withInventory =
+    aws &&
+    (options.inventory === 'auto' || options.inventory === undefined ? existsSync(inventoryEntry) : options.inventory);
   if (aws && (options.inventory === 'auto' || options.inventory === undefined) && !withInventory)
     log(`${INVENTORY_ENTRY} not found (run \`npm run build\`): starting without the AWS inventory`);
 
   // Before creating anything: a stack already running here is the commonest reason to fail.
-  await assertPortsFree(COMPONENT_NAMES.filter((n) => (n !== 'moto' || aws) && (n !== 'service' || withService) && (n !== 'inventory' || withInventory)));
+  await assertPortsFree(
+    COMPONENT_NAMES.filter(
+      (n) => (n !== 'moto' || aws) && (n !== 'service' || withService) && (n !== 'inventory' || withInventory),
+    ),
+  );
 
   const runDir = options.runDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'otel-kit-run-')));
   await fs.mkdir(path.join(runDir, 'logs'), { recursive: true });
@@ -241,7 +252,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
   if (!collectorConfigs) {
     const collectorDir = path.join(repoRoot, 'collector');
     const chosen = chooseCollectorConfigs(existsSync(collectorDir) ? readdirSync(collectorDir) : [], aws);
-    collectorConfigs = [chosen.base, ...(chosen.overlay ? [chosen.overlay] : [])].map((f) => path.join(collectorDir, f));
+    collectorConfigs = [chosen.base, ...(chosen.overlay ? [chosen.overlay] : [])].map((f) =>
+      path.join(collectorDir, f),
+    );
   }
 
   const compose = readCompose();
@@ -250,7 +263,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     composeEnv[name] = composeEnvironment(compose, name, process.env);
   }
 
-  const packageScripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string; 'start:inventory': string } }).scripts;
+  const packageScripts = (
+    JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: { start: string; 'start:inventory': string };
+    }
+  ).scripts;
   const specs = planComponents(
     {
       repo: repoRoot,
@@ -267,7 +284,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
   ).map((spec) => ({ ...spec, env: { ...spec.env, ...(options.env?.[spec.name] ?? {}) } }));
 
   for (const spec of specs) {
-    for (const file of spec.configFiles) if (!existsSync(file)) throw new StackError(`${spec.name}: config file missing: ${file}`);
+    for (const file of spec.configFiles)
+      if (!existsSync(file)) throw new StackError(`${spec.name}: config file missing: ${file}`);
     warnAboutUnsetVariables(spec, log);
   }
   installExitHook();
@@ -279,7 +297,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     stopped = true;
     // Reverse order: the service flushes into the collector, the collector into the backends.
     for (const { component, child } of [...started].reverse()) {
-      await stopComponent(component, child, component.name === 'service' || component.name === 'collector' || component.name === 'inventory' ? 15_000 : 10_000);
+      await stopComponent(
+        component,
+        child,
+        component.name === 'service' || component.name === 'collector' || component.name === 'inventory'
+          ? 15_000
+          : 10_000,
+      );
     }
   };
 
@@ -289,11 +313,23 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     const out = await fs.open(logFile, 'a');
     const { command, args } = namespacedCommand(hostsFile, spec.command, spec.args);
     // detached: the component leads its own process group, so stop() reaches any children too.
-    const child = spawn(command, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', out.fd, out.fd], detached: true });
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', out.fd, out.fd],
+      detached: true,
+    });
     await out.close();
     if (child.pid === undefined) throw new StackError(`${spec.name}: could not start ${spec.command}`);
     liveGroups.add(child.pid);
-    const component: RunningComponent = { name: spec.name, pid: child.pid, logFile, readyUrl: spec.readyUrl, listens: spec.listens, spec };
+    const component: RunningComponent = {
+      name: spec.name,
+      pid: child.pid,
+      logFile,
+      readyUrl: spec.readyUrl,
+      listens: spec.listens,
+      spec,
+    };
     started.push({ component, child });
     log(`started ${spec.name} (pid ${child.pid}, log ${logFile})`);
     return { component, child };
@@ -304,11 +340,18 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
     // Backends first, together (they do not need each other to start), then the collector, then the service.
     const backends = specs.filter((s) => s.name !== 'collector' && s.name !== 'service' && s.name !== 'inventory');
     const launched = await Promise.all(backends.map(launch));
-    await Promise.all(launched.map(({ component, child }) => waitReady(component, child, timeout).then(() => log(`ready   ${component.name}`))));
+    await Promise.all(
+      launched.map(({ component, child }) =>
+        waitReady(component, child, timeout).then(() => log(`ready   ${component.name}`)),
+      ),
+    );
     if (withInventory) {
       // compose's inventory-seed step, here in-process: the known resource set the inventory must count.
       const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = AWS_DUMMY_CREDENTIALS;
-      await seed(baseUrls().moto, { credentials: { accessKeyId, secretAccessKey }, log: (line) => log(`seed    ${line}`) });
+      await seed(baseUrls().moto, {
+        credentials: { accessKeyId, secretAccessKey },
+        log: (line) => log(`seed    ${line}`),
+      });
     }
     for (const name of ['collector', 'service', 'inventory'] as const) {
       const spec = specs.find((s) => s.name === name);

@@ -23,8 +23,10 @@ const paths: StackPaths = {
   binaries: { prometheus: '/b/prometheus', jaeger: '/b/jaeger', otelcol: '/b/otelcol', moto: '/b/moto_server' },
   tsRunner: ['/repo/node_modules/tsx/dist/cli.mjs'],
   node: '/usr/bin/node',
-  serviceStartScript: 'node --env-file=service/otel.env --require @aws/aws-distro-opentelemetry-node-autoinstrumentation/register service/dist/index.js',
-  inventoryStartScript: 'node --env-file=inventory/otel.env --require ./service/dist/telemetry/preload-adot.js inventory/dist/inventory/src/main.js',
+  serviceStartScript:
+    'node --env-file=service/otel.env --require @aws/aws-distro-opentelemetry-node-autoinstrumentation/register service/dist/index.js',
+  inventoryStartScript:
+    'node --env-file=inventory/otel.env --require ./service/dist/telemetry/preload-adot.js inventory/dist/inventory/src/main.js',
 };
 const byName = (specs: ComponentSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s]));
 
@@ -35,7 +37,8 @@ describe('hosts file', () => {
     const hosts = renderHostsFile(original);
     expect(hosts).toContain('127.0.0.1\tlocalhost');
     expect(hosts).toContain('10.0.0.5 buildbox');
-    for (const [name, ip] of Object.entries(ADDRESSES)) expect(hosts).toMatch(new RegExp(`^${ip.replaceAll('.', '\\.')}\\t${name}$`, 'm'));
+    for (const [name, ip] of Object.entries(ADDRESSES))
+      expect(hosts).toMatch(new RegExp(`^${ip.replaceAll('.', '\\.')}\\t${name}$`, 'm'));
   });
 
   it('drops earlier lines naming one of our hosts, so the stack never resolves a stale address', () => {
@@ -61,8 +64,13 @@ describe('config variables', () => {
 
 describe('collector config files', () => {
   it('uses the base config alone, or base then the AWS overlay', () => {
-    expect(chooseCollectorConfigs(['config.yaml', 'config-aws.yaml', 'README.md'], false)).toEqual({ base: 'config.yaml' });
-    expect(chooseCollectorConfigs(['config.yaml', 'aws-overlay.yaml'], true)).toEqual({ base: 'config.yaml', overlay: 'aws-overlay.yaml' });
+    expect(chooseCollectorConfigs(['config.yaml', 'config-aws.yaml', 'README.md'], false)).toEqual({
+      base: 'config.yaml',
+    });
+    expect(chooseCollectorConfigs(['config.yaml', 'aws-overlay.yaml'], true)).toEqual({
+      base: 'config.yaml',
+      overlay: 'aws-overlay.yaml',
+    });
   });
   it('refuses to guess', () => {
     expect(() => chooseCollectorConfigs([], false)).toThrow(/base config/);
@@ -78,16 +86,32 @@ describe('compose environment', () => {
         collector: { environment: ['AWS_REGION=${AWS_REGION:-us-east-1}', 'PASSED', 'PRICE=$$5'] },
       },
     };
-    expect(composeEnvironment(compose, 'service', { C: 'from-host' })).toEqual({ A: 'x', B: 'dflt', C: 'from-host', N: '3' });
+    expect(composeEnvironment(compose, 'service', { C: 'from-host' })).toEqual({
+      A: 'x',
+      B: 'dflt',
+      C: 'from-host',
+      N: '3',
+    });
     expect(composeEnvironment(compose, 'service', { HOSTVAR: 'set' }).B).toBe('set');
-    expect(composeEnvironment(compose, 'collector', { PASSED: 'p' })).toEqual({ AWS_REGION: 'us-east-1', PASSED: 'p', PRICE: '$5' });
+    expect(composeEnvironment(compose, 'collector', { PASSED: 'p' })).toEqual({
+      AWS_REGION: 'us-east-1',
+      PASSED: 'p',
+      PRICE: '$5',
+    });
     expect(composeEnvironment(undefined, 'service', {})).toEqual({});
   });
 });
 
 describe('component plan', () => {
-  const aws = byName(planComponents(paths, { aws: true, service: true, inventory: true }, ['/repo/collector/config.yaml', '/repo/collector/config-aws.yaml']));
-  const local = byName(planComponents(paths, { aws: false, service: false, inventory: true }, ['/repo/collector/config.yaml']));
+  const aws = byName(
+    planComponents(paths, { aws: true, service: true, inventory: true }, [
+      '/repo/collector/config.yaml',
+      '/repo/collector/config-aws.yaml',
+    ]),
+  );
+  const local = byName(
+    planComponents(paths, { aws: false, service: false, inventory: true }, ['/repo/collector/config.yaml']),
+  );
 
   it('gives every component its own loopback IP and never a wildcard listen address', () => {
     for (const spec of Object.values(aws)) {
@@ -99,7 +123,11 @@ describe('component plan', () => {
     expect(aws.loki!.args.slice(-4)).toEqual(['--host', '127.0.0.13', '--port', '3100']);
     expect(aws.jaeger!.env).toMatchObject({ JAEGER_LISTEN_HOST: '127.0.0.14' });
     expect(aws.collector!.env.OTLP_LISTEN_HOST).toBe('127.0.0.11');
-    expect(aws.inventory!.env).toMatchObject({ HOST: '127.0.0.16', PORT: '8081', AWS_ENDPOINT_URL: 'http://moto:5000' });
+    expect(aws.inventory!.env).toMatchObject({
+      HOST: '127.0.0.16',
+      PORT: '8081',
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+    });
     expect(aws.service!.env).toMatchObject({ HOST: '127.0.0.10', PORT: '8080' });
     expect(aws.moto!.args).toEqual(['--host', '127.0.0.15', '--port', '5000']);
   });
@@ -113,20 +141,39 @@ describe('component plan', () => {
     expect(aws.prometheus!.args).toContain('--config.file=/repo/prometheus.yml');
     expect(aws.jaeger!.args).toEqual(['--config=/repo/jaeger.yaml']);
     expect(aws.loki!.command).toBe('/usr/bin/node');
-    expect(aws.loki!.args).toEqual(['/repo/node_modules/tsx/dist/cli.mjs', '/repo/native/loki-door/main.ts', '--host', '127.0.0.13', '--port', '3100']);
+    expect(aws.loki!.args).toEqual([
+      '/repo/node_modules/tsx/dist/cli.mjs',
+      '/repo/native/loki-door/main.ts',
+      '--host',
+      '127.0.0.13',
+      '--port',
+      '3100',
+    ]);
     expect(aws.loki!.readyUrl).toBe('http://127.0.0.13:3100/ready');
   });
 
   it('in AWS mode merges the overlay and points X-Ray at moto with dummy credentials', () => {
-    expect(aws.collector!.args).toEqual(['--config=/repo/collector/config.yaml', '--config=/repo/collector/config-aws.yaml']);
-    expect(aws.collector!.env).toMatchObject({ XRAY_ENDPOINT: 'http://moto:5000', AWS_ACCESS_KEY_ID: 'testing', AWS_REGION: 'us-east-1' });
+    expect(aws.collector!.args).toEqual([
+      '--config=/repo/collector/config.yaml',
+      '--config=/repo/collector/config-aws.yaml',
+    ]);
+    expect(aws.collector!.env).toMatchObject({
+      XRAY_ENDPOINT: 'http://moto:5000',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_REGION: 'us-east-1',
+    });
     expect(Object.keys(local)).toEqual(['prometheus', 'loki', 'jaeger', 'collector']);
     expect(local.collector!.env.XRAY_ENDPOINT).toBeUndefined();
   });
 
   it('runs the service with exactly the node arguments of npm start, from the repo root', () => {
     expect(aws.service!.command).toBe('/usr/bin/node');
-    expect(aws.service!.args).toEqual(['--env-file=service/otel.env', '--require', '@aws/aws-distro-opentelemetry-node-autoinstrumentation/register', 'service/dist/index.js']);
+    expect(aws.service!.args).toEqual([
+      '--env-file=service/otel.env',
+      '--require',
+      '@aws/aws-distro-opentelemetry-node-autoinstrumentation/register',
+      'service/dist/index.js',
+    ]);
     expect(aws.service!.cwd).toBe('/repo');
     // The repo's start script parses (a shell construct there would need the harness to change).
     const start = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).scripts.start as string;
@@ -136,14 +183,19 @@ describe('component plan', () => {
   });
 
   it('lets compose.yaml environment through but keeps its own listen addresses', () => {
-    const specs = byName(planComponents(paths, { aws: false, service: true, inventory: false }, ['/c.yaml'], { service: { HOST: '0.0.0.0', OTEL_METRICS_EXPORTER: 'otlp' } }));
+    const specs = byName(
+      planComponents(paths, { aws: false, service: true, inventory: false }, ['/c.yaml'], {
+        service: { HOST: '0.0.0.0', OTEL_METRICS_EXPORTER: 'otlp' },
+      }),
+    );
     expect(specs.service!.env).toMatchObject({ HOST: '127.0.0.10', OTEL_METRICS_EXPORTER: 'otlp' });
   });
 });
 
 describe('the real config files take exactly the variables the harness sets', () => {
   const real = byName(planComponents({ ...paths, repo }, { aws: true, service: true, inventory: true }, []));
-  const harnessVars = (spec: ComponentSpec) => Object.keys(spec.env).filter((k) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(k));
+  const harnessVars = (spec: ComponentSpec) =>
+    Object.keys(spec.env).filter((k) => /_(LISTEN_HOST|INSTANCE_ADDR|DATA_DIR)$/.test(k));
   for (const [name, file] of [['jaeger', 'jaeger.yaml']] as const) {
     it(`${file}`, () => {
       const used = referencedEnvVars(readFileSync(path.join(repo, file), 'utf8'))
@@ -155,17 +207,26 @@ describe('the real config files take exactly the variables the harness sets', ()
 
   const collectorDir = path.join(repo, 'collector');
   const collectorFiles = existsSync(collectorDir) ? readdirSync(collectorDir).filter((f) => /\.ya?ml$/.test(f)) : [];
-  it.skipIf(collectorFiles.length === 0)('collector configs listen on OTLP_LISTEN_HOST and send X-Ray to XRAY_ENDPOINT', () => {
-    const text = collectorFiles.map((f) => readFileSync(path.join(collectorDir, f), 'utf8')).join('\n');
-    const used = referencedEnvVars(text).map((v) => v.name);
-    expect(used).toContain('OTLP_LISTEN_HOST');
-    expect(used).toContain('XRAY_ENDPOINT');
-  });
+  it.skipIf(collectorFiles.length === 0)(
+    'collector configs listen on OTLP_LISTEN_HOST and send X-Ray to XRAY_ENDPOINT',
+    () => {
+      const text = collectorFiles.map((f) => readFileSync(path.join(collectorDir, f), 'utf8')).join('\n');
+      const used = referencedEnvVars(text).map((v) => v.name);
+      expect(used).toContain('OTLP_LISTEN_HOST');
+      expect(used).toContain('XRAY_ENDPOINT');
+    },
+  );
 });
 
 describe('compose.yaml and the native harness start each program with the same flags', () => {
-  const compose = parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, { command?: string[] }> };
-  const native = byName(planComponents({ ...paths, repo }, { aws: false, service: false, inventory: true }, ['/repo/collector/config.yaml']));
+  const compose = parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as {
+    services: Record<string, { command?: string[] }>;
+  };
+  const native = byName(
+    planComponents({ ...paths, repo }, { aws: false, service: false, inventory: true }, [
+      '/repo/collector/config.yaml',
+    ]),
+  );
   const flagName = (arg: string) => arg.split('=')[0];
   for (const name of ['prometheus', 'jaeger', 'collector'] as const) {
     it(name, () => {
@@ -180,7 +241,17 @@ describe('namespaced command', () => {
   it('bind-mounts the hosts file privately and execs the component (same PID)', () => {
     expect(namespacedCommand('/run/hosts', '/b/loki', ['-x'])).toEqual({
       command: 'unshare',
-      args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', '/run/hosts', '/b/loki', '-x'],
+      args: [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$0" /etc/hosts && exec "$@"',
+        '/run/hosts',
+        '/b/loki',
+        '-x',
+      ],
     });
   });
 });

@@ -124,9 +124,11 @@ export function chooseCollectorConfigs(fileNames: string[], aws: boolean): { bas
   const overlays = yaml.filter((f) => /aws/i.test(f));
   const bases = yaml.filter((f) => !/aws/i.test(f));
   const base = bases.find((f) => /^config\.ya?ml$/.test(f)) ?? (bases.length === 1 ? bases[0] : undefined);
-  if (!base) throw new Error(`collector/: cannot tell the base config among [${yaml.join(', ')}] (expected config.yaml)`);
+  if (!base)
+    throw new Error(`collector/: cannot tell the base config among [${yaml.join(', ')}] (expected config.yaml)`);
   if (!aws) return { base };
-  if (overlays.length !== 1) throw new Error(`collector/: expected exactly one AWS overlay (*aws*.yaml), found [${overlays.join(', ')}]`);
+  if (overlays.length !== 1)
+    throw new Error(`collector/: expected exactly one AWS overlay (*aws*.yaml), found [${overlays.join(', ')}]`);
   return { base, overlay: overlays[0] };
 }
 
@@ -136,8 +138,13 @@ type ComposeEnvironment = Record<string, string | number | boolean | null> | str
  * A compose service's `environment:` (map or list form) with compose's `${VAR}` /
  * `${VAR:-default}` interpolation applied from hostEnv, so the native run gets the same variables.
  */
-export function composeEnvironment(compose: unknown, service: string, hostEnv: NodeJS.ProcessEnv): Record<string, string> {
-  const services = (compose as { services?: Record<string, { environment?: ComposeEnvironment }> } | undefined)?.services;
+export function composeEnvironment(
+  compose: unknown,
+  service: string,
+  hostEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const services = (compose as { services?: Record<string, { environment?: ComposeEnvironment }> } | undefined)
+    ?.services;
   const environment = services?.[service]?.environment;
   const pairs: [string, string][] = [];
   if (Array.isArray(environment)) {
@@ -155,12 +162,15 @@ export function composeEnvironment(compose: unknown, service: string, hostEnv: N
     }
   }
   const interpolate = (value: string) =>
-    value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (_m, name: string, op: string | undefined, fallback: string | undefined) => {
-      const current = hostEnv[name];
-      if (op === ':-') return current ? current : (fallback ?? '');
-      if (op === '-') return current !== undefined ? current : (fallback ?? '');
-      return current ?? '';
-    });
+    value.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+      (_m, name: string, op: string | undefined, fallback: string | undefined) => {
+        const current = hostEnv[name];
+        if (op === ':-') return current ? current : (fallback ?? '');
+        if (op === '-') return current !== undefined ? current : (fallback ?? '');
+        return current ?? '';
+      },
+    );
   return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v).replace(/\$\$/g, '$')]));
 }
 
@@ -217,7 +227,14 @@ export function planComponents(
     name: 'loki',
     command: paths.node,
     // Loki's door, not Loki (AGPL, not run here): it records what the collector sends to Loki.
-    args: [...paths.tsRunner, path.join(repo, 'native', 'loki-door', 'main.ts'), '--host', ADDRESSES.loki, '--port', String(PORTS.loki)],
+    args: [
+      ...paths.tsRunner,
+      path.join(repo, 'native', 'loki-door', 'main.ts'),
+      '--host',
+      ADDRESSES.loki,
+      '--port',
+      String(PORTS.loki),
+    ],
     env: {},
     cwd: repo,
     readyUrl: url(ADDRESSES.loki, PORTS.loki, '/ready'),
@@ -316,7 +333,15 @@ export function boundAddresses(name: ComponentName): [string, number][] {
     case 'loki':
       return own(PORTS.loki);
     case 'jaeger':
-      return own(PORTS.jaegerUi, PORTS.jaegerQueryGrpc, PORTS.jaegerOtlpGrpc, PORTS.jaegerOtlpHttp, PORTS.jaegerHealth, PORTS.jaegerMetrics, PORTS.jaegerSpanMetrics);
+      return own(
+        PORTS.jaegerUi,
+        PORTS.jaegerQueryGrpc,
+        PORTS.jaegerOtlpGrpc,
+        PORTS.jaegerOtlpHttp,
+        PORTS.jaegerHealth,
+        PORTS.jaegerMetrics,
+        PORTS.jaegerSpanMetrics,
+      );
     case 'collector':
       return own(PORTS.collectorGrpc, PORTS.collectorHttp, PORTS.collectorHealth, PORTS.collectorMetrics);
     case 'service':
@@ -334,9 +359,23 @@ export const baseUrls = nativeUrls;
  * is bind-mounted there only, so compose hostnames resolve for the component and nothing on the
  * machine changes. `exec` keeps the PID the harness tracks equal to the component's.
  */
-export function namespacedCommand(hostsFile: string, command: string, args: string[]): { command: string; args: string[] } {
+export function namespacedCommand(
+  hostsFile: string,
+  command: string,
+  args: string[],
+): { command: string; args: string[] } {
   return {
     command: 'unshare',
-    args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, command, ...args],
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount --bind "$0" /etc/hosts && exec "$@"',
+      hostsFile,
+      command,
+      ...args,
+    ],
   };
 }

@@ -18,7 +18,10 @@ export function composeImageTags(composeText: string): Map<string, string[]> {
     if (!service.image) continue;
     const at = service.image.lastIndexOf(':');
     // A colon before the last slash belongs to a registry port, not a tag.
-    const [name, tag] = at > service.image.lastIndexOf('/') ? [service.image.slice(0, at), service.image.slice(at + 1)] : [service.image, 'latest'];
+    const [name, tag] =
+      at > service.image.lastIndexOf('/')
+        ? [service.image.slice(0, at), service.image.slice(at + 1)]
+        : [service.image, 'latest'];
     tags.set(name, [...(tags.get(name) ?? []), tag]);
   }
   return tags;
@@ -63,7 +66,9 @@ describe('versions.json is self-consistent', () => {
 
 describe('image tag parsing', () => {
   it('splits name and tag, and treats a registry port as part of the name', () => {
-    const tags = composeImageTags('services:\n  a: {image: "public.ecr.aws/x/y:v1"}\n  b: {image: "localhost:5000/z"}\n  c: {build: .}\n');
+    const tags = composeImageTags(
+      'services:\n  a: {image: "public.ecr.aws/x/y:v1"}\n  b: {image: "localhost:5000/z"}\n  c: {build: .}\n',
+    );
     expect(tags.get('public.ecr.aws/x/y')).toEqual(['v1']);
     expect(tags.get('localhost:5000/z')).toEqual(['latest']);
   });

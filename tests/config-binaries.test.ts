@@ -58,7 +58,11 @@ describe.skipIf(!otelcol)(`otelcol validate (${otelcol ?? reason('otelcol')})`, 
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    const result = run(otelcol!, ['validate', `--config=${repoPath('collector/config.yaml')}`, `--config=${repoPath('collector/aws.yaml')}`], aws);
+    const result = run(
+      otelcol!,
+      ['validate', `--config=${repoPath('collector/config.yaml')}`, `--config=${repoPath('collector/aws.yaml')}`],
+      aws,
+    );
     expect(result.status, result.output).toBe(0);
   });
 

@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 
 // No Docker engine on CI machines: check the Dockerfiles' promises statically instead.
 import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../native/layout.ts';
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; engines: { node: string } };
+const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  engines: { node: string };
+};
 
 const images = [
   { file: 'service/Dockerfile', script: 'start', envFile: 'service/otel.env' },

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { extractDerivedValue, interpolateSpanMacros, tracesToLogsQuery } from '../e2e/provisioning.ts';
 
-const span = { traceId: '6752f3c1aabbccddeeff001122334455', spanId: '0011223344556677', name: 'GET /crash', tags: { 'service.name': 'items-api' } };
+const span = {
+  traceId: '6752f3c1aabbccddeeff001122334455',
+  spanId: '0011223344556677',
+  name: 'GET /crash',
+  tags: { 'service.name': 'items-api' },
+};
 
 describe('links rebuilt from the provisioning file', () => {
   it('a label matcher reads structured metadata, not the line', () => {
@@ -16,12 +21,17 @@ describe('links rebuilt from the provisioning file', () => {
   });
 
   it('interpolates the span macros Grafana offers', () => {
-    const q = interpolateSpanMacros('{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}" | span_id="${__span.spanId}"', span);
+    const q = interpolateSpanMacros(
+      '{service_name="${__span.tags["service.name"]}"} | trace_id="${__trace.traceId}" | span_id="${__span.spanId}"',
+      span,
+    );
     expect(q).toBe(`{service_name="items-api"} | trace_id="${span.traceId}" | span_id="${span.spanId}"`);
   });
 
   it('a span tag the span lacks is an error (Grafana hides such a link), not an empty selector', () => {
-    expect(() => interpolateSpanMacros('{service_name="${__span.tags["service.name"]}"}', { ...span, tags: {} })).toThrow(/service\.name.*hide the link/);
+    expect(() =>
+      interpolateSpanMacros('{service_name="${__span.tags["service.name"]}"}', { ...span, tags: {} }),
+    ).toThrow(/service\.name.*hide the link/);
   });
 
   it('without a custom query, tags become selectors and ids line filters', () => {
@@ -30,10 +40,19 @@ describe('links rebuilt from the provisioning file', () => {
         name: 'Jaeger',
         uid: 'jaeger',
         type: 'jaeger',
-        jsonData: { tracesToLogsV2: { datasourceUid: 'loki', tags: [{ key: 'service.name', value: 'service_name' }], filterByTraceId: true } },
+        jsonData: {
+          tracesToLogsV2: {
+            datasourceUid: 'loki',
+            tags: [{ key: 'service.name', value: 'service_name' }],
+            filterByTraceId: true,
+          },
+        },
       },
     ];
-    expect(tracesToLogsQuery(ds, 'jaeger', span)).toEqual({ datasourceUid: 'loki', query: `{service_name="items-api"} |="${span.traceId}"` });
+    expect(tracesToLogsQuery(ds, 'jaeger', span)).toEqual({
+      datasourceUid: 'loki',
+      query: `{service_name="items-api"} |="${span.traceId}"`,
+    });
     expect(() => tracesToLogsQuery(ds, 'tempo', span)).toThrow(/"tempo" has no tracesToLogsV2/);
   });
 });

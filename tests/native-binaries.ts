@@ -24,12 +24,20 @@ export interface RunResult {
 }
 
 /** Runs a binary to completion (bounded), returning its exit status and combined output. */
-export function run(executable: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): RunResult {
+export function run(
+  executable: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): RunResult {
   const result = spawnSync(executable, args, {
     cwd: repoPath('.'),
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: timeoutMs,
   });
-  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+  return {
+    status: result.status,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+  };
 }

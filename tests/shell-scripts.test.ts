@@ -58,7 +58,10 @@ describe.skipIf(!shellcheck && !process.env.CI)(`shellcheck (${shellcheck ?? rea
 /** A script that sources .ci/phases.sh, runs `body` inside a phase called "demo". */
 function runPhases(body: string) {
   const script = path.join(scratch, `phases-${Math.random().toString(36).slice(2)}.sh`);
-  writeFileSync(script, `source ${JSON.stringify(repoPath('.ci/phases.sh'))}\nphase demo\n${body}\nphase_end\nphase_summary\n`);
+  writeFileSync(
+    script,
+    `source ${JSON.stringify(repoPath('.ci/phases.sh'))}\nphase demo\n${body}\nphase_end\nphase_summary\n`,
+  );
   const result = spawnSync('bash', [script], { encoding: 'utf8', timeout: 10_000 });
   const lines = result.stdout.trimEnd().split('\n');
   return { status: result.status, last: lines.slice(-3).join('\n'), stdout: result.stdout };

@@ -85,7 +85,12 @@ export function mountsOf(service: ComposeService): Mount[] {
       return { source, target, readOnly: mode.split(',').includes('ro'), bind: /^[.~/$]/.test(source) };
     }
     const source = volume.source ?? '';
-    return { source, target: volume.target ?? '', readOnly: volume.read_only === true, bind: volume.type === 'bind' || /^[.~/$]/.test(source) };
+    return {
+      source,
+      target: volume.target ?? '',
+      readOnly: volume.read_only === true,
+      bind: volume.type === 'bind' || /^[.~/$]/.test(source),
+    };
   });
 }
 
@@ -119,7 +124,9 @@ export function shellVariables(text: string): { name: string; expression: string
  * `${env:VAR:-default}` (the collector) the way those programs do, from `env`.
  */
 export function expandEnv(text: string, env: Record<string, string | undefined>, collectorSyntax = false): string {
-  const pattern = collectorSyntax ? /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g : /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+  const pattern = collectorSyntax
+    ? /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+    : /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
   return text.replace(pattern, (_m, name: string, fallback: string | undefined) => {
     const value = env[name];
     return value !== undefined && value !== '' ? value : (fallback ?? '');

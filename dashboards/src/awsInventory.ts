@@ -6,7 +6,17 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as inv from '../../inventory/src/names.ts';
 import { LABEL_SERVICE_NAME } from '../../service/src/telemetry/names.ts';
-import { barsPanel, jaegerSearch, logsPanel, lokiLogQuery, promQuery, statPanel, timeseriesPanel, tracesTablePanel, workshopDashboard } from './panels.ts';
+import {
+  barsPanel,
+  jaegerSearch,
+  logsPanel,
+  lokiLogQuery,
+  promQuery,
+  statPanel,
+  timeseriesPanel,
+  tracesTablePanel,
+  workshopDashboard,
+} from './panels.ts';
 
 export const AWS_INVENTORY_UID = 'aws-inventory';
 
@@ -21,9 +31,13 @@ export function awsInventory(): dashboard.Dashboard {
     ['aws', inv.SERVICE_NAME],
   )
     .withPanel(
-      statPanel('Resources', 'Every resource counted by the newest successful collection of each collector.', { x: 0, y: 0, w: 4, h: 8 }, 'short', [
-        promQuery('A', `sum(${resources})`, { instant: true }),
-      ]),
+      statPanel(
+        'Resources',
+        'Every resource counted by the newest successful collection of each collector.',
+        { x: 0, y: 0, w: 4, h: 8 },
+        'short',
+        [promQuery('A', `sum(${resources})`, { instant: true })],
+      ),
     )
     .withPanel(
       barsPanel(
@@ -35,9 +49,13 @@ export function awsInventory(): dashboard.Dashboard {
       ),
     )
     .withPanel(
-      timeseriesPanel('Resources by region', 'Resources per region; S3 buckets count in their own region.', { x: 14, y: 0, w: 10, h: 8 }, 'short', [
-        promQuery('A', `sum by (${inv.ATTR_REGION}) (${resources})`, { legend: `{{${inv.ATTR_REGION}}}` }),
-      ]),
+      timeseriesPanel(
+        'Resources by region',
+        'Resources per region; S3 buckets count in their own region.',
+        { x: 14, y: 0, w: 10, h: 8 },
+        'short',
+        [promQuery('A', `sum by (${inv.ATTR_REGION}) (${resources})`, { legend: `{{${inv.ATTR_REGION}}}` })],
+      ),
     )
     .withPanel(
       timeseriesPanel(
@@ -45,7 +63,11 @@ export function awsInventory(): dashboard.Dashboard {
         'Running against stopped instances, in-use against available volumes, ... A state that should not be there (a stopped fleet, a failed function) shows up here first.',
         { x: 0, y: 8, w: 12, h: 8 },
         'short',
-        [promQuery('A', `sum by (${inv.ATTR_KIND}, ${inv.ATTR_STATE}) (${resources})`, { legend: `{{${inv.ATTR_KIND}}} {{${inv.ATTR_STATE}}}` })],
+        [
+          promQuery('A', `sum by (${inv.ATTR_KIND}, ${inv.ATTR_STATE}) (${resources})`, {
+            legend: `{{${inv.ATTR_KIND}}} {{${inv.ATTR_STATE}}}`,
+          }),
+        ],
       ),
     )
     .withPanel(
@@ -54,20 +76,42 @@ export function awsInventory(): dashboard.Dashboard {
         'Failed AWS calls per second, by error kind: throttling and network errors are retried with backoff; credentials and access errors mark the collector failed; circuit_open counts calls refused while a service and region rest.',
         { x: 12, y: 8, w: 12, h: 8 },
         'ops',
-        [promQuery('A', `sum by (${inv.ATTR_ERROR_KIND}) (${rateOf(inv.PROM_COLLECTION_ERRORS)})`, { legend: `{{${inv.ATTR_ERROR_KIND}}}` })],
+        [
+          promQuery('A', `sum by (${inv.ATTR_ERROR_KIND}) (${rateOf(inv.PROM_COLLECTION_ERRORS)})`, {
+            legend: `{{${inv.ATTR_ERROR_KIND}}}`,
+          }),
+        ],
       ),
     )
     .withPanel(
-      timeseriesPanel('Retries by collector', 'AWS calls retried per second after a retryable error, per collector.', { x: 0, y: 16, w: 8, h: 8 }, 'ops', [
-        promQuery('A', `sum by (${inv.ATTR_COLLECTOR}) (${rateOf(inv.PROM_RETRIES)})`, { legend: `{{${inv.ATTR_COLLECTOR}}}` }),
-      ]),
+      timeseriesPanel(
+        'Retries by collector',
+        'AWS calls retried per second after a retryable error, per collector.',
+        { x: 0, y: 16, w: 8, h: 8 },
+        'ops',
+        [
+          promQuery('A', `sum by (${inv.ATTR_COLLECTOR}) (${rateOf(inv.PROM_RETRIES)})`, {
+            legend: `{{${inv.ATTR_COLLECTOR}}}`,
+          }),
+        ],
+      ),
     )
     .withPanel(
-      timeseriesPanel('Collection duration p95', 'How long one collector takes for one region, retries and backoff included (p95).', { x: 8, y: 16, w: 8, h: 8 }, 's', [
-        promQuery('A', `histogram_quantile(0.95, sum by (le, ${inv.ATTR_COLLECTOR}) (${rateOf(`${inv.PROM_COLLECTION_DURATION}_bucket`)}))`, {
-          legend: `{{${inv.ATTR_COLLECTOR}}}`,
-        }),
-      ]),
+      timeseriesPanel(
+        'Collection duration p95',
+        'How long one collector takes for one region, retries and backoff included (p95).',
+        { x: 8, y: 16, w: 8, h: 8 },
+        's',
+        [
+          promQuery(
+            'A',
+            `histogram_quantile(0.95, sum by (le, ${inv.ATTR_COLLECTOR}) (${rateOf(`${inv.PROM_COLLECTION_DURATION}_bucket`)}))`,
+            {
+              legend: `{{${inv.ATTR_COLLECTOR}}}`,
+            },
+          ),
+        ],
+      ),
     )
     .withPanel(
       timeseriesPanel(
@@ -76,9 +120,13 @@ export function awsInventory(): dashboard.Dashboard {
         { x: 16, y: 16, w: 8, h: 8 },
         's',
         [
-          promQuery('A', `time() - max by (${inv.ATTR_COLLECTOR}, ${inv.ATTR_REGION}) (${inv.PROM_LAST_SUCCESS}{${LABEL_SERVICE_NAME}="${inv.SERVICE_NAME}"})`, {
-            legend: `{{${inv.ATTR_COLLECTOR}}} {{${inv.ATTR_REGION}}}`,
-          }),
+          promQuery(
+            'A',
+            `time() - max by (${inv.ATTR_COLLECTOR}, ${inv.ATTR_REGION}) (${inv.PROM_LAST_SUCCESS}{${LABEL_SERVICE_NAME}="${inv.SERVICE_NAME}"})`,
+            {
+              legend: `{{${inv.ATTR_COLLECTOR}}} {{${inv.ATTR_REGION}}}`,
+            },
+          ),
         ],
       ),
     )

@@ -26,13 +26,22 @@ const k6OccurredShare = (m: K6RateMetric) => `(sum(${k6Rate(m.occurred)}) or vec
 const k6NotOccurredShare = (m: K6RateMetric) => `1 - ${k6OccurredShare(m)}`;
 
 export function loadTest(): dashboard.Dashboard {
-  return workshopDashboard('Load test', LOAD_TEST_UID, `k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`, ['k6'])
+  return workshopDashboard(
+    'Load test',
+    LOAD_TEST_UID,
+    `k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`,
+    ['k6'],
+  )
     .withVariable(
       new dashboard.QueryVariableBuilder(RUN_ID_VARIABLE)
         .label('k6 run')
         .description('The run_id tag k6 puts on every metric of a run (RUN_ID or a generated id).')
         .datasource(PROMETHEUS)
-        .query({ qryType: 1, query: `label_values(${K6.httpReqs}, ${K6_LABEL_RUN_ID})`, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+        .query({
+          qryType: 1,
+          query: `label_values(${K6.httpReqs}, ${K6_LABEL_RUN_ID})`,
+          refId: 'PrometheusVariableQueryEditor-VariableQuery',
+        })
         .definition(`label_values(${K6.httpReqs}, ${K6_LABEL_RUN_ID})`)
         .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
         .sort(dashboard.VariableSort.AlphabeticalDesc)
@@ -42,9 +51,13 @@ export function loadTest(): dashboard.Dashboard {
     )
     .withPanel(
       // Not filtered by run: k6's engine emits vus itself, without the per-VU run_id tag.
-      statPanel('Virtual users', "VUs k6 is running right now (all runs: the engine's vus metric carries no run_id).", { x: 0, y: 0, w: 6, h: 8 }, 'short', [
-        promQuery('A', `sum(${K6.vus})`, { legend: 'VUs' }),
-      ]),
+      statPanel(
+        'Virtual users',
+        "VUs k6 is running right now (all runs: the engine's vus metric carries no run_id).",
+        { x: 0, y: 0, w: 6, h: 8 },
+        'short',
+        [promQuery('A', `sum(${K6.vus})`, { legend: 'VUs' })],
+      ),
     )
     .withPanel(
       timeseriesPanel(
@@ -52,7 +65,10 @@ export function loadTest(): dashboard.Dashboard {
         'k6 http_reqs beside the server histogram count. The service counts every client, not only this run.',
         { x: 6, y: 0, w: 18, h: 8 },
         'reqps',
-        [promQuery('A', `sum(${k6Rate(K6.httpReqs)})`, { legend: 'k6 sent' }), promQuery('B', serverRequestRate, { legend: 'service handled' })],
+        [
+          promQuery('A', `sum(${k6Rate(K6.httpReqs)})`, { legend: 'k6 sent' }),
+          promQuery('B', serverRequestRate, { legend: 'service handled' }),
+        ],
       ),
     )
     .withPanel(
@@ -62,7 +78,9 @@ export function loadTest(): dashboard.Dashboard {
         { x: 0, y: 8, w: 12, h: 8 },
         'ms',
         [
-          promQuery('A', `histogram_quantile(0.95, sum by (le) (${k6Rate(`${K6.httpReqDuration}_bucket`)}))`, { legend: 'k6 p95' }),
+          promQuery('A', `histogram_quantile(0.95, sum by (le) (${k6Rate(`${K6.httpReqDuration}_bucket`)}))`, {
+            legend: 'k6 p95',
+          }),
           promQuery('B', `1000 * ${serverLatencyQuantile(0.95)}`, { legend: 'service p95' }),
         ],
       ),
@@ -81,14 +99,22 @@ export function loadTest(): dashboard.Dashboard {
       ).min(0),
     )
     .withPanel(
-      timeseriesPanel('Iterations per second', 'Completed k6 iterations (one flow each).', { x: 0, y: 16, w: 12, h: 8 }, 'ops', [
-        promQuery('A', `sum(${k6Rate(K6.iterations)})`, { legend: 'iterations / s' }),
-      ]),
+      timeseriesPanel(
+        'Iterations per second',
+        'Completed k6 iterations (one flow each).',
+        { x: 0, y: 16, w: 12, h: 8 },
+        'ops',
+        [promQuery('A', `sum(${k6Rate(K6.iterations)})`, { legend: 'iterations / s' })],
+      ),
     )
     .withPanel(
-      timeseriesPanel('k6 requests by route name', 'k6 http_reqs per fixed name tag (parameterised URLs share one name).', { x: 12, y: 16, w: 12, h: 8 }, 'reqps', [
-        promQuery('A', `sum by (name) (${k6Rate(K6.httpReqs)})`, { legend: '{{name}}' }),
-      ]),
+      timeseriesPanel(
+        'k6 requests by route name',
+        'k6 http_reqs per fixed name tag (parameterised URLs share one name).',
+        { x: 12, y: 16, w: 12, h: 8 },
+        'reqps',
+        [promQuery('A', `sum by (name) (${k6Rate(K6.httpReqs)})`, { legend: '{{name}}' })],
+      ),
     )
     .build();
 }

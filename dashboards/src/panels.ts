@@ -18,7 +18,12 @@ import { JAEGER, LOKI, PROMETHEUS } from './datasources.ts';
  * A workshop dashboard with the settings all three share: the last 15 minutes refreshed every
  * 10 s (a load run is a few minutes long), a shared crosshair, editable so attendees can explore.
  */
-export function workshopDashboard(title: string, uid: string, description: string, tags: string[]): dashboard.DashboardBuilder {
+export function workshopDashboard(
+  title: string,
+  uid: string,
+  description: string,
+  tags: string[],
+): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(description)
@@ -64,7 +69,12 @@ export function lokiMetricQuery(refId: string, expr: string, legend: string): lo
 }
 
 function lokiRangeQuery(refId: string, expr: string): loki.DataqueryBuilder {
-  return new loki.DataqueryBuilder().datasource(LOKI).refId(refId).expr(expr).editorMode(loki.QueryEditorMode.Code).queryType('range');
+  return new loki.DataqueryBuilder()
+    .datasource(LOKI)
+    .refId(refId)
+    .expr(expr)
+    .editorMode(loki.QueryEditorMode.Code)
+    .queryType('range');
 }
 
 /** A LogQL log query: lines, newest first. */
@@ -92,7 +102,10 @@ function jaegerQuery(query: Omit<JaegerQuery, '_implementsDataqueryVariant'>): c
   return { build: (): JaegerQuery => ({ ...query, _implementsDataqueryVariant: () => undefined }) };
 }
 
-export function jaegerSearch(refId: string, search: { service: string; operation?: string; tags?: string; limit: number }): cog.Builder<cog.Dataquery> {
+export function jaegerSearch(
+  refId: string,
+  search: { service: string; operation?: string; tags?: string; limit: number },
+): cog.Builder<cog.Dataquery> {
   return jaegerQuery({
     refId,
     datasource: JAEGER,
@@ -110,7 +123,13 @@ export function jaegerDependencyGraph(refId: string): cog.Builder<cog.Dataquery>
 
 type Target = prometheus.DataqueryBuilder | loki.DataqueryBuilder;
 
-export function timeseriesPanel(title: string, description: string, grid: Grid, unit: string, targets: Target[]): timeseries.PanelBuilder {
+export function timeseriesPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  unit: string,
+  targets: Target[],
+): timeseries.PanelBuilder {
   const panel = new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -120,22 +139,41 @@ export function timeseriesPanel(title: string, description: string, grid: Grid, 
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Never)
     .spanNulls(false)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
   setPanelDatasource(panel, targets);
   for (const target of targets) panel.withTarget(target);
   return panel;
 }
 
 /** Bars rather than lines: for counts per interval (log volume, requests by class). */
-export function barsPanel(title: string, description: string, grid: Grid, unit: string, targets: Target[]): timeseries.PanelBuilder {
+export function barsPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  unit: string,
+  targets: Target[],
+): timeseries.PanelBuilder {
   return timeseriesPanel(title, description, grid, unit, targets)
     .drawStyle(common.GraphDrawStyle.Bars)
     .fillOpacity(80)
     .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
 }
 
-export function statPanel(title: string, description: string, grid: Grid, unit: string, targets: Target[]): stat.PanelBuilder {
+export function statPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  unit: string,
+  targets: Target[],
+): stat.PanelBuilder {
   const panel = new stat.PanelBuilder()
     .title(title)
     .description(description)
@@ -149,7 +187,12 @@ export function statPanel(title: string, description: string, grid: Grid, unit: 
   return panel;
 }
 
-export function logsPanel(title: string, description: string, grid: Grid, target: loki.DataqueryBuilder): logs.PanelBuilder {
+export function logsPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  target: loki.DataqueryBuilder,
+): logs.PanelBuilder {
   return new logs.PanelBuilder()
     .title(title)
     .description(description)
@@ -163,12 +206,32 @@ export function logsPanel(title: string, description: string, grid: Grid, target
     .withTarget(target);
 }
 
-export function tracesTablePanel(title: string, description: string, grid: Grid, target: cog.Builder<cog.Dataquery>): table.PanelBuilder {
-  return new table.PanelBuilder().title(title).description(description).gridPos(grid).datasource(JAEGER).withTarget(target);
+export function tracesTablePanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  target: cog.Builder<cog.Dataquery>,
+): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .title(title)
+    .description(description)
+    .gridPos(grid)
+    .datasource(JAEGER)
+    .withTarget(target);
 }
 
-export function nodeGraphPanel(title: string, description: string, grid: Grid, target: cog.Builder<cog.Dataquery>): nodegraph.PanelBuilder {
-  return new nodegraph.PanelBuilder().title(title).description(description).gridPos(grid).datasource(JAEGER).withTarget(target);
+export function nodeGraphPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  target: cog.Builder<cog.Dataquery>,
+): nodegraph.PanelBuilder {
+  return new nodegraph.PanelBuilder()
+    .title(title)
+    .description(description)
+    .gridPos(grid)
+    .datasource(JAEGER)
+    .withTarget(target);
 }
 
 /** A panel whose targets all use one datasource names it, so Grafana never falls back to the default. */

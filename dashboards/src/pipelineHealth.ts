@@ -12,20 +12,41 @@ export const PIPELINE_HEALTH_UID = 'pipeline-health';
 type PerSignal = Record<Signal, string>;
 
 /** One query per signal, summed by component (receiver or exporter). */
-function perSignalPanel(title: string, description: string, grid: Grid, series: PerSignal, by: 'receiver' | 'exporter') {
+function perSignalPanel(
+  title: string,
+  description: string,
+  grid: Grid,
+  series: PerSignal,
+  by: 'receiver' | 'exporter',
+) {
   return timeseriesPanel(
     title,
     description,
     grid,
     'short',
-    SIGNALS.map(({ key, label }, i) => promQuery(String.fromCharCode(65 + i), `sum by (${by}) (rate(${series[key]}[$__rate_interval]))`, { legend: `${label} {{${by}}}` })),
+    SIGNALS.map(({ key, label }, i) =>
+      promQuery(String.fromCharCode(65 + i), `sum by (${by}) (rate(${series[key]}[$__rate_interval]))`, {
+        legend: `${label} {{${by}}}`,
+      }),
+    ),
   );
 }
 
 export function pipelineHealth(): dashboard.Dashboard {
-  return workshopDashboard('Pipeline health', PIPELINE_HEALTH_UID, "The ADOT collector's own metrics: what its receivers accept and its exporters send, per second.", ['collector'])
+  return workshopDashboard(
+    'Pipeline health',
+    PIPELINE_HEALTH_UID,
+    "The ADOT collector's own metrics: what its receivers accept and its exporters send, per second.",
+    ['collector'],
+  )
     .withPanel(
-      perSignalPanel('Accepted by receivers', 'Items per second pushed into the pipelines, per receiver.', { x: 0, y: 0, w: 12, h: 8 }, COLLECTOR.receiverAccepted, 'receiver'),
+      perSignalPanel(
+        'Accepted by receivers',
+        'Items per second pushed into the pipelines, per receiver.',
+        { x: 0, y: 0, w: 12, h: 8 },
+        COLLECTOR.receiverAccepted,
+        'receiver',
+      ),
     )
     .withPanel(
       perSignalPanel(

@@ -23,14 +23,20 @@ export interface ProvisionedDatasource {
 export function interpolateProvisioningValue(value: string, env: Record<string, string | undefined> = {}): string {
   return value
     .split('$$')
-    .map((part) => part.replace(/\$\{([^}]*)\}|\$(\w+)/g, (_m, braced: string | undefined, bare: string | undefined) => env[braced ?? bare ?? ''] ?? ''))
+    .map((part) =>
+      part.replace(
+        /\$\{([^}]*)\}|\$(\w+)/g,
+        (_m, braced: string | undefined, bare: string | undefined) => env[braced ?? bare ?? ''] ?? '',
+      ),
+    )
     .join('$');
 }
 
 function interpolateDeep(value: unknown, env: Record<string, string | undefined>): unknown {
   if (typeof value === 'string') return interpolateProvisioningValue(value, env);
   if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, env));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)]));
   return value;
 }
 
@@ -38,7 +44,10 @@ function interpolateDeep(value: unknown, env: Record<string, string | undefined>
  * The datasources Grafana ends up with after provisioning these files (as Grafana sees them in
  * its provisioning directory: applied in file-name order, later definitions win by name).
  */
-export function readProvisionedDatasources(files: string[], env: Record<string, string | undefined> = {}): ProvisionedDatasource[] {
+export function readProvisionedDatasources(
+  files: string[],
+  env: Record<string, string | undefined> = {},
+): ProvisionedDatasource[] {
   const byName = new Map<string, ProvisionedDatasource>();
   const ordered = [...files].sort((a, b) => basename(a).localeCompare(basename(b)));
   for (const file of ordered) {

@@ -14,7 +14,8 @@ export function syntaxErrors(language: QueryLanguage, query: string): string[] {
   const errors: string[] = [];
   PARSERS[language].parse(query).iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`at ${node.from}: …${query.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
+      if (node.type.isError)
+        errors.push(`at ${node.from}: …${query.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
     },
   });
   if (query.trim() === '') errors.push('empty query');
@@ -30,7 +31,8 @@ export function promqlMetricNames(query: string): string[] {
       const identifier = node.node.getChild('Identifier');
       if (identifier) found.add(query.slice(identifier.from, identifier.to));
       // {__name__="x"} selects a metric too; it must not slip past the name check.
-      if (/__name__/.test(query.slice(node.from, node.to))) found.add(`(selector by __name__: ${query.slice(node.from, node.to)})`);
+      if (/__name__/.test(query.slice(node.from, node.to)))
+        found.add(`(selector by __name__: ${query.slice(node.from, node.to)})`);
     },
   });
   return [...found];
@@ -59,10 +61,12 @@ export function jaegerQueryErrors(rawQuery: string): string[] {
     return [`not JSON: ${(error as Error).message}`];
   }
   const errors: string[] = [];
-  if (!['search', 'dependencyGraph', ''].includes(query.queryType)) errors.push(`unknown queryType "${query.queryType}"`);
+  if (!['search', 'dependencyGraph', ''].includes(query.queryType))
+    errors.push(`unknown queryType "${query.queryType}"`);
   if (query.queryType === 'search') {
     if (!query.service) errors.push('a search needs a service');
-    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit > 0)) errors.push(`limit must be a positive integer, got ${query.limit}`);
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit > 0))
+      errors.push(`limit must be a positive integer, got ${query.limit}`);
     let rest = query.tags ?? '';
     while (rest.trim() !== '') {
       const pair = LOGFMT_PAIR.exec(rest);

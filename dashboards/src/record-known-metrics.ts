@@ -7,9 +7,21 @@ import { join } from 'node:path';
 import { REPO_ROOT, nativeUrls } from '../../native/layout.ts';
 
 const SOURCES: { file: string; prefix: string; what: string }[] = [
-  { file: 'collector.txt', prefix: 'otelcol_', what: "the collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus)" },
-  { file: 'k6.txt', prefix: 'k6_', what: "k6's OpenTelemetry output (K6_OTEL_METRIC_PREFIX=k6_) through the collector's prometheusremotewrite" },
-  { file: 'jaeger.txt', prefix: 'traces_', what: "Jaeger's spanmetrics connector (jaeger.yaml), scraped by Prometheus from jaeger:8889" },
+  {
+    file: 'collector.txt',
+    prefix: 'otelcol_',
+    what: "the collector's internal telemetry (Prometheus reader on :8888, scraped by Prometheus)",
+  },
+  {
+    file: 'k6.txt',
+    prefix: 'k6_',
+    what: "k6's OpenTelemetry output (K6_OTEL_METRIC_PREFIX=k6_) through the collector's prometheusremotewrite",
+  },
+  {
+    file: 'jaeger.txt',
+    prefix: 'traces_',
+    what: "Jaeger's spanmetrics connector (jaeger.yaml), scraped by Prometheus from jaeger:8889",
+  },
 ];
 
 async function main(): Promise<void> {

@@ -6,7 +6,12 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../service/src/telemetry/names.ts';
 import { ERROR_SPAN_TAGS } from './jaegerSearch.ts';
-import { JAEGER_SPANMETRICS, SPANMETRICS_LABEL_SERVICE, SPANMETRICS_LABEL_SPAN_KIND, SPANMETRICS_SERVER_SPAN_KIND } from './externalMetrics.ts';
+import {
+  JAEGER_SPANMETRICS,
+  SPANMETRICS_LABEL_SERVICE,
+  SPANMETRICS_LABEL_SPAN_KIND,
+  SPANMETRICS_SERVER_SPAN_KIND,
+} from './externalMetrics.ts';
 import {
   barsPanel,
   jaegerDependencyGraph,
@@ -41,8 +46,11 @@ const duration = names.PROM_HTTP_SERVER_REQUEST_DURATION;
 const rateOf = (series: string, matchers: string) => `rate(${series}{${matchers}}[$__rate_interval])`;
 
 export const serverRequestRate = `sum(${rateOf(`${duration}_count`, service)})`;
-export const serverErrorShare = `(sum(${rateOf(`${duration}_count`, `${service}, ${names.LABEL_HTTP_RESPONSE_STATUS_CODE}=~"5.."`)}) or vector(0))` + ` / ${serverRequestRate}`;
-export const serverLatencyQuantile = (q: number) => `histogram_quantile(${q}, sum by (le) (${rateOf(`${duration}_bucket`, service)}))`;
+export const serverErrorShare =
+  `(sum(${rateOf(`${duration}_count`, `${service}, ${names.LABEL_HTTP_RESPONSE_STATUS_CODE}=~"5.."`)}) or vector(0))` +
+  ` / ${serverRequestRate}`;
+export const serverLatencyQuantile = (q: number) =>
+  `histogram_quantile(${q}, sum by (le) (${rateOf(`${duration}_bucket`, service)}))`;
 
 /**
  * p95 of the service's server spans as Jaeger's spanmetrics connector measured them, in seconds
@@ -55,7 +63,12 @@ export const spanMetricsServerP95 =
 
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
-  return workshopDashboard('Service overview', SERVICE_OVERVIEW_UID, `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`, [names.SERVICE_NAME])
+  return workshopDashboard(
+    'Service overview',
+    SERVICE_OVERVIEW_UID,
+    `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`,
+    [names.SERVICE_NAME],
+  )
     .withVariable(
       new dashboard.CustomVariableBuilder(LEVEL_VARIABLE)
         .label('Log level')
@@ -65,19 +78,35 @@ export function serviceOverview(): dashboard.Dashboard {
         .current({ text: 'All', value: '$__all', selected: true }),
     )
     .withPanel(
-      timeseriesPanel('Request rate by route', 'Requests per second the service handled, per Express route (server-side histogram count).', { x: 0, y: 0, w: 12, h: 8 }, 'reqps', [
-        promQuery('A', `sum by (${names.LABEL_HTTP_ROUTE}) (${rateOf(`${duration}_count`, service)})`, { legend: `{{${names.LABEL_HTTP_ROUTE}}}` }),
-      ]),
+      timeseriesPanel(
+        'Request rate by route',
+        'Requests per second the service handled, per Express route (server-side histogram count).',
+        { x: 0, y: 0, w: 12, h: 8 },
+        'reqps',
+        [
+          promQuery('A', `sum by (${names.LABEL_HTTP_ROUTE}) (${rateOf(`${duration}_count`, service)})`, {
+            legend: `{{${names.LABEL_HTTP_ROUTE}}}`,
+          }),
+        ],
+      ),
     )
     .withPanel(
-      timeseriesPanel('Error rate (5xx share)', 'Share of requests answered with a 5xx status. /crash requests land here.', { x: 12, y: 0, w: 6, h: 8 }, 'percentunit', [
-        promQuery('A', serverErrorShare, { legend: '5xx share' }),
-      ]).min(0),
+      timeseriesPanel(
+        'Error rate (5xx share)',
+        'Share of requests answered with a 5xx status. /crash requests land here.',
+        { x: 12, y: 0, w: 6, h: 8 },
+        'percentunit',
+        [promQuery('A', serverErrorShare, { legend: '5xx share' })],
+      ).min(0),
     )
     .withPanel(
-      statPanel('Active simulated users', "The service's gauge of users its background simulator pretends are active.", { x: 18, y: 0, w: 6, h: 8 }, 'short', [
-        promQuery('A', `sum(${names.PROM_ACTIVE_SIMULATED_USERS}{${service}})`, { legend: 'active users' }),
-      ]),
+      statPanel(
+        'Active simulated users',
+        "The service's gauge of users its background simulator pretends are active.",
+        { x: 18, y: 0, w: 6, h: 8 },
+        'short',
+        [promQuery('A', `sum(${names.PROM_ACTIVE_SIMULATED_USERS}{${service}})`, { legend: 'active users' })],
+      ),
     )
     .withPanel(
       timeseriesPanel(
@@ -95,21 +124,45 @@ export function serviceOverview(): dashboard.Dashboard {
       ),
     )
     .withPanel(
-      barsPanel('Requests by status class', `The service's own ${names.METRIC_REQUEST_COUNT} counter, per status class (2xx, 4xx, 5xx).`, { x: 12, y: 8, w: 6, h: 8 }, 'reqps', [
-        promQuery('A', `sum by (${names.LABEL_HTTP_RESPONSE_STATUS_CLASS}) (${rateOf(names.PROM_REQUEST_COUNT, service)})`, {
-          legend: `{{${names.LABEL_HTTP_RESPONSE_STATUS_CLASS}}}`,
-        }),
-      ]),
+      barsPanel(
+        'Requests by status class',
+        `The service's own ${names.METRIC_REQUEST_COUNT} counter, per status class (2xx, 4xx, 5xx).`,
+        { x: 12, y: 8, w: 6, h: 8 },
+        'reqps',
+        [
+          promQuery(
+            'A',
+            `sum by (${names.LABEL_HTTP_RESPONSE_STATUS_CLASS}) (${rateOf(names.PROM_REQUEST_COUNT, service)})`,
+            {
+              legend: `{{${names.LABEL_HTTP_RESPONSE_STATUS_CLASS}}}`,
+            },
+          ),
+        ],
+      ),
     )
     .withPanel(
-      timeseriesPanel('Items created', 'Items created per second through POST /items.', { x: 18, y: 8, w: 6, h: 8 }, 'ops', [
-        promQuery('A', `sum(${rateOf(names.PROM_ITEMS_CREATED, service)})`, { legend: 'items / s' }),
-      ]),
+      timeseriesPanel(
+        'Items created',
+        'Items created per second through POST /items.',
+        { x: 18, y: 8, w: 6, h: 8 },
+        'ops',
+        [promQuery('A', `sum(${rateOf(names.PROM_ITEMS_CREATED, service)})`, { legend: 'items / s' })],
+      ),
     )
     .withPanel(
-      barsPanel('Log volume by level', 'Log records per interval, by OTel severity (severity_text in Loki structured metadata).', { x: 0, y: 16, w: 12, h: 8 }, 'short', [
-        lokiMetricQuery('A', `sum by (${SEVERITY_FIELD}) (count_over_time(${logSelector}[$__auto]))`, `{{${SEVERITY_FIELD}}}`),
-      ]),
+      barsPanel(
+        'Log volume by level',
+        'Log records per interval, by OTel severity (severity_text in Loki structured metadata).',
+        { x: 0, y: 16, w: 12, h: 8 },
+        'short',
+        [
+          lokiMetricQuery(
+            'A',
+            `sum by (${SEVERITY_FIELD}) (count_over_time(${logSelector}[$__auto]))`,
+            `{{${SEVERITY_FIELD}}}`,
+          ),
+        ],
+      ),
     )
     .withPanel(
       tracesTablePanel(

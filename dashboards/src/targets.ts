@@ -108,7 +108,8 @@ export function listDashboardTargets(dashboards: DashboardJson[]): DashboardTarg
         const refId = target.refId ?? '?';
         const panelTitle = panel.title ?? '(untitled)';
         const label = `${board.title} / ${panelTitle} / ${refId}`;
-        if (!language || rawQuery === undefined) throw new Error(`${label}: no query for datasource type "${datasourceType}"`);
+        if (!language || rawQuery === undefined)
+          throw new Error(`${label}: no query for datasource type "${datasourceType}"`);
         out.push({
           label,
           dashboardUid: board.uid,
@@ -171,7 +172,8 @@ export function variableDefaults(board: DashboardJson): Record<string, string> {
     const current = variable.current?.value;
     const value = Array.isArray(current) ? current[0] : current;
     if (value === '$__all' || (value === undefined && variable.includeAll)) {
-      if (variable.allValue === undefined) throw new Error(`variable ${variable.name}: "All" without an allValue has no single query form`);
+      if (variable.allValue === undefined)
+        throw new Error(`variable ${variable.name}: "All" without an allValue has no single query form`);
       out[variable.name] = variable.allValue;
     } else if (value !== undefined) {
       out[variable.name] = value;

@@ -17,7 +17,8 @@ export function buildApp(options: BuildOptions = {}): { app: App; stack: Observa
   const app = new App({ context: options.context, outdir: options.outdir, analyticsReporting: false });
   const settings = readSettings((key) => app.node.tryGetContext(key));
   const stack = new ObservabilityStack(app, STACK_NAME, settings, {
-    description: 'OpenTelemetry workshop kit on AWS: items service and AWS inventory with ADOT sidecars on ECS Fargate, AMP, X-Ray, Loki on S3, Grafana',
+    description:
+      'OpenTelemetry workshop kit on AWS: items service and AWS inventory with ADOT sidecars on ECS Fargate, AMP, X-Ray, Loki on S3, Grafana',
   });
   Tags.of(app).add(PROJECT_TAG.key, PROJECT_TAG.value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -25,7 +25,9 @@ export const COLLECTOR_CONTAINER = 'collector';
 export function collectorConfigContent(repo: string = REPO_ROOT): string {
   const compact = stringify(parse(readFileSync(path.join(repo, COLLECTOR_CONFIG_FILE), 'utf8')), { lineWidth: 0 });
   if (compact.length > SSM_STANDARD_LIMIT)
-    throw new Error(`${COLLECTOR_CONFIG_FILE} is ${compact.length} characters without comments; SSM standard parameters hold ${SSM_STANDARD_LIMIT}`);
+    throw new Error(
+      `${COLLECTOR_CONFIG_FILE} is ${compact.length} characters without comments; SSM standard parameters hold ${SSM_STANDARD_LIMIT}`,
+    );
   return compact;
 }
 
@@ -39,7 +41,12 @@ export function collectorConfigParameter(scope: Construct, id: string): ssm.Stri
 }
 
 /** The X-Ray calls the exporter makes (PutTraceSegments) and the SDKs' sampling lookups; X-Ray has no resource-level scoping for them. */
-export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+export const XRAY_WRITE_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
 
 /** Where a sidecar sends: the stack's AMP workspace, Loki's in-VPC URL, and the shared config. */
 export interface CollectorSidecarProps {
@@ -52,9 +59,15 @@ export interface CollectorSidecarProps {
  * Adds the sidecar to the task and lets the task role do what it exports with (remote write to
  * this workspace only, X-Ray writes); the app container should start once it is HEALTHY.
  */
-export function addCollectorSidecar(scope: Construct, taskDefinition: ecs.TaskDefinition, props: CollectorSidecarProps): ecs.ContainerDefinition {
+export function addCollectorSidecar(
+  scope: Construct,
+  taskDefinition: ecs.TaskDefinition,
+  props: CollectorSidecarProps,
+): ecs.ContainerDefinition {
   const role = taskDefinition.taskRole;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspace.attrArn] }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [props.workspace.attrArn] }),
+  );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: XRAY_WRITE_ACTIONS, resources: ['*'] }));
 
   return taskDefinition.addContainer(COLLECTOR_CONTAINER, {

@@ -11,10 +11,16 @@ export interface TaskPlacement {
   assignPublicIp: boolean;
 }
 
-export function fargateTask(scope: Construct, size: { cpu: number; memoryLimitMiB: number }): ecs.FargateTaskDefinition {
+export function fargateTask(
+  scope: Construct,
+  size: { cpu: number; memoryLimitMiB: number },
+): ecs.FargateTaskDefinition {
   return new ecs.FargateTaskDefinition(scope, 'Task', {
     ...size,
-    runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    runtimePlatform: {
+      cpuArchitecture: ecs.CpuArchitecture.X86_64,
+      operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+    },
   });
 }
 
@@ -22,7 +28,10 @@ export function fargateService(
   scope: Construct,
   placement: TaskPlacement,
   taskDefinition: ecs.FargateTaskDefinition,
-  options: Pick<ecs.FargateServiceProps, 'minHealthyPercent' | 'maxHealthyPercent' | 'cloudMapOptions' | 'healthCheckGracePeriod'>,
+  options: Pick<
+    ecs.FargateServiceProps,
+    'minHealthyPercent' | 'maxHealthyPercent' | 'cloudMapOptions' | 'healthCheckGracePeriod'
+  >,
 ): ecs.FargateService {
   return new ecs.FargateService(scope, 'Service', {
     cluster: placement.cluster,

@@ -17,7 +17,8 @@ export function mainBranchSubject(githubRepo: string): string {
 /** The bootstrap roles `cdk deploy` assumes, by the default synthesizer's names. */
 export function bootstrapRoleArns(qualifier: string = DefaultStackSynthesizer.DEFAULT_QUALIFIER): string[] {
   return ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
-    (kind) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-${qualifier}-${kind}-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+    (kind) =>
+      `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-${qualifier}-${kind}-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   );
 }
 
@@ -42,6 +43,8 @@ export class GithubDeployRole extends Construct {
         },
       }),
     });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: bootstrapRoleArns() }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: bootstrapRoleArns() }),
+    );
   }
 }

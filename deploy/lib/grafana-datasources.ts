@@ -28,14 +28,21 @@ interface DerivedField {
 }
 
 /** The compose provisioning files the AWS variant starts from, in Grafana's (name) order within each directory. */
-export const COMPOSE_DATASOURCE_FILES = ['dashboards/provisioning/datasources/datasources.yaml', 'dashboards/provisioning/datasources-aws/xray.yaml'];
+export const COMPOSE_DATASOURCE_FILES = [
+  'dashboards/provisioning/datasources/datasources.yaml',
+  'dashboards/provisioning/datasources-aws/xray.yaml',
+];
 
 /** The grafana.com plugin that queries AMP with SigV4 (installed at start via GF_PLUGINS_PREINSTALL_SYNC). */
 export const AMP_DATASOURCE_PLUGIN = 'grafana-amazonprometheus-datasource';
 export const XRAY_DATASOURCE_PLUGIN = 'grafana-x-ray-datasource';
 
 /** Environment variables the generated file expects in the Grafana container. */
-export const GRAFANA_DATASOURCE_ENV = { ampQueryUrl: 'AMP_QUERY_URL', region: 'AWS_REGION', lokiUrl: 'LOKI_URL' } as const;
+export const GRAFANA_DATASOURCE_ENV = {
+  ampQueryUrl: 'AMP_QUERY_URL',
+  region: 'AWS_REGION',
+  lokiUrl: 'LOKI_URL',
+} as const;
 
 /** The compose datasources as Grafana ends up with them (later files replace earlier ones by name), unexpanded. */
 export function composeDatasources(repo: string = REPO_ROOT): DatasourceDefinition[] {
@@ -59,11 +66,18 @@ function awsVariant(ds: DatasourceDefinition): DatasourceDefinition | undefined 
         name: 'Amazon Managed Prometheus',
         type: AMP_DATASOURCE_PLUGIN,
         url: variable(GRAFANA_DATASOURCE_ENV.ampQueryUrl),
-        jsonData: { ...jsonData, sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: variable(GRAFANA_DATASOURCE_ENV.region) },
+        jsonData: {
+          ...jsonData,
+          sigV4Auth: true,
+          sigV4AuthType: 'default',
+          sigV4Region: variable(GRAFANA_DATASOURCE_ENV.region),
+        },
       };
     }
     case DATASOURCE_UID.loki: {
-      const derivedFields = ((jsonData.derivedFields as DerivedField[] | undefined) ?? []).filter((field) => field.datasourceUid !== DATASOURCE_UID.jaeger);
+      const derivedFields = ((jsonData.derivedFields as DerivedField[] | undefined) ?? []).filter(
+        (field) => field.datasourceUid !== DATASOURCE_UID.jaeger,
+      );
       return { ...ds, url: variable(GRAFANA_DATASOURCE_ENV.lokiUrl), jsonData: { ...jsonData, derivedFields } };
     }
     case DATASOURCE_UID.jaeger:

@@ -3,7 +3,16 @@
 // pinned Grafana (deploy/images/grafana/Dockerfile). The directory's name is the hash of its
 // content, so a second synth reuses it and the asset hash changes only with the content.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../native/layout.ts';
@@ -15,9 +24,11 @@ export function grafanaImageFiles(repo: string = REPO_ROOT): Map<string, { from:
   files.set('Dockerfile', { from: path.join(repo, 'deploy', 'images', 'grafana', 'Dockerfile') });
   files.set('provisioning/datasources/datasources.yaml', { text: awsDatasourcesYaml(repo) });
   const providers = path.join(repo, 'dashboards', 'provisioning', 'dashboards');
-  for (const file of readdirSync(providers)) files.set(`provisioning/dashboards/${file}`, { from: path.join(providers, file) });
+  for (const file of readdirSync(providers))
+    files.set(`provisioning/dashboards/${file}`, { from: path.join(providers, file) });
   const boards = path.join(repo, 'dashboards', 'json');
-  for (const file of readdirSync(boards).filter((f) => f.endsWith('.json'))) files.set(`dashboards/${file}`, { from: path.join(boards, file) });
+  for (const file of readdirSync(boards).filter((f) => f.endsWith('.json')))
+    files.set(`dashboards/${file}`, { from: path.join(boards, file) });
   return files;
 }
 

@@ -48,8 +48,12 @@ export class Grafana extends Construct {
     });
 
     const taskDefinition = fargateTask(this, { cpu: 256, memoryLimitMiB: 512 });
-    taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: AMP_QUERY_ACTIONS, resources: [props.workspace.attrArn] }));
-    taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: XRAY_READ_ACTIONS, resources: ['*'] }));
+    taskDefinition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: AMP_QUERY_ACTIONS, resources: [props.workspace.attrArn] }),
+    );
+    taskDefinition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: XRAY_READ_ACTIONS, resources: ['*'] }),
+    );
 
     const image = new ecrAssets.DockerImageAsset(this, 'Image', {
       directory: grafanaImageContext(),

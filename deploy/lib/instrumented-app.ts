@@ -52,7 +52,11 @@ export interface InstrumentedApp {
   service: ecs.FargateService;
 }
 
-export function instrumentedApp(scope: Construct, placement: TaskPlacement, props: InstrumentedAppProps): InstrumentedApp {
+export function instrumentedApp(
+  scope: Construct,
+  placement: TaskPlacement,
+  props: InstrumentedAppProps,
+): InstrumentedApp {
   const taskDefinition = fargateTask(scope, props.size);
   const collector = addCollectorSidecar(scope, taskDefinition, props.telemetry);
 
@@ -76,7 +80,12 @@ export function instrumentedApp(scope: Construct, placement: TaskPlacement, prop
     logging: containerLogs(scope, `${name[0]!.toUpperCase()}${name.slice(1)}Logs`, name),
     healthCheck: {
       // The images have node but no curl; the same probe as their Dockerfile HEALTHCHECK.
-      command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+      command: [
+        'CMD',
+        'node',
+        '-e',
+        `fetch('http://127.0.0.1:${port}/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+      ],
       interval: Duration.seconds(10),
       timeout: Duration.seconds(3),
       retries: 6,

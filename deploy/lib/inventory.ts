@@ -32,7 +32,9 @@ export function inventoryReadActions(repo: string = REPO_ROOT): string[] {
       .filter((key) => key !== 'Sid')
       .sort();
     if (statement.Effect !== 'Allow' || statement.Resource !== '*' || keys.join() !== 'Action,Effect,Resource')
-      throw new Error(`${INVENTORY_POLICY_FILE}: only Allow statements on Resource "*" are supported here, got ${JSON.stringify(statement)}`);
+      throw new Error(
+        `${INVENTORY_POLICY_FILE}: only Allow statements on Resource "*" are supported here, got ${JSON.stringify(statement)}`,
+      );
     return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
   });
 }
@@ -65,7 +67,9 @@ export class Inventory extends Construct {
       service: { minHealthyPercent: 0, maxHealthyPercent: 100 },
     });
     // Describe/List calls have no resource-level scoping: "*" is the only resource they accept.
-    taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: inventoryReadActions(), resources: ['*'] }));
+    taskDefinition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: inventoryReadActions(), resources: ['*'] }),
+    );
     this.service = service;
   }
 }

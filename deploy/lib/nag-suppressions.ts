@@ -47,7 +47,8 @@ export const ACKNOWLEDGED: Acknowledged[] = [
   {
     path: 'Loki/Task/TaskRole',
     id: `${rule('IAM5')}[Resource::<LokiChunksF561C98B.Arn>/*]`,
-    reason: 'Loki names its chunk and index objects itself: object access must cover the keys of its one bucket (get, put, delete only; ListBucket on the bucket itself).',
+    reason:
+      'Loki names its chunk and index objects itself: object access must cover the keys of its one bucket (get, put, delete only; ListBucket on the bucket itself).',
   },
   { path: 'Items/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
   { path: 'Grafana/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
@@ -60,7 +61,8 @@ export const ACKNOWLEDGED: Acknowledged[] = [
   ...TASKS.map((task) => ({
     path: `${task}/Task/ExecutionRole`,
     id: `${rule('IAM5')}[Resource::*]`,
-    reason: 'CDK grants the execution role ecr:GetAuthorizationToken, which has no resource-level scoping; image pulls, logs, SSM and secret reads are scoped to their resources.',
+    reason:
+      'CDK grants the execution role ecr:GetAuthorizationToken, which has no resource-level scoping; image pulls, logs, SSM and secret reads are scoped to their resources.',
   })),
   ...TASKS.map((task) => ({
     path: `${task}/Task`,

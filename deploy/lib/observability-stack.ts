@@ -25,7 +25,14 @@ export const GRAFANA_HTTP_PORT = PORTS.grafana;
 export const GRAFANA_HTTPS_PORT = 443;
 
 /** A listener forwarding to one container of a Fargate service over HTTP, health-checked at `healthPath`. */
-function forwardTo(listener: elbv2.ApplicationListener, id: string, service: ecs.FargateService, containerName: string, port: number, healthPath: string): void {
+function forwardTo(
+  listener: elbv2.ApplicationListener,
+  id: string,
+  service: ecs.FargateService,
+  containerName: string,
+  port: number,
+  healthPath: string,
+): void {
   listener.addTargets(id, {
     port,
     protocol: elbv2.ApplicationProtocol.HTTP,
@@ -42,7 +49,8 @@ export class ObservabilityStack extends Stack {
 
     const allowedCidr = new CfnParameter(this, 'AllowedCidr', {
       type: 'String',
-      description: 'The only IPv4 range that may reach the service and Grafana through the load balancer, e.g. your office or workshop room (x.x.x.x/32).',
+      description:
+        'The only IPv4 range that may reach the service and Grafana through the load balancer, e.g. your office or workshop room (x.x.x.x/32).',
       allowedPattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
       constraintDescription: 'an IPv4 CIDR such as 203.0.113.7/32',
     });
@@ -51,7 +59,8 @@ export class ObservabilityStack extends Stack {
       assertions: [
         {
           assert: Fn.conditionNot(Fn.conditionEquals(allowedCidr.valueAsString, '0.0.0.0/0')),
-          assertDescription: 'AllowedCidr must not be 0.0.0.0/0: Grafana admits anonymous viewers and the service has no authentication.',
+          assertDescription:
+            'AllowedCidr must not be 0.0.0.0/0: Grafana admits anonymous viewers and the service has no authentication.',
         },
       ],
     });
@@ -69,11 +78,17 @@ export class ObservabilityStack extends Stack {
     // With no NAT gateway the tasks need public IPs to pull images and reach AMP, X-Ray and (the
     // inventory) the AWS APIs; their security groups still admit only the load balancer (Loki only
     // its three clients, the inventory nobody).
-    const taskSubnets: ec2.SubnetSelection = { subnetType: settings.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC };
+    const taskSubnets: ec2.SubnetSelection = {
+      subnetType: settings.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC,
+    };
     const assignPublicIp = settings.natGateways === 0;
 
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    cluster.addDefaultCloudMapNamespace({ name: CLOUD_MAP_NAMESPACE, type: servicediscovery.NamespaceType.DNS_PRIVATE, vpc });
+    cluster.addDefaultCloudMapNamespace({
+      name: CLOUD_MAP_NAMESPACE,
+      type: servicediscovery.NamespaceType.DNS_PRIVATE,
+      vpc,
+    });
 
     const workspace = new aps.CfnWorkspace(this, 'Metrics', { alias: 'otel-workshop-kit' });
 
@@ -85,11 +100,23 @@ export class ObservabilityStack extends Stack {
     const inventory = new Inventory(this, 'Inventory', { ...placement, telemetry });
     const grafana = new Grafana(this, 'Grafana', { ...placement, workspace, lokiUrl: loki.url });
     for (const client of [items.service, inventory.service, grafana.service])
-      loki.service.connections.allowFrom(client, ec2.Port.tcp(PORTS.loki), 'Loki: OTLP from the collector sidecars, queries from Grafana');
+      loki.service.connections.allowFrom(
+        client,
+        ec2.Port.tcp(PORTS.loki),
+        'Loki: OTLP from the collector sidecars, queries from Grafana',
+      );
 
-    const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true, dropInvalidHeaderFields: true });
+    const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc,
+      internetFacing: true,
+      dropInvalidHeaderFields: true,
+    });
 
-    const serviceListener = alb.addListener('ServiceHttp', { port: SERVICE_LISTENER_PORT, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    const serviceListener = alb.addListener('ServiceHttp', {
+      port: SERVICE_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+    });
     forwardTo(serviceListener, 'Items', items.service, 'service', PORTS.service, '/health');
 
     const https = settings.certificateArn !== undefined;
@@ -97,7 +124,12 @@ export class ObservabilityStack extends Stack {
     const grafanaListener = alb.addListener('Grafana', {
       port: grafanaPort,
       protocol: https ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
-      ...(https ? { certificates: [elbv2.ListenerCertificate.fromArn(settings.certificateArn!)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS } : {}),
+      ...(https
+        ? {
+            certificates: [elbv2.ListenerCertificate.fromArn(settings.certificateArn!)],
+            sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+          }
+        : {}),
       open: false,
     });
     forwardTo(grafanaListener, 'Grafana', grafana.service, 'grafana', PORTS.grafana, '/api/health');
@@ -109,18 +141,27 @@ export class ObservabilityStack extends Stack {
     alb.connections.allowFrom(room, ec2.Port.tcp(grafanaPort), 'Grafana from the allowed CIDR');
 
     const scheme = https ? 'https' : 'http';
-    new CfnOutput(this, 'ServiceUrl', { description: 'BASE_URL for npm run load', value: `http://${alb.loadBalancerDnsName}` });
+    new CfnOutput(this, 'ServiceUrl', {
+      description: 'BASE_URL for npm run load',
+      value: `http://${alb.loadBalancerDnsName}`,
+    });
     new CfnOutput(this, 'GrafanaUrl', {
       description: 'Grafana (user admin; password in the GrafanaAdminSecret)',
       value: `${scheme}://${alb.loadBalancerDnsName}:${grafanaPort}`,
     });
-    new CfnOutput(this, 'GrafanaAdminSecret', { description: 'aws secretsmanager get-secret-value --secret-id <this>', value: grafana.adminPassword.secretName });
+    new CfnOutput(this, 'GrafanaAdminSecret', {
+      description: 'aws secretsmanager get-secret-value --secret-id <this>',
+      value: grafana.adminPassword.secretName,
+    });
     new CfnOutput(this, 'AmpWorkspaceId', { value: workspace.attrWorkspaceId });
     new CfnOutput(this, 'LokiBucket', { value: loki.bucket.bucketName });
 
     if (settings.githubRepo) {
       const github = new GithubDeployRole(this, 'GithubDeploy', { githubRepo: settings.githubRepo });
-      new CfnOutput(this, 'GithubDeployRoleArn', { description: 'AWS_DEPLOY_ROLE_ARN for .github/workflows/deploy.yml', value: github.role.roleArn });
+      new CfnOutput(this, 'GithubDeployRoleArn', {
+        description: 'AWS_DEPLOY_ROLE_ARN for .github/workflows/deploy.yml',
+        value: github.role.roleArn,
+      });
     }
 
     addNagSuppressions(this);

@@ -12,13 +12,15 @@ interface ComposeService {
 }
 
 function composeServices(repo: string): Record<string, ComposeService> {
-  return (parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, ComposeService> }).services;
+  return (parse(readFileSync(path.join(repo, 'compose.yaml'), 'utf8')) as { services: Record<string, ComposeService> })
+    .services;
 }
 
 /** `image:` of one compose service; a tag is required (compose's own rule: no `latest`). */
 export function composeImage(service: string, repo: string = REPO_ROOT): string {
   const image = composeServices(repo)[service]?.image;
-  if (!image || !/:[\w.-]+$/.test(image) || image.endsWith(':latest')) throw new Error(`compose.yaml: service ${service} has no pinned image (${image ?? 'none'})`);
+  if (!image || !/:[\w.-]+$/.test(image) || image.endsWith(':latest'))
+    throw new Error(`compose.yaml: service ${service} has no pinned image (${image ?? 'none'})`);
   return image;
 }
 

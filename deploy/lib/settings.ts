@@ -18,14 +18,16 @@ type ContextReader = (key: string) => unknown;
 function optionalString(read: ContextReader, key: string, pattern: RegExp): string | undefined {
   const value = read(key);
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !pattern.test(value)) throw new Error(`context ${key}: ${JSON.stringify(value)} does not match ${pattern}`);
+  if (typeof value !== 'string' || !pattern.test(value))
+    throw new Error(`context ${key}: ${JSON.stringify(value)} does not match ${pattern}`);
   return value;
 }
 
 export function readSettings(read: ContextReader): DeploySettings {
   const nat = read('natGateways') ?? 1;
   const natGateways = typeof nat === 'string' ? Number(nat) : nat;
-  if (natGateways !== 0 && natGateways !== 1) throw new Error(`context natGateways: ${JSON.stringify(nat)} must be 0 or 1`);
+  if (natGateways !== 0 && natGateways !== 1)
+    throw new Error(`context natGateways: ${JSON.stringify(nat)} must be 0 or 1`);
   return {
     githubRepo: optionalString(read, 'githubRepo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/),
     certificateArn: optionalString(read, 'certificateArn', /^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/),

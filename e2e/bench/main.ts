@@ -27,11 +27,17 @@ async function main(): Promise<void> {
   const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
   const log = (line: string) => console.error(`[bench] ${line}`);
   // moto stands in for the AWS X-Ray API and is no part of the stack an attendee runs (report.ts).
-  const sum = (r: Record<string, number>) => Object.entries(r).reduce((a, [name, mib]) => (name === 'moto' ? a : a + mib), 0);
+  const sum = (r: Record<string, number>) =>
+    Object.entries(r).reduce((a, [name, mib]) => (name === 'moto' ? a : a + mib), 0);
   const empty = { p50: Number.NaN, p95: Number.NaN, samples: 0 };
 
   const p1 = skip.has('p1')
-    ? { rows: [{ variant: 'bare', rps: Number.NaN, rounds: [] }], ratio: Number.NaN, overheadUs: Number.NaN, breakdownUs: {} }
+    ? {
+        rows: [{ variant: 'bare', rps: Number.NaN, rounds: [] }],
+        ratio: Number.NaN,
+        overheadUs: Number.NaN,
+        breakdownUs: {},
+      }
     : await measureThroughput({ rounds: env('BENCH_ROUNDS', 3), seconds: env('BENCH_SECONDS', 5), log });
 
   const stack = await startE2eStack();
@@ -39,9 +45,20 @@ async function main(): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, 10_000)); // settle: first scrapes, JIT, connection pools
     const idle = stackRss(stack);
-    const p2 = skip.has('p2') ? { traceToJaegerMs: empty, logToDoorMs: empty, backgroundRps: 100 } : await measureFreshness(stack, { backgroundRps: 100, probes: 20, log });
+    const p2 = skip.has('p2')
+      ? { traceToJaegerMs: empty, logToDoorMs: empty, backgroundRps: 100 }
+      : await measureFreshness(stack, { backgroundRps: 100, probes: 20, log });
     const burst = skip.has('p5')
-      ? { p5: { targetRps: env('BENCH_RPS', 1000), achievedRps: Number.NaN, droppedIterations: Number.NaN, p95Ms: null, delivered: {} }, peakMiB: idle }
+      ? {
+          p5: {
+            targetRps: env('BENCH_RPS', 1000),
+            achievedRps: Number.NaN,
+            droppedIterations: Number.NaN,
+            p95Ms: null,
+            delivered: {},
+          },
+          peakMiB: idle,
+        }
       : await measureBurst(stack, { targetRps: env('BENCH_RPS', 1000), seconds: 30, log });
     results = {
       machine: { cpus: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30, node: process.versions.node },

@@ -13,9 +13,24 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       overheadUs: 150,
       breakdownUs: { 'express spans': 60 },
     },
-    p2: { traceToJaegerMs: { p50: 1200, p95: 1500, samples: 20 }, logToDoorMs: { p50: 1800, p95: 2600, samples: 20 }, backgroundRps: 100 },
-    p4: { idleMiB: { jaeger: 100, prometheus: 200 }, burstPeakMiB: { jaeger: 300, prometheus: 400 }, idleTotalMiB: 300, burstTotalMiB: 700 },
-    p5: { targetRps: 1000, achievedRps: 1000, droppedIterations: 0, p95Ms: 40, delivered: { spans: { sent: 30_000, got: 29_700 }, logs: { sent: 30_000, got: 30_000 } } },
+    p2: {
+      traceToJaegerMs: { p50: 1200, p95: 1500, samples: 20 },
+      logToDoorMs: { p50: 1800, p95: 2600, samples: 20 },
+      backgroundRps: 100,
+    },
+    p4: {
+      idleMiB: { jaeger: 100, prometheus: 200 },
+      burstPeakMiB: { jaeger: 300, prometheus: 400 },
+      idleTotalMiB: 300,
+      burstTotalMiB: 700,
+    },
+    p5: {
+      targetRps: 1000,
+      achievedRps: 1000,
+      droppedIterations: 0,
+      p95Ms: 40,
+      delivered: { spans: { sent: 30_000, got: 29_700 }, logs: { sent: 30_000, got: 30_000 } },
+    },
     ...overrides,
   };
 }
@@ -46,7 +61,17 @@ describe('goals', () => {
   });
 
   it('a full delivery and an achieved rate within 1 % meet P5', () => {
-    const g = byWhat(results({ p5: { targetRps: 1000, achievedRps: 995, droppedIterations: 0, p95Ms: 40, delivered: { spans: { sent: 10, got: 10 } } } }));
+    const g = byWhat(
+      results({
+        p5: {
+          targetRps: 1000,
+          achievedRps: 995,
+          droppedIterations: 0,
+          p95Ms: 40,
+          delivered: { spans: { sent: 10, got: 10 } },
+        },
+      }),
+    );
     expect(g['k6 burst at 1000 rps: achieved rate']!.met).toBe(true);
     expect(g['telemetry delivered (lowest signal)']!.met).toBe(true);
   });

@@ -22,13 +22,25 @@ export interface BenchResults {
    * Totals leave out moto: it stands in for the AWS X-Ray API (not part of the stack an attendee
    * runs) and keeps every segment it receives in memory. It is listed per process all the same.
    */
-  p4: { idleMiB: Record<string, number>; burstPeakMiB: Record<string, number>; idleTotalMiB: number; burstTotalMiB: number };
-  p5: { targetRps: number; achievedRps: number; droppedIterations: number; p95Ms: number | null; delivered: Record<string, { sent: number; got: number }> };
+  p4: {
+    idleMiB: Record<string, number>;
+    burstPeakMiB: Record<string, number>;
+    idleTotalMiB: number;
+    burstTotalMiB: number;
+  };
+  p5: {
+    targetRps: number;
+    achievedRps: number;
+    droppedIterations: number;
+    p95Ms: number | null;
+    delivered: Record<string, { sent: number; got: number }>;
+  };
 }
 
 export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  const at = (q: number) =>
+    sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   return { p50: at(0.5), p95: at(0.95), samples: sorted.length };
 }
 
@@ -59,9 +71,18 @@ export interface Goal {
 
 export function goals(r: BenchResults): Goal[] {
   const delivered = Object.values(r.p5.delivered);
-  const deliveredPct = delivered.length ? Math.min(...delivered.map((d) => (d.sent === 0 ? 100 : (100 * d.got) / d.sent))) : Number.NaN;
+  const deliveredPct = delivered.length
+    ? Math.min(...delivered.map((d) => (d.sent === 0 ? 100 : (100 * d.got) / d.sent)))
+    : Number.NaN;
   const out: Goal[] = [
-    { id: 'P1', what: 'throughput instrumented ÷ bare', measured: r.p1.ratio.toFixed(2), goal: '≥ 0.67', met: r.p1.ratio >= 0.67, gap: `${(0.67 - r.p1.ratio).toFixed(2)} short` },
+    {
+      id: 'P1',
+      what: 'throughput instrumented ÷ bare',
+      measured: r.p1.ratio.toFixed(2),
+      goal: '≥ 0.67',
+      met: r.p1.ratio >= 0.67,
+      gap: `${(0.67 - r.p1.ratio).toFixed(2)} short`,
+    },
     {
       id: 'P2',
       what: 'p95 request → trace in Jaeger',
@@ -102,7 +123,14 @@ export function goals(r: BenchResults): Goal[] {
       met: r.p5.achievedRps >= r.p5.targetRps * 0.99,
       gap: `${(r.p5.targetRps - r.p5.achievedRps).toFixed(0)} rps short`,
     },
-    { id: 'P5', what: 'dropped iterations', measured: String(r.p5.droppedIterations), goal: '0', met: r.p5.droppedIterations === 0, gap: `${r.p5.droppedIterations} dropped` },
+    {
+      id: 'P5',
+      what: 'dropped iterations',
+      measured: String(r.p5.droppedIterations),
+      goal: '0',
+      met: r.p5.droppedIterations === 0,
+      gap: `${r.p5.droppedIterations} dropped`,
+    },
     {
       id: 'P5',
       what: 'telemetry delivered (lowest signal)',
@@ -130,7 +158,9 @@ export function renderTable(r: BenchResults): string {
       (row) =>
         `  ${row.variant.padEnd(34)} ${row.rps.toFixed(0).padStart(6)} rps  ${row.variant === 'bare' ? '' : `+${overheadUs(row.rps, r.p1.rows.find((x) => x.variant === 'bare')!.rps).toFixed(0)} µs`}`,
     ),
-    `  where the instrumented cost goes (µs per request saved by turning one part off): ${Object.entries(r.p1.breakdownUs)
+    `  where the instrumented cost goes (µs per request saved by turning one part off): ${Object.entries(
+      r.p1.breakdownUs,
+    )
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ')}`,
     `P2 under ${r.p2.backgroundRps} rps: trace p50 ${r.p2.traceToJaegerMs.p50} ms / p95 ${r.p2.traceToJaegerMs.p95} ms; log p50 ${r.p2.logToDoorMs.p50} ms / p95 ${r.p2.logToDoorMs.p95} ms (${r.p2.traceToJaegerMs.samples} probes)`,

@@ -7,7 +7,12 @@ import * as names from '../../service/src/telemetry/names.ts';
 import { traceparent } from '../../loadgen/trace.ts';
 import type { ComponentName } from '../../native/layout.ts';
 import { RECORDS_PATH } from '../../native/loki-door/server.ts';
-import { JAEGER_SPANMETRICS, SPANMETRICS_LABEL_SERVICE, SPANMETRICS_LABEL_SPAN_KIND, SPANMETRICS_SERVER_SPAN_KIND } from '../../dashboards/src/externalMetrics.ts';
+import {
+  JAEGER_SPANMETRICS,
+  SPANMETRICS_LABEL_SERVICE,
+  SPANMETRICS_LABEL_SPAN_KIND,
+  SPANMETRICS_SERVER_SPAN_KIND,
+} from '../../dashboards/src/externalMetrics.ts';
 import { jaegerTrace, promInstant } from '../backends.ts';
 import { requestCountsByRoute, settledRequestCounts, total } from '../counts.ts';
 import { runLoad, type E2eStack } from '../harness.ts';
@@ -49,7 +54,10 @@ async function firstSeen(probe: () => Promise<boolean>, startedAt: number, timeo
 }
 
 /** P2: probes sent 0.5 s apart during a steady background load; each polled until visible. */
-export async function measureFreshness(stack: E2eStack, opts: { backgroundRps: number; probes: number; log: (line: string) => void }): Promise<BenchResults['p2']> {
+export async function measureFreshness(
+  stack: E2eStack,
+  opts: { backgroundRps: number; probes: number; log: (line: string) => void },
+): Promise<BenchResults['p2']> {
   const seconds = Math.ceil(opts.probes * 0.5 + 25);
   const background = runLoad(stack, {
     profile: 'soak',
@@ -63,13 +71,25 @@ export async function measureFreshness(stack: E2eStack, opts: { backgroundRps: n
   for (let i = 0; i < opts.probes; i++) {
     const traceId = `${Math.floor(Date.now() / 1000).toString(16)}${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const sentAt = Date.now();
-    const res = await fetch(`${stack.urls.service}/items/1`, { headers: { traceparent: traceparent(traceId, randomUUID().replace(/-/g, '').slice(0, 16)) } });
+    const res = await fetch(`${stack.urls.service}/items/1`, {
+      headers: { traceparent: traceparent(traceId, randomUUID().replace(/-/g, '').slice(0, 16)) },
+    });
     await res.arrayBuffer();
     probes.push(
       (async () => {
         const [trace, log] = await Promise.all([
-          firstSeen(async () => ((await jaegerTrace(stack.urls.jaeger, traceId))?.spans.length ?? 0) > 0, sentAt, 30_000),
-          firstSeen(async () => (await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?trace_id=${traceId}&count=1`)).count > 0, sentAt, 30_000),
+          firstSeen(
+            async () => ((await jaegerTrace(stack.urls.jaeger, traceId))?.spans.length ?? 0) > 0,
+            sentAt,
+            30_000,
+          ),
+          firstSeen(
+            async () =>
+              (await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?trace_id=${traceId}&count=1`))
+                .count > 0,
+            sentAt,
+            30_000,
+          ),
         ]);
         traceMs.push(trace);
         logMs.push(log);
@@ -101,7 +121,12 @@ export async function measureBurst(
     for (const [name, mib] of Object.entries(stackRss(stack))) peak[name] = Math.max(peak[name] ?? 0, mib);
   }, 1_000);
   const iterations = opts.targetRps * opts.seconds;
-  const load = await runLoad(stack, { profile: 'counted', runId, iterations, env: { DURATION: `${opts.seconds}s`, VUS: '100', MAX_VUS: '600', P95_MS: '10000' } });
+  const load = await runLoad(stack, {
+    profile: 'counted',
+    runId,
+    iterations,
+    env: { DURATION: `${opts.seconds}s`, VUS: '100', MAX_VUS: '600', P95_MS: '10000' },
+  });
   clearInterval(sampler);
   opts.log(`P5: k6 exit ${load.exitCode}`);
   const byRoute = countsByRoute(load.requestsByName);
@@ -110,10 +135,15 @@ export async function measureBurst(
   await sleep(25_000);
   const afterCounts = await requestCountsByRoute(stack.urls.prometheus);
   // Only the routes k6 drove: request_count also counts /health (k6's preflight, probes).
-  const metricDelta = [...byRoute.keys()].reduce((n, route) => n + (afterCounts.get(route) ?? 0) - (beforeCounts.get(route) ?? 0), 0);
+  const metricDelta = [...byRoute.keys()].reduce(
+    (n, route) => n + (afterCounts.get(route) ?? 0) - (beforeCounts.get(route) ?? 0),
+    0,
+  );
   const spans = (await serverSpansInSpanMetrics(stack)) - beforeSpans;
   const accessQuery = `attr.${names.LOG_FIELD_RUN_ID}=${encodeURIComponent(runId)}&body=${encodeURIComponent(names.LOG_MSG_REQUEST_COMPLETED)}&count=1`;
-  const accessLogs = (await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?${accessQuery}`, {}, 60_000)).count;
+  const accessLogs = (
+    await fetchJson<{ count: number }>(`${stack.urls.loki}${RECORDS_PATH}?${accessQuery}`, {}, 60_000)
+  ).count;
   return {
     p5: {
       targetRps: opts.targetRps,

@@ -16,9 +16,16 @@ interface Variant {
   env: Record<string, string>;
 }
 
-const startArgs = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
+const startArgs = (
+  JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/)
+  .slice(1);
 /** The instrumentations the service enables (service/otel.env owns the list). */
-const ALL_INSTRUMENTATIONS = /^OTEL_NODE_ENABLED_INSTRUMENTATIONS=(.*)$/m.exec(readFileSync(`${REPO_ROOT}/service/otel.env`, 'utf8'))?.[1]?.trim() ?? '';
+const ALL_INSTRUMENTATIONS =
+  /^OTEL_NODE_ENABLED_INSTRUMENTATIONS=(.*)$/m
+    .exec(readFileSync(`${REPO_ROOT}/service/otel.env`, 'utf8'))?.[1]
+    ?.trim() ?? '';
 if (!ALL_INSTRUMENTATIONS) throw new Error('service/otel.env sets no OTEL_NODE_ENABLED_INSTRUMENTATIONS');
 const without = (name: string) =>
   ALL_INSTRUMENTATIONS.split(',')
@@ -59,7 +66,15 @@ async function measure(variant: Variant, sinkUrl: string, seconds: number): Prom
   const port = await freePort();
   const child = spawn(process.execPath, variant.args ? ['--env-file=service/otel.env', ...variant.args] : startArgs, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...variant.env, HOST: '127.0.0.1', PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, STORE_LATENCY_MS: '0', STORE_LATENCY_JITTER_MS: '0' },
+    env: {
+      ...process.env,
+      ...variant.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+      STORE_LATENCY_MS: '0',
+      STORE_LATENCY_JITTER_MS: '0',
+    },
     stdio: 'ignore',
   });
   try {
@@ -74,7 +89,8 @@ async function measure(variant: Variant, sinkUrl: string, seconds: number): Prom
     }
     await autocannon({ url, connections: 32, duration: 1 }); // warm-up: JIT, pools
     const result = await autocannon({ url, connections: 32, duration: seconds });
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return result.requests.average;
   } finally {
     child.kill('SIGKILL');
@@ -95,10 +111,16 @@ export async function measureThroughput(opts: { rounds: number; seconds: number;
   } finally {
     sink.server.close();
   }
-  const rows: ThroughputRow[] = VARIANTS.map((v) => ({ variant: v.name, rps: median(rounds.get(v.name)!), rounds: rounds.get(v.name)! }));
+  const rows: ThroughputRow[] = VARIANTS.map((v) => ({
+    variant: v.name,
+    rps: median(rounds.get(v.name)!),
+    rounds: rounds.get(v.name)!,
+  }));
   const bare = rows[0]!.rps;
   const full = rows[1]!.rps;
   const fullOverhead = overheadUs(full, bare);
-  const breakdownUs = Object.fromEntries(rows.slice(2).map((row) => [row.variant.replace(/^without /, ''), fullOverhead - overheadUs(row.rps, bare)]));
+  const breakdownUs = Object.fromEntries(
+    rows.slice(2).map((row) => [row.variant.replace(/^without /, ''), fullOverhead - overheadUs(row.rps, bare)]),
+  );
   return { rows, ratio: full / bare, overheadUs: fullOverhead, breakdownUs };
 }

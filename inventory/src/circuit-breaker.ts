@@ -44,7 +44,9 @@ export class CircuitBreakers {
     this.states.set(key, s);
     const state = this.state(key);
     if (state === 'open' || (state === 'half_open' && s.trialInFlight)) {
-      throw new CircuitOpenError(`circuit open for ${key}: ${s.failures} consecutive failures; next trial in ${Math.max(0, s.openedAt! + this.policy.openMs - this.now())} ms`);
+      throw new CircuitOpenError(
+        `circuit open for ${key}: ${s.failures} consecutive failures; next trial in ${Math.max(0, s.openedAt! + this.policy.openMs - this.now())} ms`,
+      );
     }
     const trial = state === 'half_open';
     if (trial) s.trialInFlight = true;

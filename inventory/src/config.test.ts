@@ -29,7 +29,11 @@ describe('inventory config', () => {
   });
 
   it('environment overrides: regions, one interval for all, the endpoint', () => {
-    const config = parse(shipped, { INVENTORY_REGIONS: 'ap-south-1, us-west-2,ap-south-1', INVENTORY_INTERVAL_SECONDS: '5', AWS_ENDPOINT_URL: 'http://moto:5000' });
+    const config = parse(shipped, {
+      INVENTORY_REGIONS: 'ap-south-1, us-west-2,ap-south-1',
+      INVENTORY_INTERVAL_SECONDS: '5',
+      AWS_ENDPOINT_URL: 'http://moto:5000',
+    });
     expect(config.regions).toEqual(['ap-south-1', 'us-west-2']);
     expect(new Set(config.collectors.map((c) => c.intervalMs))).toEqual(new Set([5000]));
     expect(config.endpoint).toBe('http://moto:5000');
@@ -49,8 +53,14 @@ describe('inventory config', () => {
   });
 
   it.each([
-    ['regions: [us-east-1]\ncollectors:\n  ec2_instance: {}\n', /test\.yaml: collectors\.ec2_instance: .*known collectors: ec2_instances/],
-    ['regions: [us-east-1]\ncollectors:\n  vpcs: { intervalSeconds: 1 }\n', /test\.yaml: collectors\.vpcs\.intervalSeconds: /],
+    [
+      'regions: [us-east-1]\ncollectors:\n  ec2_instance: {}\n',
+      /test\.yaml: collectors\.ec2_instance: .*known collectors: ec2_instances/,
+    ],
+    [
+      'regions: [us-east-1]\ncollectors:\n  vpcs: { intervalSeconds: 1 }\n',
+      /test\.yaml: collectors\.vpcs\.intervalSeconds: /,
+    ],
     ['regions: [useast1]\n', /test\.yaml: regions\.0: must be an AWS region/],
     ['regions: []\n', /test\.yaml: regions: /],
     ['regions: [us-east-1]\nretry: { maxAttempts: 0 }\n', /test\.yaml: retry\.maxAttempts: /],
@@ -74,6 +84,8 @@ describe('inventory config', () => {
   });
 
   it('a missing file names INVENTORY_CONFIG and the path', () => {
-    expect(message(() => loadConfig({ INVENTORY_CONFIG: '/nonexistent/inventory.yaml' }))).toMatch(/INVENTORY_CONFIG: cannot read \/nonexistent\/inventory\.yaml: ENOENT/);
+    expect(message(() => loadConfig({ INVENTORY_CONFIG: '/nonexistent/inventory.yaml' }))).toMatch(
+      /INVENTORY_CONFIG: cannot read \/nonexistent\/inventory\.yaml: ENOENT/,
+    );
   });
 });

@@ -21,7 +21,10 @@ const collectorSchema = z.strictObject({
 });
 
 const collectorsSchema = z.strictObject(
-  Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])) as Record<string, z.ZodOptional<typeof collectorSchema>>,
+  Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])) as Record<
+    string,
+    z.ZodOptional<typeof collectorSchema>
+  >,
 );
 
 export const fileSchema = z.strictObject({
@@ -48,7 +51,8 @@ export const fileSchema = z.strictObject({
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** compose's `${VAR:-}` passes an empty string for "not set". */
-const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 const envSchema = z.object({
   INVENTORY_CONFIG: z.string().min(1).default('inventory/config.yaml'),
@@ -57,7 +61,9 @@ const envSchema = z.object({
   /** Replaces every collector's interval (the e2e uses a short one). */
   INVENTORY_INTERVAL_SECONDS: unsetWhenEmpty(integer(5, 86_400).optional()),
   /** moto or a proxy in front of it; unset means real AWS. */
-  AWS_ENDPOINT_URL: unsetWhenEmpty(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional()),
+  AWS_ENDPOINT_URL: unsetWhenEmpty(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional(),
+  ),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65_535).default(8081),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -100,8 +106,14 @@ export class ConfigError extends Error {
 function describeIssues(where: string, issues: z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.') || '(top level)'];
-      const hint = issue.code === 'unrecognized_keys' && issue.path.at(-1) === 'collectors' ? ` (known collectors: ${COLLECTOR_NAMES.join(', ')})` : '';
+      const keys =
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((k) => [...issue.path, k].join('.'))
+          : [issue.path.join('.') || '(top level)'];
+      const hint =
+        issue.code === 'unrecognized_keys' && issue.path.at(-1) === 'collectors'
+          ? ` (known collectors: ${COLLECTOR_NAMES.join(', ')})`
+          : '';
       return `${where}: ${keys.join(', ')}: ${issue.message}${hint}`;
     })
     .join('\n');
@@ -127,7 +139,8 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
   if (e.INVENTORY_REGIONS !== undefined) {
     regions = e.INVENTORY_REGIONS.split(',').map((r) => r.trim());
     const bad = regions.filter((r) => !REGION.test(r));
-    if (regions.length === 0 || bad.length > 0) throw new ConfigError(`environment: INVENTORY_REGIONS: not AWS regions: ${bad.join(', ') || '(empty)'}`);
+    if (regions.length === 0 || bad.length > 0)
+      throw new ConfigError(`environment: INVENTORY_REGIONS: not AWS regions: ${bad.join(', ') || '(empty)'}`);
   }
   const collectors = COLLECTOR_NAMES.flatMap((name) => {
     const settings = f.collectors[name] ?? { enabled: true };
@@ -135,8 +148,10 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
     const seconds = e.INVENTORY_INTERVAL_SECONDS ?? settings.intervalSeconds ?? f.defaultIntervalSeconds;
     return [{ name, intervalMs: seconds * 1000 }];
   });
-  if (collectors.length === 0) throw new ConfigError(`${configFile}: collectors: every collector is disabled; enable at least one`);
-  if (f.retry.baseDelayMs > f.retry.maxDelayMs) throw new ConfigError(`${configFile}: retry.baseDelayMs: must not exceed retry.maxDelayMs`);
+  if (collectors.length === 0)
+    throw new ConfigError(`${configFile}: collectors: every collector is disabled; enable at least one`);
+  if (f.retry.baseDelayMs > f.retry.maxDelayMs)
+    throw new ConfigError(`${configFile}: retry.baseDelayMs: must not exceed retry.maxDelayMs`);
 
   return {
     regions: [...new Set(regions)],
@@ -144,7 +159,10 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
     maxConcurrency: f.maxConcurrency,
     requestTimeoutMs: f.requestTimeoutMs,
     retry: f.retry,
-    circuitBreaker: { failureThreshold: f.circuitBreaker.failureThreshold, openMs: f.circuitBreaker.openSeconds * 1000 },
+    circuitBreaker: {
+      failureThreshold: f.circuitBreaker.failureThreshold,
+      openMs: f.circuitBreaker.openSeconds * 1000,
+    },
     endpoint: e.AWS_ENDPOINT_URL,
     host: e.HOST,
     port: e.PORT,
@@ -163,7 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryConfi
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`environment: INVENTORY_CONFIG: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigError(
+      `environment: INVENTORY_CONFIG: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseConfig(text, env, file);
 }

@@ -43,7 +43,11 @@ describe('withRetry', () => {
         return 'ok';
       },
       policy,
-      { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, onFailure: (kind, attempt, willRetry) => failures.push(`${kind}#${attempt}:${willRetry}`) },
+      {
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 0.5,
+        onFailure: (kind, attempt, willRetry) => failures.push(`${kind}#${attempt}:${willRetry}`),
+      },
     );
     expect(result).toBe('ok');
     expect(failures).toEqual(['throttling#1:true', 'throttling#2:true']);

@@ -5,7 +5,15 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
  * classifiers (the same lists its retry strategy uses) decide throttling, transient and server
  * errors; the rest is read from the error's name. The kind is a metric label, so the set is closed.
  */
-export const ERROR_KINDS = ['throttling', 'network', 'server', 'credentials', 'access_denied', 'client', 'circuit_open'] as const;
+export const ERROR_KINDS = [
+  'throttling',
+  'network',
+  'server',
+  'credentials',
+  'access_denied',
+  'client',
+  'circuit_open',
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Kinds worth another attempt: the call may well succeed a moment later. */
@@ -23,7 +31,13 @@ const CREDENTIAL_ERRORS = new Set([
   'MissingAuthenticationToken',
   'IncompleteSignature',
 ]);
-const ACCESS_DENIED_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden']);
+const ACCESS_DENIED_ERRORS = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'Forbidden',
+]);
 // Socket-level failures Node reports by code; the SDK's transient check covers most, not DNS.
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -42,7 +56,11 @@ export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError';
 }
 
-type SdkLikeError = Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+type SdkLikeError = Error & {
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+};
 
 export function classifyError(error: unknown): ErrorKind {
   if (error instanceof CircuitOpenError) return 'circuit_open';

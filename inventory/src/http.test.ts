@@ -32,7 +32,11 @@ describe('status server', () => {
     expect((await request(server).get('/ready')).body).toEqual({ ready: true });
     const health = await request(server).get('/health/');
     expect(health.body.status).toBe('degraded');
-    expect(health.body.collectors[1]).toMatchObject({ collector: 's3_buckets', status: 'failed', lastErrorKind: 'credentials' });
+    expect(health.body.collectors[1]).toMatchObject({
+      collector: 's3_buckets',
+      status: 'failed',
+      lastErrorKind: 'credentials',
+    });
   });
 
   it('a resting circuit makes /health degraded and is named', async () => {
@@ -58,7 +62,9 @@ describe('status server', () => {
   it("what Node's HTTP parser rejects still gets a JSON 400", async () => {
     const { port } = server.address() as AddressInfo;
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.write('GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
       let data = '';
       socket.on('data', (chunk) => (data += chunk.toString()));
       socket.on('end', () => resolve(data));

@@ -7,7 +7,11 @@ type Body = Record<string, unknown>;
 
 function send(res: http.ServerResponse, status: number, body: Body): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -22,11 +26,16 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
  * /ready: 503 until every collector finished its first collection in every region, 200 after.
  * Both GET or HEAD only.
  */
-export function createStatusServer(state: InventoryState, version: string, circuits: () => Record<string, string> = () => ({})): http.Server {
+export function createStatusServer(
+  state: InventoryState,
+  version: string,
+  circuits: () => Record<string, string> = () => ({}),
+): http.Server {
   // The service's server: what Node rejects before this handler also gets the JSON error shape.
   return createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '').toLowerCase() || '/';
-    if (path !== '/health' && path !== '/ready') return sendError(res, 404, 'not_found', `no route ${path}; try /health or /ready`);
+    if (path !== '/health' && path !== '/ready')
+      return sendError(res, 404, 'not_found', `no route ${path}; try /health or /ready`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${path}`);
@@ -39,6 +48,11 @@ export function createStatusServer(state: InventoryState, version: string, circu
     }
     const failed = collectors.filter((c) => c.status === 'failed').length;
     const resting = circuits();
-    send(res, 200, { status: failed > 0 || Object.keys(resting).length > 0 ? 'degraded' : 'ok', version, collectors, circuits: resting });
+    send(res, 200, {
+      status: failed > 0 || Object.keys(resting).length > 0 ? 'degraded' : 'ok',
+      version,
+      collectors,
+      circuits: resting,
+    });
   });
 }

@@ -15,10 +15,14 @@ import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../../native/layout';
 import * as names from './names';
 import { seed } from './seed/seed';
 
-const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts['start:inventory'];
+const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts[
+  'start:inventory'
+];
 const [, ...startArgs] = startCommand.split(/\s+/);
 const moto = cachedBinary('moto');
-const built = existsSync(resolve(repoRoot, INVENTORY_ENTRY)) && existsSync(resolve(repoRoot, 'service/dist/telemetry/preload-adot.js'));
+const built =
+  existsSync(resolve(repoRoot, INVENTORY_ENTRY)) &&
+  existsSync(resolve(repoRoot, 'service/dist/telemetry/preload-adot.js'));
 const CREDENTIALS = { accessKeyId: 'moto-local', secretAccessKey: 'moto-local' };
 
 async function freePort(): Promise<number> {
@@ -43,7 +47,11 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   }
 }
 
-function startInventory(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+function startInventory(env: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, startArgs, {
     cwd: repoRoot,
     // Nothing OTEL- or AWS-related from the test runner: inventory/otel.env and env supply it.
@@ -63,7 +71,10 @@ describe.skipIf(!built)('compiled inventory: configuration errors', () => {
     [{ INVENTORY_CONFIG: '/nonexistent.yaml' }, /INVENTORY_CONFIG: cannot read \/nonexistent\.yaml/],
   ])('%j stops start-up with exit 2, naming the variable', async (env, message) => {
     const run = startInventory(env);
-    const code = await Promise.race([run.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+    const code = await Promise.race([
+      run.exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000)),
+    ]);
     if (code === 'timeout') run.child.kill('SIGKILL');
     expect(code).toBe(2);
     expect(run.output()).toMatch(message);
@@ -103,7 +114,10 @@ describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload
   });
 
   it('is ready after one collection of every collector in every region, all ok', async () => {
-    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; collectors: { status: string }[] };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+      status: string;
+      collectors: { status: string }[];
+    };
     expect(health.status).toBe('ok');
     expect(health.collectors.length).toBe(6 * 2 + 1);
     expect(health.collectors.every((c) => c.status === 'ok')).toBe(true);
@@ -111,11 +125,22 @@ describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload
 
   it('SIGTERM: exits 0 and flushes the cycle spans (AWS SDK calls included) and the resource gauge', async () => {
     inventory!.child.kill('SIGTERM');
-    const code = await Promise.race([inventory!.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    const code = await Promise.race([
+      inventory!.exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
+    ]);
     expect(code, inventory!.output()).toBe(0);
     expect(receiver.find('/v1/traces', names.SPAN_CYCLE).length).toBeGreaterThan(0);
     // ADOT's aws-sdk instrumentation: one span per call, named after the operation.
-    for (const operation of ['DescribeInstances', 'DescribeVolumes', 'DescribeDBInstances', 'ListBuckets', 'ListFunctions', 'DescribeLoadBalancers', 'DescribeVpcs']) {
+    for (const operation of [
+      'DescribeInstances',
+      'DescribeVolumes',
+      'DescribeDBInstances',
+      'ListBuckets',
+      'ListFunctions',
+      'DescribeLoadBalancers',
+      'DescribeVpcs',
+    ]) {
       expect(receiver.find('/v1/traces', operation).length, operation).toBeGreaterThan(0);
     }
     expect(receiver.find('/v1/metrics', names.METRIC_RESOURCES).length).toBeGreaterThan(0);

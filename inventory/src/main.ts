@@ -27,8 +27,15 @@ function main(): void {
   const logger = createLogger(config.logLevel);
   // Without a collector the exporters fail every few seconds: one clear warning, not a stack trace each time.
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
-  const collectors = config.collectors.map(({ name, intervalMs }) => ({ collector: COLLECTORS.find((c) => c.name === name)!, intervalMs }));
-  const state = new InventoryState(collectors.flatMap(({ collector }) => regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label }))));
+  const collectors = config.collectors.map(({ name, intervalMs }) => ({
+    collector: COLLECTORS.find((c) => c.name === name)!,
+    intervalMs,
+  }));
+  const state = new InventoryState(
+    collectors.flatMap(({ collector }) =>
+      regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label })),
+    ),
+  );
   const breakers = new CircuitBreakers(config.circuitBreaker);
   const scheduler = new Scheduler({
     collectors,
@@ -43,7 +50,9 @@ function main(): void {
   });
 
   // A bug in one collection must not end the others: log it and keep going.
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection'),
+  );
 
   const server = createStatusServer(state, VERSION, () => breakers.notClosed());
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -72,7 +81,8 @@ function main(): void {
     logger.info({ signal }, 'stopping: no new cycles; waiting for the running one');
     server.close();
     const finished = await scheduler.stop(config.shutdownTimeoutMs);
-    if (!finished) logger.warn({ timeout_ms: config.shutdownTimeoutMs }, 'a cycle was still running at the shutdown timeout');
+    if (!finished)
+      logger.warn({ timeout_ms: config.shutdownTimeoutMs }, 'a cycle was still running at the shutdown timeout');
     const flushed = await flushTelemetry(config.flushTimeoutMs);
     logger.info({ flushed }, 'stopped');
     process.exit(0);

@@ -32,7 +32,11 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () 
  * retry would only repeat it. The SDK's own retries are off (maxAttempts 1 on every client), so
  * every attempt is a span of its own and every failure is counted here.
  */
-export async function withRetry<T>(call: (attempt: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  call: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks = {},
+): Promise<T> {
   const sleep = hooks.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
     try {

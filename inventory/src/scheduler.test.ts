@@ -10,7 +10,8 @@ import { regionsFor, Scheduler, type ScheduledCollector } from './scheduler';
 import { InventoryState } from './state';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
-const throttle = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+const throttle = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 
 // Collector fakes: the seam under test is the scheduler, not the AWS calls (collectors.test.ts has those).
 function flakyCollector(failuresPerRegion: number): InventoryCollector {
@@ -38,7 +39,10 @@ const deniedCollector: InventoryCollector = {
   permissions: [],
   collect: ({ call }) =>
     call('DescribeDBInstances', async () => {
-      throw Object.assign(new Error('The security token included in the request is invalid'), { name: 'InvalidClientTokenId', $metadata: { httpStatusCode: 403 } });
+      throw Object.assign(new Error('The security token included in the request is invalid'), {
+        name: 'InvalidClientTokenId',
+        $metadata: { httpStatusCode: 403 },
+      });
     }),
 };
 const globalCollector: InventoryCollector = {
@@ -54,7 +58,11 @@ const globalCollector: InventoryCollector = {
 };
 
 function build(collectors: ScheduledCollector[], breaker = { failureThreshold: 3, openMs: 60_000 }) {
-  const state = new InventoryState(collectors.flatMap(({ collector }) => regionsFor(collector, REGIONS).map((t) => ({ collector: collector.name, region: t.label }))));
+  const state = new InventoryState(
+    collectors.flatMap(({ collector }) =>
+      regionsFor(collector, REGIONS).map((t) => ({ collector: collector.name, region: t.label })),
+    ),
+  );
   const scheduler = new Scheduler({
     collectors,
     regions: REGIONS,
@@ -108,7 +116,9 @@ describe('Scheduler', () => {
     expect(state.resourceSeries()).toHaveLength(2);
     expect(state.ready()).toBe(true);
     for (const region of REGIONS) {
-      expect(await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'ec2_instances', region, kind: 'throttling' })).toBe(2);
+      expect(
+        await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'ec2_instances', region, kind: 'throttling' }),
+      ).toBe(2);
       expect(await counterValue(names.METRIC_RETRIES, { collector: 'ec2_instances', region })).toBe(2);
     }
   });
@@ -121,7 +131,9 @@ describe('Scheduler', () => {
       ['us-east-1', 'failed', 'credentials'],
       ['eu-west-1', 'failed', 'credentials'],
     ]);
-    expect(await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'rds_instances', kind: 'credentials' })).toBe(2);
+    expect(
+      await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'rds_instances', kind: 'credentials' }),
+    ).toBe(2);
     const root = spanExporter.getFinishedSpans().find((s) => s.name === names.SPAN_CYCLE)!;
     expect(root.status.code).toBe(2);
   });
@@ -141,7 +153,9 @@ describe('Scheduler', () => {
     expect(attempts).toBe(2);
     await scheduler.runCycle(down);
     expect(attempts).toBe(2);
-    expect(await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'rds_instances', kind: 'circuit_open' })).toBe(2);
+    expect(
+      await counterValue(names.METRIC_COLLECTION_ERRORS, { collector: 'rds_instances', kind: 'circuit_open' }),
+    ).toBe(2);
   });
 
   it('a global collector runs once per cycle, labelled global, its resources keeping their own regions', async () => {

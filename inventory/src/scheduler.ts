@@ -31,7 +31,9 @@ export interface SchedulerDeps {
 
 /** The regions a collector covers in one cycle: every configured one, or the first for a global service. */
 export function regionsFor(collector: InventoryCollector, regions: string[]): { region: string; label: string }[] {
-  return collector.scope === 'global' ? [{ region: regions[0]!, label: 'global' }] : regions.map((r) => ({ region: r, label: r }));
+  return collector.scope === 'global'
+    ? [{ region: regions[0]!, label: 'global' }]
+    : regions.map((r) => ({ region: r, label: r }));
 }
 
 /**
@@ -88,15 +90,26 @@ export class Scheduler {
   /** One collection cycle of one collector, as its own trace. Never rejects. */
   async runCycle(collector: InventoryCollector): Promise<void> {
     const targets = regionsFor(collector, this.deps.regions);
-    await this.tracer.startActiveSpan(names.SPAN_CYCLE, { root: true, attributes: { [names.SPAN_ATTR_COLLECTOR]: collector.name } }, ROOT_CONTEXT, async (cycleSpan) => {
-      try {
-        const outcomes = await Promise.all(targets.map((target) => this.limit(() => this.collectRegion(collector, target.region, target.label))));
-        const failed = outcomes.filter((ok) => !ok).length;
-        if (failed > 0) cycleSpan.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${targets.length} regions failed` });
-      } finally {
-        cycleSpan.end();
-      }
-    });
+    await this.tracer.startActiveSpan(
+      names.SPAN_CYCLE,
+      { root: true, attributes: { [names.SPAN_ATTR_COLLECTOR]: collector.name } },
+      ROOT_CONTEXT,
+      async (cycleSpan) => {
+        try {
+          const outcomes = await Promise.all(
+            targets.map((target) => this.limit(() => this.collectRegion(collector, target.region, target.label))),
+          );
+          const failed = outcomes.filter((ok) => !ok).length;
+          if (failed > 0)
+            cycleSpan.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: `${failed} of ${targets.length} regions failed`,
+            });
+        } finally {
+          cycleSpan.end();
+        }
+      },
+    );
   }
 
   private collectRegion(collector: InventoryCollector, region: string, regionLabel: string): Promise<boolean> {
@@ -106,11 +119,23 @@ export class Scheduler {
       const started = performance.now();
       const elapsedMs = () => Math.round(performance.now() - started);
       try {
-        const resources = await collector.collect({ region, clients: this.deps.clients(region), call: this.awsCall(collector, region, regionLabel, span) });
+        const resources = await collector.collect({
+          region,
+          clients: this.deps.clients(region),
+          call: this.awsCall(collector, region, regionLabel, span),
+        });
         span.setAttribute(names.SPAN_ATTR_RESOURCE_COUNT, resources.length);
         state.recordSuccess(collector.name, regionLabel, collector.kind, resources, elapsedMs(), new Date());
         metrics.duration(collector.name, regionLabel, elapsedMs() / 1000, true);
-        logger.info({ collector: collector.name, region: regionLabel, resource_count: resources.length, duration_ms: elapsedMs() }, 'collection finished');
+        logger.info(
+          {
+            collector: collector.name,
+            region: regionLabel,
+            resource_count: resources.length,
+            duration_ms: elapsedMs(),
+          },
+          'collection finished',
+        );
         return true;
       } catch (error) {
         const kind = classifyError(error);
@@ -120,7 +145,10 @@ export class Scheduler {
         span.setStatus({ code: SpanStatusCode.ERROR, message });
         state.recordFailure(collector.name, regionLabel, kind, message, elapsedMs(), new Date());
         metrics.duration(collector.name, regionLabel, elapsedMs() / 1000, false);
-        logger.warn({ collector: collector.name, region: regionLabel, error_kind: kind, err: message, duration_ms: elapsedMs() }, 'collection failed');
+        logger.warn(
+          { collector: collector.name, region: regionLabel, error_kind: kind, err: message, duration_ms: elapsedMs() },
+          'collection failed',
+        );
         return false;
       } finally {
         span.end();
@@ -145,7 +173,11 @@ export class Scheduler {
                 [names.SPAN_ATTR_ATTEMPT]: attempt,
                 'inventory.will_retry': willRetry,
               });
-              if (willRetry) logger.info({ collector: collector.name, region: regionLabel, operation, error_kind: kind, attempt }, 'aws call failed, retrying');
+              if (willRetry)
+                logger.info(
+                  { collector: collector.name, region: regionLabel, operation, error_kind: kind, attempt },
+                  'aws call failed, retrying',
+                );
             },
           }),
         )

@@ -32,10 +32,18 @@ export class InventoryState {
   private readonly statuses = new Map<string, CollectorStatus>();
 
   constructor(expected: { collector: string; region: string }[]) {
-    for (const { collector, region } of expected) this.statuses.set(key(collector, region), { collector, region, status: 'pending' });
+    for (const { collector, region } of expected)
+      this.statuses.set(key(collector, region), { collector, region, status: 'pending' });
   }
 
-  recordSuccess(collector: string, region: string, kind: string, resources: Resource[], durationMs: number, at: Date): void {
+  recordSuccess(
+    collector: string,
+    region: string,
+    kind: string,
+    resources: Resource[],
+    durationMs: number,
+    at: Date,
+  ): void {
     const series = new Map<string, ResourceSeries>();
     // A combination seen before and gone now is reported as 0, not left out: remote write sends
     // no staleness marker, so a series that simply stops would show its last count for minutes.
@@ -49,10 +57,24 @@ export class InventoryState {
       series.set(k, s);
     }
     this.counts.set(key(collector, region), [...series.values()]);
-    this.statuses.set(key(collector, region), { collector, region, status: 'ok', lastSuccessAt: at.toISOString(), lastAttemptAt: at.toISOString(), lastDurationMs: durationMs });
+    this.statuses.set(key(collector, region), {
+      collector,
+      region,
+      status: 'ok',
+      lastSuccessAt: at.toISOString(),
+      lastAttemptAt: at.toISOString(),
+      lastDurationMs: durationMs,
+    });
   }
 
-  recordFailure(collector: string, region: string, kind: ErrorKind, message: string, durationMs: number, at: Date): void {
+  recordFailure(
+    collector: string,
+    region: string,
+    kind: ErrorKind,
+    message: string,
+    durationMs: number,
+    at: Date,
+  ): void {
     const previous = this.statuses.get(key(collector, region));
     this.statuses.set(key(collector, region), {
       collector,

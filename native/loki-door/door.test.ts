@@ -17,7 +17,15 @@ const traceId = '6752f3c1aabbccddeeff001122334455';
 const spanId = '0011223344556677';
 const str = (v: string) => ({ stringValue: v });
 
-function request(records: { body: string; severityText: string; severityNumber: number; attrs?: Record<string, string>; withTrace?: boolean }[]) {
+function request(
+  records: {
+    body: string;
+    severityText: string;
+    severityNumber: number;
+    attrs?: Record<string, string>;
+    withTrace?: boolean;
+  }[],
+) {
   return {
     resourceLogs: [
       {
@@ -38,7 +46,12 @@ function request(records: { body: string; severityText: string; severityNumber: 
               severityText: r.severityText,
               body: str(r.body),
               attributes: Object.entries(r.attrs ?? {}).map(([key, v]) => ({ key, value: str(v) })),
-              ...(r.withTrace === false ? {} : { traceId: Buffer.from(traceId, 'hex').toString('base64'), spanId: Buffer.from(spanId, 'hex').toString('base64') }),
+              ...(r.withTrace === false
+                ? {}
+                : {
+                    traceId: Buffer.from(traceId, 'hex').toString('base64'),
+                    spanId: Buffer.from(spanId, 'hex').toString('base64'),
+                  }),
             })),
           },
         ],
@@ -58,17 +71,42 @@ describe("Loki's door over HTTP", () => {
 
   const post = (body: Uint8Array | string, headers: Record<string, string>) =>
     fetch(`${base}${OTLP_LOGS_PATH}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000) });
-  const records = async () => (await (await fetch(`${base}${RECORDS_PATH}`)).json()) as { records: DoorRecord[]; dropped: number; rejected: number };
+  const records = async () =>
+    (await (await fetch(`${base}${RECORDS_PATH}`)).json()) as {
+      records: DoorRecord[];
+      dropped: number;
+      rejected: number;
+    };
 
   it('decodes protobuf as the otlphttp exporter sends it, and answers like Loki', async () => {
-    const body = encodeLogsRequest(request([{ body: 'request completed', severityText: 'info', severityNumber: 9, attrs: { 'http.route': '/items', run_id: 'r1' } }]));
+    const body = encodeLogsRequest(
+      request([
+        {
+          body: 'request completed',
+          severityText: 'info',
+          severityNumber: 9,
+          attrs: { 'http.route': '/items', run_id: 'r1' },
+        },
+      ]),
+    );
     const res = await post(body, { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
     const [record] = (await records()).records;
-    expect(record!.otlp).toMatchObject({ severityText: 'info', severityNumber: 9, body: 'request completed', traceId, spanId, timeUnixNano: '1790000000123456789' });
+    expect(record!.otlp).toMatchObject({
+      severityText: 'info',
+      severityNumber: 9,
+      body: 'request completed',
+      traceId,
+      spanId,
+      timeUnixNano: '1790000000123456789',
+    });
     expect(record!.otlp.resource).toMatchObject({ 'service.name': 'items-api', 'host.name': 'vm' });
-    expect(record!.loki.labels).toEqual({ service_name: 'items-api', service_namespace: 'otel-workshop', deployment_environment_name: 'workshop' });
+    expect(record!.loki.labels).toEqual({
+      service_name: 'items-api',
+      service_namespace: 'otel-workshop',
+      deployment_environment_name: 'workshop',
+    });
     expect(record!.loki.structuredMetadata).toMatchObject({
       trace_id: traceId,
       span_id: spanId,
@@ -79,15 +117,30 @@ describe("Loki's door over HTTP", () => {
       detected_level: 'info',
     });
     expect(record!.loki.line).toBe('request completed');
-    const byTrace = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${traceId.toUpperCase()}`)).json()) as { records: DoorRecord[] };
+    const byTrace = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${traceId.toUpperCase()}`)).json()) as {
+      records: DoorRecord[];
+    };
     expect(byTrace.records).toHaveLength(1);
-    const other = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${'0'.repeat(32)}`)).json()) as { records: DoorRecord[] };
+    const other = (await (await fetch(`${base}${RECORDS_PATH}?trace_id=${'0'.repeat(32)}`)).json()) as {
+      records: DoorRecord[];
+    };
     expect(other.records).toEqual([]);
     const counted = (await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&count=1`)).json()) as { count: number };
     expect(counted.count).toBe(1);
-    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=${encodeURIComponent('request completed')}&count=1`)).json()) as { count: number }).count).toBe(1);
-    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=other&count=1`)).json()) as { count: number }).count).toBe(0);
-    expect(((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r2&count=1`)).json()) as { count: number }).count).toBe(0);
+    expect(
+      (
+        (await (
+          await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=${encodeURIComponent('request completed')}&count=1`)
+        ).json()) as { count: number }
+      ).count,
+    ).toBe(1);
+    expect(
+      ((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r1&body=other&count=1`)).json()) as { count: number })
+        .count,
+    ).toBe(0);
+    expect(
+      ((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r2&count=1`)).json()) as { count: number }).count,
+    ).toBe(0);
   });
 
   it('decodes gzip-compressed protobuf (the exporter compresses by default) and OTLP/JSON', async () => {
@@ -95,7 +148,16 @@ describe("Loki's door over HTTP", () => {
     expect((await post(gz, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status).toBe(200);
     const json = JSON.stringify({
       resourceLogs: [
-        { resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ severityText: 'ERROR', severityNumber: 17, body: { stringValue: 'boom' }, traceId, spanId }] }] },
+        {
+          resource: { attributes: [] },
+          scopeLogs: [
+            {
+              logRecords: [
+                { severityText: 'ERROR', severityNumber: 17, body: { stringValue: 'boom' }, traceId, spanId },
+              ],
+            },
+          ],
+        },
       ],
     });
     expect((await post(json, { 'content-type': 'application/json' })).status).toBe(200);
@@ -107,7 +169,9 @@ describe("Loki's door over HTTP", () => {
   });
 
   it('keeps at most maxRecords, counting what it dropped', async () => {
-    await post(encodeLogsRequest(request([{ body: 'one more', severityText: 'info', severityNumber: 9 }])), { 'content-type': 'application/x-protobuf' });
+    await post(encodeLogsRequest(request([{ body: 'one more', severityText: 'info', severityNumber: 9 }])), {
+      'content-type': 'application/x-protobuf',
+    });
     const answer = await records();
     expect(answer.records.map((r) => r.otlp.body)).toEqual(['gz', 'boom', 'one more']);
     expect(answer.dropped).toBe(1);
@@ -165,7 +229,12 @@ describe("Loki's OTLP mapping", () => {
   it('indexes only the documented resource attributes; the rest, nested or not, is structured metadata', () => {
     const entry = toLokiEntry(record);
     expect(entry.labels).toEqual({ service_name: 'items-api', k8s_pod_name: 'p' });
-    expect(entry.structuredMetadata).toMatchObject({ process_pid: '12', nested_a: 'b', severity_number: '17', detected_level: 'error' });
+    expect(entry.structuredMetadata).toMatchObject({
+      process_pid: '12',
+      nested_a: 'b',
+      severity_number: '17',
+      detected_level: 'error',
+    });
     expect(entry.structuredMetadata.trace_id).toBeUndefined();
     expect(entry.line).toBe('{"msg":"structured"}');
     expect(entry.timestampNs).toBe(5n);
@@ -174,7 +243,9 @@ describe("Loki's OTLP mapping", () => {
   it("reads the kit's loki-config.yaml index labels, and refuses ignore_defaults", () => {
     const config = parse(readFileSync(path.join(REPO_ROOT, 'loki-config.yaml'), 'utf8'));
     expect(configuredIndexLabels(config)).toEqual(['deployment.environment.name']);
-    expect(() => configuredIndexLabels({ limits_config: { otlp_config: { resource_attributes: { ignore_defaults: true } } } })).toThrow(/ignore_defaults/);
+    expect(() =>
+      configuredIndexLabels({ limits_config: { otlp_config: { resource_attributes: { ignore_defaults: true } } } }),
+    ).toThrow(/ignore_defaults/);
   });
 
   it('detected_level from the text, else from the number', () => {
@@ -186,8 +257,16 @@ describe("Loki's OTLP mapping", () => {
 
 describe('LogQL at the door', () => {
   const entries: StoredLine[] = [
-    { labels: { service_name: 'items-api' }, structuredMetadata: { trace_id: traceId, severity_text: 'error' }, line: 'unhandled error' },
-    { labels: { service_name: 'items-api' }, structuredMetadata: { trace_id: 'other', severity_text: 'info' }, line: '{"msg":"request completed","route":"/items"}' },
+    {
+      labels: { service_name: 'items-api' },
+      structuredMetadata: { trace_id: traceId, severity_text: 'error' },
+      line: 'unhandled error',
+    },
+    {
+      labels: { service_name: 'items-api' },
+      structuredMetadata: { trace_id: 'other', severity_text: 'info' },
+      line: '{"msg":"request completed","route":"/items"}',
+    },
     { labels: { service_name: 'k6' }, structuredMetadata: { trace_id: traceId }, line: 'x' },
   ];
 
@@ -204,17 +283,24 @@ describe('LogQL at the door', () => {
   });
 
   it('a metric query selects the records of its log range', () => {
-    expect(select('sum by (severity_text) (count_over_time({service_name="items-api"}[15s]))', entries)).toHaveLength(2);
+    expect(select('sum by (severity_text) (count_over_time({service_name="items-api"}[15s]))', entries)).toHaveLength(
+      2,
+    );
     expect(parseSelection('sum(count_over_time({a="b"} | c!="d" [1m]))').labelNames).toEqual(['a', 'c']);
   });
 
   it('names what it cannot judge instead of passing it', () => {
     expect(() => select('{service_name="items-api"} | logfmt', entries)).toThrow(UnsupportedAtDoor);
     expect(() => select('{a="b"', entries)).toThrow(/syntax error/);
-    expect(() => select('sum(count_over_time({a="b"}[1m])) / sum(count_over_time({c="d"}[1m]))', entries)).toThrow(/2 stream selectors/);
+    expect(() => select('sum(count_over_time({a="b"}[1m])) / sum(count_over_time({c="d"}[1m]))', entries)).toThrow(
+      /2 stream selectors/,
+    );
   });
 
   it('queryLabels: stream labels win over structured metadata of the same name', () => {
-    expect(queryLabels({ labels: { a: 'label' }, structuredMetadata: { a: 'meta', b: 'm' }, line: '' })).toEqual({ a: 'label', b: 'm' });
+    expect(queryLabels({ labels: { a: 'label' }, structuredMetadata: { a: 'meta', b: 'm' }, line: '' })).toEqual({
+      a: 'label',
+      b: 'm',
+    });
   });
 });

@@ -64,7 +64,8 @@ function matcher(query: string, node: SyntaxNode): { name: string; test: (value:
 function lineFilter(query: string, node: SyntaxNode): Predicate {
   const filter = node.getChild('Filter');
   const str = node.getChild('String');
-  if (!filter || !str || node.getChild('FilterOp') || node.getChild('OrFilter')) throw new UnsupportedAtDoor(`line filter ${query.slice(node.from, node.to)}`);
+  if (!filter || !str || node.getChild('FilterOp') || node.getChild('OrFilter'))
+    throw new UnsupportedAtDoor(`line filter ${query.slice(node.from, node.to)}`);
   const value = unquote(query.slice(str.from, str.to));
   const op = filter.firstChild?.name;
   switch (op) {
@@ -100,12 +101,14 @@ export function parseSelection(query: string): LogSelection {
   let error: string | undefined;
   tree.iterate({
     enter(n) {
-      if (n.type.isError && !error) error = `syntax error at ${n.from}: …${query.slice(Math.max(0, n.from - 20), n.from + 20)}…`;
+      if (n.type.isError && !error)
+        error = `syntax error at ${n.from}: …${query.slice(Math.max(0, n.from - 20), n.from + 20)}…`;
     },
   });
   if (error) throw new UnsupportedAtDoor(error);
   const selectors = collect(tree.topNode, 'Selector');
-  if (selectors.length !== 1) throw new UnsupportedAtDoor(`${selectors.length} stream selectors (the door judges exactly one)`);
+  if (selectors.length !== 1)
+    throw new UnsupportedAtDoor(`${selectors.length} stream selectors (the door judges exactly one)`);
   const selector = selectors[0]!;
   const labelNames: string[] = [];
   const streamMatchers = collect(selector, 'Matcher').map((m) => {
@@ -122,11 +125,16 @@ export function parseSelection(query: string): LogSelection {
       for (const lf of collect(lineFilters, 'LineFilter')) stages.push({ kind: 'filter', test: lineFilter(query, lf) });
     } else if (labelFilter) {
       const m = labelFilter.getChild('Matcher');
-      if (!m || labelFilter.getChild('And') || labelFilter.getChild('Or')) throw new UnsupportedAtDoor(`label filter ${query.slice(labelFilter.from, labelFilter.to)}`);
+      if (!m || labelFilter.getChild('And') || labelFilter.getChild('Or'))
+        throw new UnsupportedAtDoor(`label filter ${query.slice(labelFilter.from, labelFilter.to)}`);
       const { name, test } = matcher(query, m);
       labelNames.push(name);
       stages.push({ kind: 'filter', test: (labels) => test(labels[name]) });
-    } else if (parserNode && parserNode.getChild('Json') && query.slice(parserNode.from, parserNode.to).trim() === 'json') {
+    } else if (
+      parserNode &&
+      parserNode.getChild('Json') &&
+      query.slice(parserNode.from, parserNode.to).trim() === 'json'
+    ) {
       stages.push({ kind: 'json' });
     } else {
       throw new UnsupportedAtDoor(`pipeline stage ${query.slice(stage.from, stage.to)}`);

@@ -81,9 +81,19 @@ export function detectedLevel(severityText: string, severityNumber: number): str
  */
 export function configuredIndexLabels(lokiConfig: unknown): string[] {
   const otlp = (
-    lokiConfig as { limits_config?: { otlp_config?: { resource_attributes?: { ignore_defaults?: boolean; attributes_config?: { action?: string; attributes?: string[] }[] } } } }
+    lokiConfig as {
+      limits_config?: {
+        otlp_config?: {
+          resource_attributes?: {
+            ignore_defaults?: boolean;
+            attributes_config?: { action?: string; attributes?: string[] }[];
+          };
+        };
+      };
+    }
   )?.limits_config?.otlp_config?.resource_attributes;
-  if (otlp?.ignore_defaults) throw new Error("loki-config.yaml sets ignore_defaults: the door maps records with Loki's default index labels");
+  if (otlp?.ignore_defaults)
+    throw new Error("loki-config.yaml sets ignore_defaults: the door maps records with Loki's default index labels");
   return (otlp?.attributes_config ?? []).filter((a) => a.action === 'index_label').flatMap((a) => a.attributes ?? []);
 }
 
@@ -107,7 +117,12 @@ export function toLokiEntry(record: OtlpLogRecord, extraIndexLabels: readonly st
   const level = detectedLevel(record.severityText, record.severityNumber);
   if (level) metadata.detected_level = level;
   const timestampNs = record.timeUnixNano !== 0n ? record.timeUnixNano : record.observedTimeUnixNano;
-  return { labels, structuredMetadata: metadata, line: record.body === null ? '' : stringify(record.body), timestampNs };
+  return {
+    labels,
+    structuredMetadata: metadata,
+    line: record.body === null ? '' : stringify(record.body),
+    timestampNs,
+  };
 }
 
 /**

@@ -20,9 +20,13 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 // The kit's own Loki settings decide the mapping, so the door maps records as that Loki would.
 const extraIndexLabels = configuredIndexLabels(parse(readFileSync(path.join(REPO_ROOT, 'loki-config.yaml'), 'utf8')));
 const { server, stats } = createDoor({ extraIndexLabels });
-server.listen(port, host, () => console.log(`loki-door listening on http://${host}:${port} (OTLP logs at /otlp/v1/logs)`));
+server.listen(port, host, () =>
+  console.log(`loki-door listening on http://${host}:${port} (OTLP logs at /otlp/v1/logs)`),
+);
 const stop = () => {
-  console.log(`loki-door stopping: ${stats.requests} requests, ${stats.rejected} rejected, ${stats.dropped} records dropped`);
+  console.log(
+    `loki-door stopping: ${stats.requests} requests, ${stats.rejected} rejected, ${stats.dropped} records dropped`,
+  );
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 2_000).unref();
 };

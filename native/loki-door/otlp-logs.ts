@@ -99,9 +99,16 @@ function flatten(request: WireRequest, idEncoding: 'base64' | 'hex'): OtlpLogRec
   for (const rl of request.resourceLogs ?? []) {
     const resource = keyValues(rl.resource?.attributes);
     for (const sl of rl.scopeLogs ?? []) {
-      const scope = { name: sl.scope?.name ?? '', version: sl.scope?.version ?? '', attributes: keyValues(sl.scope?.attributes) };
+      const scope = {
+        name: sl.scope?.name ?? '',
+        version: sl.scope?.version ?? '',
+        attributes: keyValues(sl.scope?.attributes),
+      };
       for (const r of sl.logRecords ?? []) {
-        const severity = typeof r.severityNumber === 'string' ? (SEVERITY_NUMBERS[r.severityNumber] ?? Number(/(\d+)$/.exec(r.severityNumber)?.[1] ?? 0)) : (r.severityNumber ?? 0);
+        const severity =
+          typeof r.severityNumber === 'string'
+            ? (SEVERITY_NUMBERS[r.severityNumber] ?? Number(/(\d+)$/.exec(r.severityNumber)?.[1] ?? 0))
+            : (r.severityNumber ?? 0);
         out.push({
           resource,
           scope,

@@ -20,7 +20,10 @@ export const OTLP_LOGS_PATH = '/otlp/v1/logs';
 export const RECORDS_PATH = '/door/records';
 
 export interface DoorRecord {
-  otlp: Omit<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> & { timeUnixNano: string; observedTimeUnixNano: string };
+  otlp: Omit<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> & {
+    timeUnixNano: string;
+    observedTimeUnixNano: string;
+  };
   loki: Omit<LokiEntry, 'timestampNs'> & { timestampNs: string };
 }
 
@@ -56,12 +59,21 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function serialize(record: OtlpLogRecord, extraIndexLabels: readonly string[]): DoorRecord {
   const loki = toLokiEntry(record, extraIndexLabels);
   return {
-    otlp: { ...record, body: record.body, timeUnixNano: String(record.timeUnixNano), observedTimeUnixNano: String(record.observedTimeUnixNano) },
+    otlp: {
+      ...record,
+      body: record.body,
+      timeUnixNano: String(record.timeUnixNano),
+      observedTimeUnixNano: String(record.observedTimeUnixNano),
+    },
     loki: { ...loki, timestampNs: String(loki.timestampNs) },
   };
 }
 
-export function createDoor(options: Partial<DoorOptions> = {}): { server: Server; records: DoorRecord[]; stats: { dropped: number; requests: number; rejected: number } } {
+export function createDoor(options: Partial<DoorOptions> = {}): {
+  server: Server;
+  records: DoorRecord[];
+  stats: { dropped: number; requests: number; rejected: number };
+} {
   const maxRecords = options.maxRecords ?? 500_000;
   const maxBody = options.maxBodyBytes ?? MAX_BODY_DEFAULT;
   const records: DoorRecord[] = [];
@@ -76,24 +88,35 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
 
   const server = createServer((req, res) => {
     const route = (req.url ?? '').split('?')[0];
-    if (req.method === 'GET' && route === '/ready') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
+    if (req.method === 'GET' && route === '/ready')
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
     if (req.method === 'GET' && route === RECORDS_PATH) {
       const params = new URL(req.url ?? '', 'http://door').searchParams;
       const traceId = params.get('trace_id')?.toLowerCase();
       const body = params.get('body');
-      const attributes = [...params].filter(([key]) => key.startsWith('attr.')).map(([key, value]) => [key.slice('attr.'.length), value] as const);
+      const attributes = [...params]
+        .filter(([key]) => key.startsWith('attr.'))
+        .map(([key, value]) => [key.slice('attr.'.length), value] as const);
       const selected = records.filter(
         (r) =>
-          (!traceId || r.otlp.traceId === traceId) && (body === null || r.otlp.body === body) && attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value),
+          (!traceId || r.otlp.traceId === traceId) &&
+          (body === null || r.otlp.body === body) &&
+          attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value),
       );
       if (params.get('count') === '1') return json(res, 200, { count: selected.length, dropped: stats.dropped });
-      return json(res, 200, { records: selected, dropped: stats.dropped, requests: stats.requests, rejected: stats.rejected });
+      return json(res, 200, {
+        records: selected,
+        dropped: stats.dropped,
+        requests: stats.requests,
+        rejected: stats.rejected,
+      });
     }
     if (req.method === 'POST' && route === '/door/outage') {
       void readBody(req, 1024).then(
         (b) => {
           const seconds = Number((JSON.parse(b.toString() || '{}') as { seconds?: unknown }).seconds);
-          if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) return json(res, 400, { error: 'seconds must be 0..600' });
+          if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600)
+            return json(res, 400, { error: 'seconds must be 0..600' });
           outageUntil = Date.now() + seconds * 1000;
           json(res, 200, { outageUntil });
         },
@@ -105,7 +128,14 @@ export function createDoor(options: Partial<DoorOptions> = {}): { server: Server
       void readBody(req, 1024).then(
         (b) => {
           const { ms, seconds } = JSON.parse(b.toString() || '{}') as { ms?: unknown; seconds?: unknown };
-          if (!Number.isFinite(Number(ms)) || Number(ms) < 0 || Number(ms) > 60_000 || !Number.isFinite(Number(seconds)) || Number(seconds) < 0 || Number(seconds) > 600) {
+          if (
+            !Number.isFinite(Number(ms)) ||
+            Number(ms) < 0 ||
+            Number(ms) > 60_000 ||
+            !Number.isFinite(Number(seconds)) ||
+            Number(seconds) < 0 ||
+            Number(seconds) > 600
+          ) {
             return json(res, 400, { error: 'ms must be 0..60000 and seconds 0..600' });
           }
           slowMs = Number(ms);

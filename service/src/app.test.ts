@@ -42,7 +42,13 @@ describe('GET /items', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ limit: 20, offset: 0, total: 50 });
     expect(res.body.items).toHaveLength(20);
-    expect(res.body.items[0]).toEqual({ id: 1, name: expect.any(String), price_cents: expect.any(Number), tags: ['seed'], created_at: expect.any(String) });
+    expect(res.body.items[0]).toEqual({
+      id: 1,
+      name: expect.any(String),
+      price_cents: expect.any(Number),
+      tags: ['seed'],
+      created_at: expect.any(String),
+    });
   });
 
   it('paginates with limit and offset', async () => {
@@ -91,16 +97,27 @@ describe('GET /items/:id', () => {
     await expectStillServes(app);
   });
 
-  it.each(['abc', '-1', '1.5', '0', '007', '1e3', '123456789012345678901234567890', '2147483648', '%20', '%2e%2e', '%00', '%F0%9F%92%A9', '1%20'])(
-    'answers 400 for id %s',
-    async (id) => {
-      const app = build();
-      const res = await request(app).get(`/items/${id}`);
-      expect(res.status).toBe(400);
-      expectErrorShape(res.body, 400, 'invalid_id');
-      await expectStillServes(app);
-    },
-  );
+  it.each([
+    'abc',
+    '-1',
+    '1.5',
+    '0',
+    '007',
+    '1e3',
+    '123456789012345678901234567890',
+    '2147483648',
+    '%20',
+    '%2e%2e',
+    '%00',
+    '%F0%9F%92%A9',
+    '1%20',
+  ])('answers 400 for id %s', async (id) => {
+    const app = build();
+    const res = await request(app).get(`/items/${id}`);
+    expect(res.status).toBe(400);
+    expectErrorShape(res.body, 400, 'invalid_id');
+    await expectStillServes(app);
+  });
 
   it.each(['%E0%A4%A', '%', '%zz'])('answers 400 JSON for undecodable id %s', async (id) => {
     const app = build();
@@ -163,25 +180,33 @@ describe('POST /items', () => {
     const res = await request(app).post('/items').set('Content-Type', 'application/json').send(JSON.stringify(body));
     expect(res.status).toBe(400);
     expectErrorShape(res.body, 400, 'invalid_body');
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]),
+    );
     await expectStillServes(app);
   });
 
-  it.each([['admin'], ['__proto__'], ['constructor']])('names an unknown field %s, also one JavaScript treats specially', async (field) => {
-    const app = build();
-    const res = await request(app)
-      .post('/items')
-      .set('Content-Type', 'application/json')
-      .send(`{"name":"x","price_cents":1,${JSON.stringify(field)}:{"isAdmin":true}}`);
-    expect(res.status).toBe(400);
-    expectErrorShape(res.body, 400, 'invalid_body');
-    expect(res.body.error.details).toEqual([{ field, message: `unknown field \`${field}\`` }]);
-    await expectStillServes(app);
-  });
+  it.each([['admin'], ['__proto__'], ['constructor']])(
+    'names an unknown field %s, also one JavaScript treats specially',
+    async (field) => {
+      const app = build();
+      const res = await request(app)
+        .post('/items')
+        .set('Content-Type', 'application/json')
+        .send(`{"name":"x","price_cents":1,${JSON.stringify(field)}:{"isAdmin":true}}`);
+      expect(res.status).toBe(400);
+      expectErrorShape(res.body, 400, 'invalid_body');
+      expect(res.body.error.details).toEqual([{ field, message: `unknown field \`${field}\`` }]);
+      await expectStillServes(app);
+    },
+  );
 
   it('answers 400 "body required" for an empty body, with or without a JSON content type', async () => {
     const app = build();
-    for (const req of [request(app).post('/items').set('Content-Type', 'application/json'), request(app).post('/items')]) {
+    for (const req of [
+      request(app).post('/items').set('Content-Type', 'application/json'),
+      request(app).post('/items'),
+    ]) {
       const res = await req;
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'body_required');

@@ -4,14 +4,33 @@ import { ConfigError, loadConfig } from './config';
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 8080, logLevel: 'info', serviceVersion: 'unknown', logGeneratorEnabled: true, userSimulatorEnabled: true });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      logLevel: 'info',
+      serviceVersion: 'unknown',
+      logGeneratorEnabled: true,
+      userSimulatorEnabled: true,
+    });
     expect(config.store).toEqual({ latencyMs: 5, latencyJitterMs: 20, seedItems: 50, maxItems: 10_000 });
     expect(config.routeSdkDiagnostics).toBe(true);
   });
 
   it('reads typed values and treats empty strings as unset', () => {
-    const config = loadConfig({ PORT: '9000', HOST: '', LOG_GENERATOR_ENABLED: 'false', STORE_MAX_ITEMS: '3', STORE_SEED_ITEMS: '10', OTEL_LOG_LEVEL: 'debug' });
-    expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', logGeneratorEnabled: false, routeSdkDiagnostics: false });
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '',
+      LOG_GENERATOR_ENABLED: 'false',
+      STORE_MAX_ITEMS: '3',
+      STORE_SEED_ITEMS: '10',
+      OTEL_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      logGeneratorEnabled: false,
+      routeSdkDiagnostics: false,
+    });
     expect(config.store).toMatchObject({ maxItems: 3, seedItems: 3 });
   });
 
@@ -21,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('takes the service version from OTEL_RESOURCE_ATTRIBUTES', () => {
-    expect(loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otel-workshop,service.version=1.2.3' }).serviceVersion).toBe('1.2.3');
+    expect(
+      loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otel-workshop,service.version=1.2.3' }).serviceVersion,
+    ).toBe('1.2.3');
   });
 
   it.each([

@@ -81,7 +81,9 @@ function serviceVersionFrom(resourceAttributes: string | undefined): string {
 
 /** Empty strings count as unset: `PORT=` in a compose file should mean "default", not "invalid". */
 function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -115,6 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Quiet defaults for tests: no background timers, no artificial latency. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ LOG_LEVEL: 'silent', STORE_LATENCY_MS: '0', STORE_LATENCY_JITTER_MS: '1', LOG_GENERATOR_ENABLED: 'false', USER_SIMULATOR_ENABLED: 'false' });
+  const base = loadConfig({
+    LOG_LEVEL: 'silent',
+    STORE_LATENCY_MS: '0',
+    STORE_LATENCY_JITTER_MS: '1',
+    LOG_GENERATOR_ENABLED: 'false',
+    USER_SIMULATOR_ENABLED: 'false',
+  });
   return { ...base, ...overrides, store: { ...base.store, ...overrides.store } };
 }

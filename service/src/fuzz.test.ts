@@ -20,13 +20,25 @@ const segment = fc.oneof(
 const path = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => `/${parts.join('/')}`);
 const query = fc.option(
   fc
-    .array(fc.tuple(fc.constantFrom('limit', 'offset', 'api_key', 'x', 'limit'), fc.oneof(fc.string({ maxLength: 8 }), fc.integer().map(String))), { maxLength: 4 })
+    .array(
+      fc.tuple(
+        fc.constantFrom('limit', 'offset', 'api_key', 'x', 'limit'),
+        fc.oneof(fc.string({ maxLength: 8 }), fc.integer().map(String)),
+      ),
+      { maxLength: 4 },
+    )
     .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')),
   { nil: undefined },
 );
 const jsonValue = fc.oneof(
-  fc.record({ name: fc.string({ maxLength: 120 }), price_cents: fc.oneof(fc.integer(), fc.double(), fc.string()) }, { requiredKeys: [] }),
-  fc.dictionary(fc.constantFrom('name', 'price_cents', 'tags', '__proto__', 'constructor', 'admin'), fc.jsonValue({ maxDepth: 2 })),
+  fc.record(
+    { name: fc.string({ maxLength: 120 }), price_cents: fc.oneof(fc.integer(), fc.double(), fc.string()) },
+    { requiredKeys: [] },
+  ),
+  fc.dictionary(
+    fc.constantFrom('name', 'price_cents', 'tags', '__proto__', 'constructor', 'admin'),
+    fc.jsonValue({ maxDepth: 2 }),
+  ),
   fc.jsonValue({ maxDepth: 2 }),
 );
 const body = fc.oneof(
@@ -46,18 +58,27 @@ const contentType = fc.constantFrom(
 describe('fuzzing the HTTP API', () => {
   it(`${RUNS} random requests: no 5xx but /crash, every error in the documented shape`, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), path, query, body, contentType, async (method, p, q, b, type) => {
-        const url = q ? `${p}?${q}` : p;
-        let req = request(app)[method.toLowerCase() as 'get'](url);
-        if (type) req = req.set('Content-Type', type);
-        const res = method === 'GET' || method === 'OPTIONS' ? await req : await req.send(b);
-        const crash = /^\/crash\/?$/i.test(p);
-        if (!crash) expect(res.status, `${method} ${url} ${type ?? ''} ${b.slice(0, 80)}`).toBeLessThan(500);
-        if (res.status >= 400) {
-          expect(res.headers['content-type'], `${method} ${url}`).toMatch(/application\/json/);
-          expect(res.body, `${method} ${url}`).toMatchObject({ error: { status: res.status, code: expect.any(String), message: expect.any(String) } });
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
+        path,
+        query,
+        body,
+        contentType,
+        async (method, p, q, b, type) => {
+          const url = q ? `${p}?${q}` : p;
+          let req = request(app)[method.toLowerCase() as 'get'](url);
+          if (type) req = req.set('Content-Type', type);
+          const res = method === 'GET' || method === 'OPTIONS' ? await req : await req.send(b);
+          const crash = /^\/crash\/?$/i.test(p);
+          if (!crash) expect(res.status, `${method} ${url} ${type ?? ''} ${b.slice(0, 80)}`).toBeLessThan(500);
+          if (res.status >= 400) {
+            expect(res.headers['content-type'], `${method} ${url}`).toMatch(/application\/json/);
+            expect(res.body, `${method} ${url}`).toMatchObject({
+              error: { status: res.status, code: expect.any(String), message: expect.any(String) },
+            });
+          }
+        },
+      ),
       { numRuns: RUNS, seed: 20261124, endOnFailure: true },
     );
   }, 60_000);

@@ -87,7 +87,10 @@ function main(): void {
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ host: config.host, port, version: config.serviceVersion }, 'items-api listening');
   });
-  const stopBackground = startBackgroundActivity(logger, { logGenerator: config.logGeneratorEnabled, userSimulator: config.userSimulatorEnabled });
+  const stopBackground = startBackgroundActivity(logger, {
+    logGenerator: config.logGeneratorEnabled,
+    userSimulator: config.userSimulatorEnabled,
+  });
   installShutdown(server, logger, config, stopBackground);
 }
 

@@ -13,7 +13,13 @@ import { REPO_ROOT as repoRoot } from '../../native/layout.ts';
 const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts.start;
 const [, ...startArgs] = startCommand.split(/\s+/); // "node --env-file=… --require … service/dist/index.js"
 
-type Service = { child: ChildProcessWithoutNullStreams; port: number; stdout: () => string; stderr: () => string; exited: Promise<number | null> };
+type Service = {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+};
 
 function startService(env: Record<string, string>): Promise<Service> {
   const child = spawn(process.execPath, startArgs, {
@@ -70,14 +76,23 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
   it('exports traces, metrics and logs over OTLP/HTTP with the service identity', async () => {
     const base = `http://127.0.0.1:${service.port}`;
     expect((await fetch(`${base}/health`)).status).toBe(200);
-    const res = await fetch(`${base}/items/1`, { headers: { traceparent: traceparent(liveTraceId), baggage: 'run_id=itest-1' } });
+    const res = await fetch(`${base}/items/1`, {
+      headers: { traceparent: traceparent(liveTraceId), baggage: 'run_id=itest-1' },
+    });
     expect(res.status).toBe(200);
     const rawTraceId = Buffer.from(liveTraceId, 'hex');
 
     // The store span ends first and may travel in an earlier batch than the server span.
     const traces = await receiver.waitFor('/v1/traces', [rawTraceId, '/items/:id'], 15_000);
     await receiver.waitFor('/v1/traces', [rawTraceId, 'store.get'], 5_000);
-    for (const needle of ['items-api', 'otel-workshop', 'deployment.environment.name', 'service.version', 'loadgen.run_id', 'itest-1']) {
+    for (const needle of [
+      'items-api',
+      'otel-workshop',
+      'deployment.environment.name',
+      'service.version',
+      'loadgen.run_id',
+      'itest-1',
+    ]) {
       expect(traces.body.includes(needle), `trace payload lacks ${needle}`).toBe(true);
     }
     const logs = await receiver.waitFor('/v1/logs', [rawTraceId, 'request completed'], 15_000);
@@ -90,9 +105,15 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
   it('exports no secret from a query string: url.query carries REDACTED instead (the preload under the real ADOT)', async () => {
     const base = `http://127.0.0.1:${service.port}`;
     const traceId = xrayStyleTraceId();
-    const res = await fetch(`${base}/items?api_key=s3cret&limit=2&TOKEN=t0ken`, { headers: { traceparent: traceparent(traceId) } });
+    const res = await fetch(`${base}/items?api_key=s3cret&limit=2&TOKEN=t0ken`, {
+      headers: { traceparent: traceparent(traceId) },
+    });
     expect(res.status).toBe(200);
-    const traces = await receiver.waitFor('/v1/traces', [Buffer.from(traceId, 'hex'), 'api_key=REDACTED&limit=2&TOKEN=REDACTED'], 15_000);
+    const traces = await receiver.waitFor(
+      '/v1/traces',
+      [Buffer.from(traceId, 'hex'), 'api_key=REDACTED&limit=2&TOKEN=REDACTED'],
+      15_000,
+    );
     expect(traces.body.includes('limit=2')).toBe(true);
     await receiver.waitFor('/v1/logs', [Buffer.from(traceId, 'hex'), 'request completed'], 15_000);
     // Nothing anywhere in what left the process: spans, log records, metrics.
@@ -143,7 +164,10 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
 
 describe.skipIf(!built)('start-up with bad configuration or no collector', () => {
   it('exits non-zero naming PORT when PORT=abc', async () => {
-    const child = spawn(process.execPath, startArgs, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', PORT: 'abc' } });
+    const child = spawn(process.execPath, startArgs, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', PORT: 'abc' },
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
@@ -152,7 +176,10 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
   }, 20_000);
 
   it('exits 2 naming OTEL_BLRP_SCHEDULE_DELAY when it is not a number (the log batching preload)', async () => {
-    const child = spawn(process.execPath, startArgs, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', OTEL_BLRP_SCHEDULE_DELAY: 'soon' } });
+    const child = spawn(process.execPath, startArgs, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', OTEL_BLRP_SCHEDULE_DELAY: 'soon' },
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));

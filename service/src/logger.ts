@@ -21,7 +21,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         const ids = currentTraceIds();
         if (!ids) return {};
         const runId = currentRunId();
-        return runId === undefined ? { [LOG_FIELD_XRAY_TRACE_ID]: ids.xray_trace_id } : { [LOG_FIELD_XRAY_TRACE_ID]: ids.xray_trace_id, [LOG_FIELD_RUN_ID]: runId };
+        return runId === undefined
+          ? { [LOG_FIELD_XRAY_TRACE_ID]: ids.xray_trace_id }
+          : { [LOG_FIELD_XRAY_TRACE_ID]: ids.xray_trace_id, [LOG_FIELD_RUN_ID]: runId };
       },
     },
     destination,

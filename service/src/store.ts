@@ -9,7 +9,18 @@ export class StoreFullError extends Error {
   override name = 'StoreFullError';
 }
 
-const SEED_NAMES = ['teapot', 'lantern', 'compass', 'notebook', 'kettle', 'umbrella', 'telescope', 'backpack', 'scarf', 'candle'];
+const SEED_NAMES = [
+  'teapot',
+  'lantern',
+  'compass',
+  'notebook',
+  'kettle',
+  'umbrella',
+  'telescope',
+  'backpack',
+  'scarf',
+  'candle',
+];
 
 /**
  * In-memory catalogue, seeded at start and bounded so a load test can never grow it without
@@ -24,7 +35,11 @@ export class ItemStore {
   constructor(private readonly options: StoreOptions) {
     for (let i = 0; i < options.seedItems; i += 1) {
       const base = SEED_NAMES[i % SEED_NAMES.length] ?? 'item';
-      this.insert({ name: `${base} ${Math.floor(i / SEED_NAMES.length) + 1}`, price_cents: 500 + ((i * 137) % 9500), tags: ['seed'] });
+      this.insert({
+        name: `${base} ${Math.floor(i / SEED_NAMES.length) + 1}`,
+        price_cents: 500 + ((i * 137) % 9500),
+        tags: ['seed'],
+      });
     }
   }
 

@@ -171,7 +171,11 @@ describe('logs', () => {
   });
 
   it('gives every record written during a request the trace id of that request', async () => {
-    await fetch(`${baseUrl}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"kite","price_cents":1}' });
+    await fetch(`${baseUrl}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"kite","price_cents":1}',
+    });
     const traceId = lastServerSpan().spanContext().traceId;
     const records = logExporter.getFinishedLogRecords();
     expect(records.map((r) => r.body)).toEqual(expect.arrayContaining(['item created', 'request completed']));
@@ -195,8 +199,14 @@ describe('metrics', () => {
     await fetch(`${baseUrl}/items/abc`);
     await fetch(`${baseUrl}/definitely-not-here`);
     const counted = await points(METRIC_REQUEST_COUNT);
-    const badId = counted.find((p) => p.attributes[ATTR_HTTP_ROUTE] === '/items/:id' && p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS] === '4xx');
-    expect(badId?.attributes).toEqual({ [ATTR_HTTP_ROUTE]: '/items/:id', [ATTR_HTTP_REQUEST_METHOD]: 'GET', [ATTR_HTTP_RESPONSE_STATUS_CLASS]: '4xx' });
+    const badId = counted.find(
+      (p) => p.attributes[ATTR_HTTP_ROUTE] === '/items/:id' && p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS] === '4xx',
+    );
+    expect(badId?.attributes).toEqual({
+      [ATTR_HTTP_ROUTE]: '/items/:id',
+      [ATTR_HTTP_REQUEST_METHOD]: 'GET',
+      [ATTR_HTTP_RESPONSE_STATUS_CLASS]: '4xx',
+    });
     expect(badId?.value).toBe(2);
     // Bounded cardinality: an unmatched URL is counted under a fixed route value, never itself.
     expect(JSON.stringify(counted)).not.toContain('definitely-not-here');
@@ -205,14 +215,22 @@ describe('metrics', () => {
 
   it('counts created items', async () => {
     const before = ((await points(METRIC_ITEMS_CREATED))[0]?.value as number | undefined) ?? 0;
-    await fetch(`${baseUrl}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"kite","price_cents":1}' });
+    await fetch(`${baseUrl}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"kite","price_cents":1}',
+    });
     expect((await points(METRIC_ITEMS_CREATED))[0]?.value).toBe(before + 1);
   });
 
   it('records the stable-semconv server duration histogram with http.route', async () => {
     await fetch(`${baseUrl}/items/1`);
     const histogram = await points(METRIC_HTTP_SERVER_REQUEST_DURATION);
-    expect(histogram.some((p) => p.attributes['http.route'] === '/items/:id' && p.attributes['http.response.status_code'] === 200)).toBe(true);
+    expect(
+      histogram.some(
+        (p) => p.attributes['http.route'] === '/items/:id' && p.attributes['http.response.status_code'] === 200,
+      ),
+    ).toBe(true);
   });
 
   it('observes active_simulated_users while the simulator runs', async () => {
@@ -235,14 +253,20 @@ describe('Express layer spans off (the preload setting), routes kept', () => {
     const withLayers = spanExporter.getFinishedSpans().filter((s) => s.attributes['express.type'] !== undefined).length;
     resetTelemetry();
     try {
-      expect(dropExpressLayerSpans([expressInstrumentation as unknown as Parameters<typeof dropExpressLayerSpans>[0][number]])).toBe(true);
+      expect(
+        dropExpressLayerSpans([
+          expressInstrumentation as unknown as Parameters<typeof dropExpressLayerSpans>[0][number],
+        ]),
+      ).toBe(true);
       await fetch(`${baseUrl}/items/3`);
       const spans = spanExporter.getFinishedSpans();
       expect(withLayers, 'the instrumentation made layer spans before').toBeGreaterThan(0);
       expect(spans.filter((s) => s.attributes['express.type'] !== undefined)).toEqual([]);
       const server = spans.find((s) => s.kind === SpanKind.SERVER);
       expect(server?.attributes[ATTR_HTTP_ROUTE]).toBe('/items/:id');
-      expect(spans.some((s) => s.name.startsWith('store.') && s.parentSpanContext?.spanId === server?.spanContext().spanId)).toBe(true);
+      expect(
+        spans.some((s) => s.name.startsWith('store.') && s.parentSpanContext?.spanId === server?.spanContext().spanId),
+      ).toBe(true);
     } finally {
       expressInstrumentation.setConfig(before);
     }

@@ -33,10 +33,12 @@ const call: AwsCall = (operation, send) => {
   calls.push(operation);
   return send();
 };
-const run = (collector: InventoryCollector, region = 'eu-west-1') => collector.collect({ region, clients: clients(region), call });
+const run = (collector: InventoryCollector, region = 'eu-west-1') =>
+  collector.collect({ region, clients: clients(region), call });
 const count = (resources: { state: string; type: string; region: string }[]) => {
   const out: Record<string, number> = {};
-  for (const r of resources) out[`${r.state}|${r.type}|${r.region}`] = (out[`${r.state}|${r.type}|${r.region}`] ?? 0) + 1;
+  for (const r of resources)
+    out[`${r.state}|${r.type}|${r.region}`] = (out[`${r.state}|${r.type}|${r.region}`] ?? 0) + 1;
   return out;
 };
 
@@ -57,8 +59,16 @@ describe('collectors', () => {
         ],
       })
       .on(DescribeInstancesCommand, { NextToken: 'p2' })
-      .resolves({ Reservations: [{ Instances: [{ State: { Name: 'stopped' }, InstanceType: 'm5.large' }] }, { Instances: undefined }] });
-    expect(count(await run(ec2Instances))).toEqual({ 'running|t3.micro|eu-west-1': 2, 'stopped|m5.large|eu-west-1': 1 });
+      .resolves({
+        Reservations: [
+          { Instances: [{ State: { Name: 'stopped' }, InstanceType: 'm5.large' }] },
+          { Instances: undefined },
+        ],
+      });
+    expect(count(await run(ec2Instances))).toEqual({
+      'running|t3.micro|eu-west-1': 2,
+      'stopped|m5.large|eu-west-1': 1,
+    });
     expect(calls).toEqual(['DescribeInstances', 'DescribeInstances']);
   });
 
@@ -79,20 +89,32 @@ describe('collectors', () => {
       .resolves({ Marker: 'm', DBInstances: [{ DBInstanceStatus: 'available', Engine: 'postgres' }] })
       .on(DescribeDBInstancesCommand, { Marker: 'm' })
       .resolves({ DBInstances: [{ DBInstanceStatus: 'Creating', Engine: 'MySQL' }] });
-    expect(count(await run(rdsInstances))).toEqual({ 'available|postgres|eu-west-1': 1, 'creating|mysql|eu-west-1': 1 });
+    expect(count(await run(rdsInstances))).toEqual({
+      'available|postgres|eu-west-1': 1,
+      'creating|mysql|eu-west-1': 1,
+    });
   });
 
   it('S3 buckets by their own region: from the listing when named, else GetBucketLocation', async () => {
     calls.length = 0;
-    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'a', BucketRegion: 'ap-south-1' }, { Name: 'b' }, { Name: 'c' }] });
-    s3.on(GetBucketLocationCommand, { Bucket: 'b' }).resolves({}).on(GetBucketLocationCommand, { Bucket: 'c' }).resolves({ LocationConstraint: 'eu-west-1' });
+    s3.on(ListBucketsCommand).resolves({
+      Buckets: [{ Name: 'a', BucketRegion: 'ap-south-1' }, { Name: 'b' }, { Name: 'c' }],
+    });
+    s3.on(GetBucketLocationCommand, { Bucket: 'b' })
+      .resolves({})
+      .on(GetBucketLocationCommand, { Bucket: 'c' })
+      .resolves({ LocationConstraint: 'eu-west-1' });
     expect(count(await run(s3Buckets, 'us-east-1'))).toEqual({
       'active|general_purpose|ap-south-1': 1,
       'active|general_purpose|us-east-1': 1,
       'active|general_purpose|eu-west-1': 1,
     });
     expect(calls).toEqual(['ListBuckets', 'GetBucketLocation', 'GetBucketLocation']);
-    expect([regionFromLocation(undefined), regionFromLocation('EU'), regionFromLocation('sa-east-1')]).toEqual(['us-east-1', 'eu-west-1', 'sa-east-1']);
+    expect([regionFromLocation(undefined), regionFromLocation('EU'), regionFromLocation('sa-east-1')]).toEqual([
+      'us-east-1',
+      'eu-west-1',
+      'sa-east-1',
+    ]);
   });
 
   it('Lambda functions by runtime; container images and a missing State are labelled, not dropped', async () => {
@@ -101,19 +123,41 @@ describe('collectors', () => {
       .resolves({ NextMarker: 'n', Functions: [{ Runtime: 'nodejs22.x', State: 'Active' }, { PackageType: 'Image' }] })
       .on(ListFunctionsCommand, { Marker: 'n' })
       .resolves({ Functions: [{ Runtime: 'python3.12', State: 'Failed' }] });
-    expect(count(await run(lambdaFunctions))).toEqual({ 'active|nodejs22.x|eu-west-1': 1, 'active|image|eu-west-1': 1, 'failed|python3.12|eu-west-1': 1 });
+    expect(count(await run(lambdaFunctions))).toEqual({
+      'active|nodejs22.x|eu-west-1': 1,
+      'active|image|eu-west-1': 1,
+      'failed|python3.12|eu-west-1': 1,
+    });
   });
 
   it('ELBv2 load balancers by type and state', async () => {
     elbv2
       .on(DescribeLoadBalancersCommand)
-      .resolves({ LoadBalancers: [{ Type: 'application', State: { Code: 'active' } }, { Type: 'network', State: { Code: 'provisioning' } }, { Type: 'network' }] });
-    expect(count(await run(elbv2LoadBalancers))).toEqual({ 'active|application|eu-west-1': 1, 'provisioning|network|eu-west-1': 1, 'unknown|network|eu-west-1': 1 });
+      .resolves({
+        LoadBalancers: [
+          { Type: 'application', State: { Code: 'active' } },
+          { Type: 'network', State: { Code: 'provisioning' } },
+          { Type: 'network' },
+        ],
+      });
+    expect(count(await run(elbv2LoadBalancers))).toEqual({
+      'active|application|eu-west-1': 1,
+      'provisioning|network|eu-west-1': 1,
+      'unknown|network|eu-west-1': 1,
+    });
   });
 
   it('VPCs: the default VPC told apart from the ones made', async () => {
-    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ State: 'available', IsDefault: true }, { State: 'available', IsDefault: false }, { State: 'pending' }] });
-    expect(count(await run(vpcs))).toEqual({ 'available|default|eu-west-1': 1, 'available|custom|eu-west-1': 1, 'pending|custom|eu-west-1': 1 });
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolves({
+        Vpcs: [{ State: 'available', IsDefault: true }, { State: 'available', IsDefault: false }, { State: 'pending' }],
+      });
+    expect(count(await run(vpcs))).toEqual({
+      'available|default|eu-west-1': 1,
+      'available|custom|eu-west-1': 1,
+      'pending|custom|eu-west-1': 1,
+    });
   });
 
   it('an SDK error leaves the collector as it is (the wrapper classifies and counts it)', async () => {
@@ -129,25 +173,37 @@ describe('collectors', () => {
 });
 
 describe('IAM: the read-only policy grants exactly what the collectors call', () => {
-  const prefix: Record<string, string> = { ec2: 'ec2', rds: 'rds', s3: 's3', lambda: 'lambda', elbv2: 'elasticloadbalancing' };
+  const prefix: Record<string, string> = {
+    ec2: 'ec2',
+    rds: 'rds',
+    s3: 's3',
+    lambda: 'lambda',
+    elbv2: 'elasticloadbalancing',
+  };
   // IAM names the S3 ListBuckets permission differently from the API operation.
-  const iamAction = (service: string, operation: string) => `${prefix[service]}:${operation === 'ListBuckets' ? 'ListAllMyBuckets' : operation}`;
+  const iamAction = (service: string, operation: string) =>
+    `${prefix[service]}:${operation === 'ListBuckets' ? 'ListAllMyBuckets' : operation}`;
 
-  it.each(COLLECTORS.map((c) => [c.name, c] as const))('%s declares a permission for every call it makes', async (_name, collector) => {
-    ec2.onAnyCommand().resolves({});
-    rds.onAnyCommand().resolves({});
-    lambda.onAnyCommand().resolves({});
-    elbv2.onAnyCommand().resolves({});
-    s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'no-region-in-listing' }] });
-    s3.on(GetBucketLocationCommand).resolves({});
-    calls.length = 0;
-    await run(collector);
-    expect(calls.length).toBeGreaterThan(0);
-    for (const operation of calls) expect(collector.permissions).toContain(iamAction(collector.service, operation));
-  });
+  it.each(COLLECTORS.map((c) => [c.name, c] as const))(
+    '%s declares a permission for every call it makes',
+    async (_name, collector) => {
+      ec2.onAnyCommand().resolves({});
+      rds.onAnyCommand().resolves({});
+      lambda.onAnyCommand().resolves({});
+      elbv2.onAnyCommand().resolves({});
+      s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'no-region-in-listing' }] });
+      s3.on(GetBucketLocationCommand).resolves({});
+      calls.length = 0;
+      await run(collector);
+      expect(calls.length).toBeGreaterThan(0);
+      for (const operation of calls) expect(collector.permissions).toContain(iamAction(collector.service, operation));
+    },
+  );
 
   it('inventory/iam-policy.json allows the union of the declared permissions, read-only, and nothing else', () => {
-    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'inventory', 'iam-policy.json'), 'utf8')) as { Statement: { Effect: string; Action: string[] }[] };
+    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, 'inventory', 'iam-policy.json'), 'utf8')) as {
+      Statement: { Effect: string; Action: string[] }[];
+    };
     const allowed = policy.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Action);
     expect([...allowed].sort()).toEqual([...new Set(COLLECTORS.flatMap((c) => c.permissions))].sort());
     for (const action of allowed) expect(action).toMatch(/^[a-z0-9]+:(Describe|List|Get)[A-Za-z]+$/);

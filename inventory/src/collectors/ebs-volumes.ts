@@ -9,7 +9,8 @@ export const ebsVolumes: InventoryCollector = {
   permissions: ['ec2:DescribeVolumes'],
   async collect({ region, clients, call }) {
     const volumes = await allPages(
-      (NextToken) => call('DescribeVolumes', () => clients.ec2.send(new DescribeVolumesCommand({ NextToken, MaxResults: 500 }))),
+      (NextToken) =>
+        call('DescribeVolumes', () => clients.ec2.send(new DescribeVolumesCommand({ NextToken, MaxResults: 500 }))),
       (page) => page.Volumes,
       (page) => page.NextToken,
     );

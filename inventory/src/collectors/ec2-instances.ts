@@ -9,10 +9,15 @@ export const ec2Instances: InventoryCollector = {
   permissions: ['ec2:DescribeInstances'],
   async collect({ region, clients, call }) {
     const reservations = await allPages(
-      (NextToken) => call('DescribeInstances', () => clients.ec2.send(new DescribeInstancesCommand({ NextToken, MaxResults: 1000 }))),
+      (NextToken) =>
+        call('DescribeInstances', () =>
+          clients.ec2.send(new DescribeInstancesCommand({ NextToken, MaxResults: 1000 })),
+        ),
       (page) => page.Reservations,
       (page) => page.NextToken,
     );
-    return reservations.flatMap((r) => r.Instances ?? []).map((i) => ({ state: label(i.State?.Name), type: label(i.InstanceType), region }));
+    return reservations
+      .flatMap((r) => r.Instances ?? [])
+      .map((i) => ({ state: label(i.State?.Name), type: label(i.InstanceType), region }));
   },
 };

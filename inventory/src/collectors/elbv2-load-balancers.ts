@@ -9,7 +9,10 @@ export const elbv2LoadBalancers: InventoryCollector = {
   permissions: ['elasticloadbalancing:DescribeLoadBalancers'],
   async collect({ region, clients, call }) {
     const balancers = await allPages(
-      (Marker) => call('DescribeLoadBalancers', () => clients.elbv2.send(new DescribeLoadBalancersCommand({ Marker, PageSize: 400 }))),
+      (Marker) =>
+        call('DescribeLoadBalancers', () =>
+          clients.elbv2.send(new DescribeLoadBalancersCommand({ Marker, PageSize: 400 })),
+        ),
       (page) => page.LoadBalancers,
       (page) => page.NextMarker,
     );

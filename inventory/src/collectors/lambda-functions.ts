@@ -14,6 +14,10 @@ export const lambdaFunctions: InventoryCollector = {
       (page) => page.NextMarker,
     );
     // Container-image functions have no runtime; ListFunctions leaves State out on real AWS (active then).
-    return functions.map((fn) => ({ state: label(fn.State, 'active'), type: label(fn.Runtime, fn.PackageType === 'Image' ? 'image' : 'unknown'), region }));
+    return functions.map((fn) => ({
+      state: label(fn.State, 'active'),
+      type: label(fn.Runtime, fn.PackageType === 'Image' ? 'image' : 'unknown'),
+      region,
+    }));
   },
 };

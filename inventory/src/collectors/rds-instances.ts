@@ -9,7 +9,10 @@ export const rdsInstances: InventoryCollector = {
   permissions: ['rds:DescribeDBInstances'],
   async collect({ region, clients, call }) {
     const instances = await allPages(
-      (Marker) => call('DescribeDBInstances', () => clients.rds.send(new DescribeDBInstancesCommand({ Marker, MaxRecords: 100 }))),
+      (Marker) =>
+        call('DescribeDBInstances', () =>
+          clients.rds.send(new DescribeDBInstancesCommand({ Marker, MaxRecords: 100 })),
+        ),
       (page) => page.DBInstances,
       (page) => page.Marker,
     );

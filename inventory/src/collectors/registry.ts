@@ -8,6 +8,14 @@ import type { InventoryCollector } from './types';
 import { vpcs } from './vpcs';
 
 /** Every collector the inventory knows; the config enables them by name. Add a collector here. */
-export const COLLECTORS: readonly InventoryCollector[] = [ec2Instances, ebsVolumes, rdsInstances, s3Buckets, lambdaFunctions, elbv2LoadBalancers, vpcs];
+export const COLLECTORS: readonly InventoryCollector[] = [
+  ec2Instances,
+  ebsVolumes,
+  rdsInstances,
+  s3Buckets,
+  lambdaFunctions,
+  elbv2LoadBalancers,
+  vpcs,
+];
 
 export const COLLECTOR_NAMES = COLLECTORS.map((c) => c.name);

@@ -20,7 +20,8 @@ export const s3Buckets: InventoryCollector = {
   permissions: ['s3:ListAllMyBuckets', 's3:GetBucketLocation'],
   async collect({ clients, call }) {
     const buckets = await allPages(
-      (ContinuationToken) => call('ListBuckets', () => clients.s3.send(new ListBucketsCommand({ ContinuationToken, MaxBuckets: 1000 }))),
+      (ContinuationToken) =>
+        call('ListBuckets', () => clients.s3.send(new ListBucketsCommand({ ContinuationToken, MaxBuckets: 1000 }))),
       (page) => page.Buckets,
       (page) => page.ContinuationToken,
     );
@@ -28,7 +29,9 @@ export const s3Buckets: InventoryCollector = {
     for (const bucket of buckets) {
       let region = bucket.BucketRegion;
       if (!region) {
-        const location = await call('GetBucketLocation', () => clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket.Name })));
+        const location = await call('GetBucketLocation', () =>
+          clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket.Name })),
+        );
         region = regionFromLocation(location.LocationConstraint);
       }
       resources.push({ state: 'active', type: 'general_purpose', region });

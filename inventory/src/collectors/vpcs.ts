@@ -9,7 +9,8 @@ export const vpcs: InventoryCollector = {
   permissions: ['ec2:DescribeVpcs'],
   async collect({ region, clients, call }) {
     const found = await allPages(
-      (NextToken) => call('DescribeVpcs', () => clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }))),
+      (NextToken) =>
+        call('DescribeVpcs', () => clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }))),
       (page) => page.Vpcs,
       (page) => page.NextToken,
     );

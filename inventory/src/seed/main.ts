@@ -12,7 +12,9 @@ if (!endpoint) {
 seed(endpoint, { log: (line) => process.stdout.write(`inventory seed: ${line}\n`) }).then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`inventory seed: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(
+      `inventory seed: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

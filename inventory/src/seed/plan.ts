@@ -27,7 +27,14 @@ export const SEED_PLAN: Record<string, RegionSeed> = {
     functions: { 'nodejs22.x': 2, 'python3.12': 1 },
     loadBalancers: 1,
   },
-  'eu-west-1': { instances: { 't3.micro': 2 }, volumes: 1, databases: { postgres: 1 }, buckets: 1, functions: { 'nodejs22.x': 1 }, loadBalancers: 1 },
+  'eu-west-1': {
+    instances: { 't3.micro': 2 },
+    volumes: 1,
+    databases: { postgres: 1 },
+    buckets: 1,
+    functions: { 'nodejs22.x': 1 },
+    loadBalancers: 1,
+  },
 };
 
 /** The tag that marks a region as seeded, so a second seed run changes nothing. */
@@ -48,9 +55,11 @@ export function expectedSeries(plan: Record<string, RegionSeed> = SEED_PLAN): Re
     for (const [type, count] of Object.entries(seed.instances)) add('ec2_instance', 'running', type, region, count);
     add('ebs_volume', 'available', 'gp3', region, seed.volumes);
     add('ebs_volume', 'in-use', 'gp2', region, instances);
-    for (const [engine, count] of Object.entries(seed.databases)) add('rds_instance', 'available', engine, region, count);
+    for (const [engine, count] of Object.entries(seed.databases))
+      add('rds_instance', 'available', engine, region, count);
     add('s3_bucket', 'active', 'general_purpose', region, seed.buckets);
-    for (const [runtime, count] of Object.entries(seed.functions)) add('lambda_function', 'active', runtime, region, count);
+    for (const [runtime, count] of Object.entries(seed.functions))
+      add('lambda_function', 'active', runtime, region, count);
     add('load_balancer', 'active', 'application', region, seed.loadBalancers);
     add('vpc', 'available', 'custom', region, 1);
     add('vpc', 'available', 'default', region, 1);

@@ -1,4 +1,11 @@
-import { CreateVolumeCommand, CreateSubnetCommand, CreateVpcCommand, DescribeVpcsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateVolumeCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -21,23 +28,49 @@ export interface SeedOptions {
 
 type ClientBase = { endpoint: string; maxAttempts: number; credentials?: SeedOptions['credentials'] };
 
-async function seedRegion(base: ClientBase, region: string, seed: RegionSeed, roleArn: string, log: (line: string) => void): Promise<void> {
+async function seedRegion(
+  base: ClientBase,
+  region: string,
+  seed: RegionSeed,
+  roleArn: string,
+  log: (line: string) => void,
+): Promise<void> {
   const common = { ...base, region };
   const ec2 = new EC2Client(common);
-  const marked = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: `tag:${SEED_MARKER_TAG.Key}`, Values: [SEED_MARKER_TAG.Value] }] }));
+  const marked = await ec2.send(
+    new DescribeVpcsCommand({ Filters: [{ Name: `tag:${SEED_MARKER_TAG.Key}`, Values: [SEED_MARKER_TAG.Value] }] }),
+  );
   if ((marked.Vpcs ?? []).length > 0) {
     log(`${region}: already seeded (a VPC carries ${SEED_MARKER_TAG.Key}=${SEED_MARKER_TAG.Value}); nothing to do`);
     return;
   }
   const azs = [`${region}a`, `${region}b`];
-  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.42.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [SEED_MARKER_TAG] }] }));
+  const vpc = await ec2.send(
+    new CreateVpcCommand({
+      CidrBlock: '10.42.0.0/16',
+      TagSpecifications: [{ ResourceType: 'vpc', Tags: [SEED_MARKER_TAG] }],
+    }),
+  );
   const vpcId = vpc.Vpc!.VpcId!;
-  const subnets = await Promise.all(azs.map((az, i) => ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.42.${i}.0/24`, AvailabilityZone: az }))));
+  const subnets = await Promise.all(
+    azs.map((az, i) =>
+      ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.42.${i}.0/24`, AvailabilityZone: az })),
+    ),
+  );
   const subnetIds = subnets.map((s) => s.Subnet!.SubnetId!);
   for (const [type, count] of Object.entries(seed.instances)) {
-    await ec2.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: type as never, MinCount: count, MaxCount: count, SubnetId: subnetIds[0] }));
+    await ec2.send(
+      new RunInstancesCommand({
+        ImageId: AMI,
+        InstanceType: type as never,
+        MinCount: count,
+        MaxCount: count,
+        SubnetId: subnetIds[0],
+      }),
+    );
   }
-  for (let i = 0; i < seed.volumes; i++) await ec2.send(new CreateVolumeCommand({ AvailabilityZone: azs[0], Size: 10, VolumeType: 'gp3' }));
+  for (let i = 0; i < seed.volumes; i++)
+    await ec2.send(new CreateVolumeCommand({ AvailabilityZone: azs[0], Size: 10, VolumeType: 'gp3' }));
 
   const rds = new RDSClient(common);
   let db = 0;
@@ -62,7 +95,9 @@ async function seedRegion(base: ClientBase, region: string, seed: RegionSeed, ro
     await s3.send(
       new CreateBucketCommand({
         Bucket: `otel-kit-${region}-${i}`,
-        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       }),
     );
   }
@@ -72,14 +107,22 @@ async function seedRegion(base: ClientBase, region: string, seed: RegionSeed, ro
   for (const [runtime, count] of Object.entries(seed.functions)) {
     for (let i = 0; i < count; i++) {
       await lambda.send(
-        new CreateFunctionCommand({ FunctionName: `otel-kit-fn-${++fn}`, Runtime: runtime as never, Role: roleArn, Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP } }),
+        new CreateFunctionCommand({
+          FunctionName: `otel-kit-fn-${++fn}`,
+          Runtime: runtime as never,
+          Role: roleArn,
+          Handler: 'index.handler',
+          Code: { ZipFile: EMPTY_ZIP },
+        }),
       );
     }
   }
 
   const elbv2 = new ElasticLoadBalancingV2Client(common);
   for (let i = 1; i <= seed.loadBalancers; i++) {
-    await elbv2.send(new CreateLoadBalancerCommand({ Name: `otel-kit-alb-${i}`, Type: 'application', Subnets: subnetIds }));
+    await elbv2.send(
+      new CreateLoadBalancerCommand({ Name: `otel-kit-alb-${i}`, Type: 'application', Subnets: subnetIds }),
+    );
   }
   log(`${region}: seeded`);
 }
@@ -90,8 +133,12 @@ async function lambdaRole(base: ClientBase): Promise<string> {
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }))).Role!.Arn!;
   } catch {
-    const assume = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-    return (await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: assume }))).Role!.Arn!;
+    const assume = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    return (await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: assume }))).Role!
+      .Arn!;
   }
 }
 
@@ -102,8 +149,13 @@ async function lambdaRole(base: ClientBase): Promise<string> {
 export async function seed(endpoint: string, options: SeedOptions = {}): Promise<void> {
   const host = new URL(endpoint).hostname;
   if (/amazonaws\.com$/i.test(host)) throw new Error(`refusing to seed ${endpoint}: the seed is for moto only`);
-  const base: ClientBase = { endpoint, maxAttempts: 3, ...(options.credentials ? { credentials: options.credentials } : {}) };
+  const base: ClientBase = {
+    endpoint,
+    maxAttempts: 3,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
   const roleArn = await lambdaRole(base);
   const log = options.log ?? (() => undefined);
-  for (const [region, regionSeed] of Object.entries(options.plan ?? SEED_PLAN)) await seedRegion(base, region, regionSeed, roleArn, log);
+  for (const [region, regionSeed] of Object.entries(options.plan ?? SEED_PLAN))
+    await seedRegion(base, region, regionSeed, roleArn, log);
 }

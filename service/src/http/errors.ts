@@ -58,7 +58,11 @@ function classify(error: unknown): HttpError | undefined {
   }
   // e.g. the router's URIError for a path segment that does not percent-decode.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, 'bad_request', error instanceof URIError ? 'request path is not valid percent-encoding' : 'bad request');
+    return new HttpError(
+      status,
+      'bad_request',
+      error instanceof URIError ? 'request path is not valid percent-encoding' : 'bad request',
+    );
   }
   return undefined;
 }
@@ -94,6 +98,10 @@ export const notFound: RequestHandler = (req, _res, next) => {
 export function methodNotAllowed(allowed: string[]): RequestHandler {
   const allow = allowed.join(', ');
   return (req, _res, next) => {
-    next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow }));
+    next(
+      new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${allow}`, undefined, {
+        Allow: allow,
+      }),
+    );
   };
 }

@@ -37,7 +37,8 @@ function raw(request: string): Promise<{ status: number; headers: string; body: 
         resolve({
           status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
           headers: head,
-          body: body && /content-type: application\/json/i.test(head) && !/chunked/i.test(head) ? JSON.parse(body) : body,
+          body:
+            body && /content-type: application\/json/i.test(head) && !/chunked/i.test(head) ? JSON.parse(body) : body,
         });
       } catch (error) {
         reject(error as Error);
@@ -71,7 +72,9 @@ describe('errors Node raises before Express', () => {
   });
 
   it('an Expect header Node does not support: 417 in the JSON shape', async () => {
-    const answer = await raw('POST /items HTTP/1.1\r\nHost: x\r\nExpect: 100-nonsense\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+    const answer = await raw(
+      'POST /items HTTP/1.1\r\nHost: x\r\nExpect: 100-nonsense\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    );
     expect(answer.status).toBe(417);
     expect(answer.body).toEqual(shape(417, 'expectation_failed'));
   });

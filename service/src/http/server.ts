@@ -10,7 +10,11 @@ import { errorBody } from './errors';
 export function clientErrorAnswer(error: NodeJS.ErrnoException): { status: number; code: string; message: string } {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, code: 'headers_too_large', message: 'request headers (or the URL) are larger than the server accepts' };
+      return {
+        status: 431,
+        code: 'headers_too_large',
+        message: 'request headers (or the URL) are larger than the server accepts',
+      };
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, code: 'request_timeout', message: 'the request was not received in time' };
     default:
@@ -18,7 +22,12 @@ export function clientErrorAnswer(error: NodeJS.ErrnoException): { status: numbe
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+};
 
 function answerOnSocket(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify(errorBody(status, code, message));
@@ -41,8 +50,20 @@ export function createHttpServer(app: RequestListener): Server {
   });
   // An Expect header other than 100-continue: Node would answer 417 with no body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify(errorBody(417, 'expectation_failed', `unsupported Expect header: ${JSON.stringify(String(req.headers.expect ?? '').slice(0, 60))}`));
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    const body = JSON.stringify(
+      errorBody(
+        417,
+        'expectation_failed',
+        `unsupported Expect header: ${JSON.stringify(String(req.headers.expect ?? '').slice(0, 60))}`,
+      ),
+    );
+    res
+      .writeHead(417, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      })
+      .end(body);
   });
   return server;
 }

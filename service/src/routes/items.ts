@@ -13,7 +13,12 @@ const listQuery = z.object({
     .string()
     .regex(/^\d{1,3}$/, { error: 'must be an integer from 1 to 100' })
     .transform(Number)
-    .pipe(z.number().min(1, { error: 'must be an integer from 1 to 100' }).max(100, { error: 'must be an integer from 1 to 100' }))
+    .pipe(
+      z
+        .number()
+        .min(1, { error: 'must be an integer from 1 to 100' })
+        .max(100, { error: 'must be an integer from 1 to 100' }),
+    )
     .default(20),
   offset: z
     .string()
@@ -24,8 +29,16 @@ const listQuery = z.object({
 
 const newItem = z.strictObject(
   {
-    name: z.string().trim().min(1, { error: 'must be a non-empty string' }).max(100, { error: 'must be at most 100 characters' }),
-    price_cents: z.number().int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' }).max(100_000_000, { error: 'must be <= 100000000' }),
+    name: z
+      .string()
+      .trim()
+      .min(1, { error: 'must be a non-empty string' })
+      .max(100, { error: 'must be at most 100 characters' }),
+    price_cents: z
+      .number()
+      .int({ error: 'must be an integer' })
+      .min(0, { error: 'must be >= 0' })
+      .max(100_000_000, { error: 'must be <= 100000000' }),
     tags: z.array(z.string().min(1).max(30)).max(10, { error: 'must hold at most 10 tags' }).default([]),
   },
   { error: 'body must be a JSON object' },
@@ -34,7 +47,8 @@ const newItem = z.strictObject(
 function fieldErrors(error: z.ZodError): ErrorDetail[] {
   return error.issues.flatMap((issue): ErrorDetail[] => {
     // Named one by one, __proto__ and constructor included (JSON.parse makes them own keys).
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: `unknown field \`${key}\`` }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: key, message: `unknown field \`${key}\`` }));
     return [{ field: issue.path.join('.') || '(body)', message: issue.message }];
   });
 }
@@ -42,14 +56,19 @@ function fieldErrors(error: z.ZodError): ErrorDetail[] {
 /** Path ids are positive 32-bit integers written plainly: no sign, no exponent, no leading zero. */
 export function parseItemId(raw: string): number {
   if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > MAX_ITEM_ID) {
-    throw new HttpError(400, 'invalid_id', `item id must be an integer from 1 to ${MAX_ITEM_ID}`, [{ field: 'id', message: `got ${JSON.stringify(raw.slice(0, 40))}` }]);
+    throw new HttpError(400, 'invalid_id', `item id must be an integer from 1 to ${MAX_ITEM_ID}`, [
+      { field: 'id', message: `got ${JSON.stringify(raw.slice(0, 40))}` },
+    ]);
   }
   return Number(raw);
 }
 
 /** A request carries a body when it says so (Content-Length > 0 or chunked), as body-parser judges it. */
 function hasBody(req: Parameters<RequestHandler>[0]): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -72,14 +91,16 @@ export function registerItemsRoutes(app: Express, store: ItemStore, metrics: Req
     .get(async (req, res) => {
       // Repeated parameters (?limit=1&limit=2) arrive as arrays and fail the string schema.
       const query = listQuery.safeParse({ limit: req.query.limit, offset: req.query.offset });
-      if (!query.success) throw new HttpError(400, 'invalid_query', 'query parameters are invalid', fieldErrors(query.error));
+      if (!query.success)
+        throw new HttpError(400, 'invalid_query', 'query parameters are invalid', fieldErrors(query.error));
       const { limit, offset } = query.data;
       const page = await store.list(limit, offset);
       res.json({ items: page.items, limit, offset, total: page.total });
     })
     .post(requireJson, express.json({ limit: MAX_BODY_BYTES, strict: false }), async (req, res) => {
       const body = newItem.safeParse(req.body);
-      if (!body.success) throw new HttpError(400, 'invalid_body', 'request body failed validation', fieldErrors(body.error));
+      if (!body.success)
+        throw new HttpError(400, 'invalid_body', 'request body failed validation', fieldErrors(body.error));
       try {
         const item = await store.create(body.data);
         metrics.recordItemCreated();

@@ -10,6 +10,9 @@ export type ConfigurableInstrumentation = {
 };
 
 /** The instrumentation named, or undefined when ADOT did not enable it. */
-export function findInstrumentation(instrumentations: ConfigurableInstrumentation[], name: string): ConfigurableInstrumentation | undefined {
+export function findInstrumentation(
+  instrumentations: ConfigurableInstrumentation[],
+  name: string,
+): ConfigurableInstrumentation | undefined {
   return instrumentations.find((i) => i.instrumentationName === name);
 }

@@ -5,7 +5,12 @@ import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
 describe('OTEL_BLRP_* from the environment', () => {
   it('reads the four standard variables', () => {
     expect(
-      logBatchConfigFromEnv({ OTEL_BLRP_SCHEDULE_DELAY: '1000', OTEL_BLRP_MAX_QUEUE_SIZE: '16384', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512', OTEL_BLRP_EXPORT_TIMEOUT: '10000' }),
+      logBatchConfigFromEnv({
+        OTEL_BLRP_SCHEDULE_DELAY: '1000',
+        OTEL_BLRP_MAX_QUEUE_SIZE: '16384',
+        OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512',
+        OTEL_BLRP_EXPORT_TIMEOUT: '10000',
+      }),
     ).toEqual({
       scheduledDelayMillis: 1000,
       maxQueueSize: 16384,
@@ -16,9 +21,13 @@ describe('OTEL_BLRP_* from the environment', () => {
   });
 
   it('names the variable of a bad value', () => {
-    expect(() => logBatchConfigFromEnv({ OTEL_BLRP_SCHEDULE_DELAY: 'soon' })).toThrow(/OTEL_BLRP_SCHEDULE_DELAY must be a positive integer/);
+    expect(() => logBatchConfigFromEnv({ OTEL_BLRP_SCHEDULE_DELAY: 'soon' })).toThrow(
+      /OTEL_BLRP_SCHEDULE_DELAY must be a positive integer/,
+    );
     expect(() => logBatchConfigFromEnv({ OTEL_BLRP_MAX_QUEUE_SIZE: '0' })).toThrow(/OTEL_BLRP_MAX_QUEUE_SIZE/);
-    expect(() => logBatchConfigFromEnv({ OTEL_BLRP_MAX_QUEUE_SIZE: '10', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '20' })).toThrow(/must not exceed OTEL_BLRP_MAX_QUEUE_SIZE/);
+    expect(() =>
+      logBatchConfigFromEnv({ OTEL_BLRP_MAX_QUEUE_SIZE: '10', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '20' }),
+    ).toThrow(/must not exceed OTEL_BLRP_MAX_QUEUE_SIZE/);
   });
 });
 

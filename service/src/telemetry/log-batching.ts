@@ -27,11 +27,18 @@ export function logBatchConfigFromEnv(env: Record<string, string | undefined>): 
   for (const [key, variable] of Object.entries(VARIABLES) as [keyof LogBatchConfig, string][]) {
     const raw = env[variable]?.trim();
     if (!raw) continue;
-    if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new Error(`${variable} must be a positive integer (milliseconds or a count), got ${JSON.stringify(raw)}`);
+    if (!/^\d+$/.test(raw) || Number(raw) <= 0)
+      throw new Error(`${variable} must be a positive integer (milliseconds or a count), got ${JSON.stringify(raw)}`);
     config[key] = Number(raw);
   }
-  if (config.maxExportBatchSize !== undefined && config.maxQueueSize !== undefined && config.maxExportBatchSize > config.maxQueueSize) {
-    throw new Error(`OTEL_BLRP_MAX_EXPORT_BATCH_SIZE (${config.maxExportBatchSize}) must not exceed OTEL_BLRP_MAX_QUEUE_SIZE (${config.maxQueueSize})`);
+  if (
+    config.maxExportBatchSize !== undefined &&
+    config.maxQueueSize !== undefined &&
+    config.maxExportBatchSize > config.maxQueueSize
+  ) {
+    throw new Error(
+      `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE (${config.maxExportBatchSize}) must not exceed OTEL_BLRP_MAX_QUEUE_SIZE (${config.maxQueueSize})`,
+    );
   }
   return config;
 }
@@ -46,7 +53,11 @@ interface BatchLogProcessorFields {
 
 function isBatchLogProcessor(candidate: unknown): candidate is BatchLogProcessorFields {
   const c = candidate as Partial<BatchLogProcessorFields> | null;
-  return typeof c?._scheduledDelayMillis === 'number' && typeof c._maxQueueSize === 'number' && typeof c._maxExportBatchSize === 'number';
+  return (
+    typeof c?._scheduledDelayMillis === 'number' &&
+    typeof c._maxQueueSize === 'number' &&
+    typeof c._maxExportBatchSize === 'number'
+  );
 }
 
 /**
@@ -55,7 +66,8 @@ function isBatchLogProcessor(candidate: unknown): candidate is BatchLogProcessor
  * shape changed and the caller should say so rather than pretend.
  */
 export function applyLogBatchConfig(loggerProvider: unknown, config: LogBatchConfig): number {
-  const processors = (loggerProvider as { _sharedState?: { processors?: unknown[] } } | null)?._sharedState?.processors ?? [];
+  const processors =
+    (loggerProvider as { _sharedState?: { processors?: unknown[] } } | null)?._sharedState?.processors ?? [];
   let changed = 0;
   for (const processor of processors) {
     if (!isBatchLogProcessor(processor)) continue;

@@ -8,7 +8,11 @@
 import { format } from 'node:util';
 
 /** A line in the service log's shape (logger.ts: string level, ISO time, msg). */
-export function adotLogLine(level: 'info' | 'debug' | 'warn' | 'error', args: unknown[], now: Date = new Date()): string {
+export function adotLogLine(
+  level: 'info' | 'debug' | 'warn' | 'error',
+  args: unknown[],
+  now: Date = new Date(),
+): string {
   return `${JSON.stringify({ level, time: now.toISOString(), source: 'adot', msg: format(...args) })}\n`;
 }
 

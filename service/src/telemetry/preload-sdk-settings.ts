@@ -25,7 +25,9 @@ import { redactQueriesInSpans } from './redaction';
   }
   // Resolves to the module instance the first --require already loaded (same cache entry).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as { instrumentations?: Parameters<typeof dropExpressLayerSpans>[0] };
+  const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as {
+    instrumentations?: Parameters<typeof dropExpressLayerSpans>[0];
+  };
   if (!dropExpressLayerSpans(adot.instrumentations ?? [])) {
     process.stderr.write('items-api: Express instrumentation not found; layer spans stay on\n');
   }

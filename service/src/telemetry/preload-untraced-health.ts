@@ -20,14 +20,19 @@ function ignoreUntracedPaths(instrumentations: ConfigurableInstrumentation[]): b
   if (!http) return false;
   const previous = http.getConfig();
   const previousHook = previous.ignoreIncomingRequestHook as ((req: IncomingMessage) => boolean) | undefined;
-  http.setConfig({ ...previous, ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedRequest(req) || previousHook?.(req) === true });
+  http.setConfig({
+    ...previous,
+    ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedRequest(req) || previousHook?.(req) === true,
+  });
   return true;
 }
 
 {
   // Resolves to the module instance the first --require already loaded (same cache entry).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as { instrumentations?: ConfigurableInstrumentation[] };
+  const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as {
+    instrumentations?: ConfigurableInstrumentation[];
+  };
   if (!ignoreUntracedPaths(adot.instrumentations ?? [])) {
     process.stderr.write('items-api: HTTP instrumentation not found; /health will be traced\n');
   }

@@ -4,8 +4,12 @@ import { REDACTED, redactQuery } from './redaction';
 describe('query redaction', () => {
   it('replaces the values of sensitive parameters, whatever their case or encoding', () => {
     expect(redactQuery('api_key=s3cret&limit=2')).toBe(`api_key=${REDACTED}&limit=2`);
-    expect(redactQuery('Token=a&PASSWORD=b&%6Bey=c&sig=d')).toBe(`Token=${REDACTED}&PASSWORD=${REDACTED}&%6Bey=${REDACTED}&sig=${REDACTED}`);
-    expect(redactQuery('AWSAccessKeyId=AKIA&Signature=xyz&X-Goog-Signature=q')).toBe(`AWSAccessKeyId=${REDACTED}&Signature=${REDACTED}&X-Goog-Signature=${REDACTED}`);
+    expect(redactQuery('Token=a&PASSWORD=b&%6Bey=c&sig=d')).toBe(
+      `Token=${REDACTED}&PASSWORD=${REDACTED}&%6Bey=${REDACTED}&sig=${REDACTED}`,
+    );
+    expect(redactQuery('AWSAccessKeyId=AKIA&Signature=xyz&X-Goog-Signature=q')).toBe(
+      `AWSAccessKeyId=${REDACTED}&Signature=${REDACTED}&X-Goog-Signature=${REDACTED}`,
+    );
   });
 
   it('keeps everything else as sent, including repeated and valueless parameters', () => {

@@ -8,9 +8,21 @@
  */
 import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
 export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
-  ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature', 'api_key', 'apikey', 'access_token', 'token', 'password', 'passwd', 'secret', 'client_secret', 'key'].map((n) =>
-    n.toLowerCase(),
-  ),
+  [
+    'AWSAccessKeyId',
+    'Signature',
+    'sig',
+    'X-Goog-Signature',
+    'api_key',
+    'apikey',
+    'access_token',
+    'token',
+    'password',
+    'passwd',
+    'secret',
+    'client_secret',
+    'key',
+  ].map((n) => n.toLowerCase()),
 );
 
 export const REDACTED = 'REDACTED';

@@ -10,7 +10,11 @@ type Flushable = { forceFlush?: () => Promise<unknown> };
  */
 function sdkProviders(): Flushable[] {
   const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  return [tracerProvider.getDelegate?.() ?? tracerProvider, metrics.getMeterProvider(), logs.getLoggerProvider()] as Flushable[];
+  return [
+    tracerProvider.getDelegate?.() ?? tracerProvider,
+    metrics.getMeterProvider(),
+    logs.getLoggerProvider(),
+  ] as Flushable[];
 }
 
 /**
@@ -19,7 +23,9 @@ function sdkProviders(): Flushable[] {
  * every provider finished in time.
  */
 export async function flushTelemetry(timeoutMs: number): Promise<boolean> {
-  const flushes = sdkProviders().map((p) => (typeof p.forceFlush === 'function' ? p.forceFlush().catch(() => undefined) : undefined));
+  const flushes = sdkProviders().map((p) =>
+    typeof p.forceFlush === 'function' ? p.forceFlush().catch(() => undefined) : undefined,
+  );
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
@@ -33,7 +39,8 @@ export async function flushTelemetry(timeoutMs: number): Promise<boolean> {
 
 // Export failures name the endpoint or the socket error; matching them lets us warn once
 // instead of printing a stack trace for every batch while no collector is listening.
-const EXPORT_FAILURE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed|export|Timeout/i;
+const EXPORT_FAILURE =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed|export|Timeout/i;
 const EXPORT_WARNING_INTERVAL_MS = 5 * 60_000;
 
 function describe(args: unknown[]): string {

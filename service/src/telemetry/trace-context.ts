@@ -14,7 +14,11 @@ export type TraceIds = { trace_id: string; span_id: string; xray_trace_id: strin
 export function currentTraceIds(): TraceIds | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || spanContext.traceId === INVALID_TRACE_ID) return undefined;
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, xray_trace_id: toXrayTraceId(spanContext.traceId) };
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    xray_trace_id: toXrayTraceId(spanContext.traceId),
+  };
 }
 
 // The HTTP instrumentation stores the SERVER span in the context under this key (core's

@@ -13,7 +13,13 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  MetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -43,9 +49,16 @@ export const metricReader = new ManualReader();
 
 const contextManager = new AsyncLocalStorageContextManager().enable();
 context.setGlobalContextManager(contextManager);
-const tracerProvider = new NodeTracerProvider({ idGenerator: new AWSXRayIdGenerator(), spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
+const tracerProvider = new NodeTracerProvider({
+  idGenerator: new AWSXRayIdGenerator(),
+  spanProcessors: [new SimpleSpanProcessor(spanExporter)],
+});
 trace.setGlobalTracerProvider(tracerProvider);
-propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CBaggagePropagator(), new AWSXRayPropagator(), new W3CTraceContextPropagator()] }));
+propagation.setGlobalPropagator(
+  new CompositePropagator({
+    propagators: [new W3CBaggagePropagator(), new AWSXRayPropagator(), new W3CTraceContextPropagator()],
+  }),
+);
 const meterProvider = new MeterProvider({ readers: [metricReader] });
 metrics.setGlobalMeterProvider(meterProvider);
 const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor(logExporter)] });

@@ -39,7 +39,8 @@ export class OtlpReceiver {
     for (;;) {
       const hit = this.find(path, ...needles)[0];
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`nothing on ${path} containing ${needles.map(String).join(', ')} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`nothing on ${path} containing ${needles.map(String).join(', ')} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
