@@ -78,10 +78,7 @@ describe('datasources', () => {
       const linked = [
         ...derivedFields(list).map((f) => f.datasourceUid),
         ...list.flatMap((d) => {
-          const j = (d.jsonData ?? {}) as Record<
-            string,
-            { datasourceUid?: string } | { datasourceUid?: string }[] | unknown
-          >;
+          const j = d.jsonData ?? {};
           const refs: (string | undefined)[] = [];
           for (const key of ['tracesToLogsV2', 'tracesToMetrics', 'serviceMap', 'lokiSearch'])
             refs.push((j[key] as { datasourceUid?: string } | undefined)?.datasourceUid);

@@ -15,7 +15,7 @@ interface PromAnswer {
 
 export async function promInstant(baseUrl: string, query: string, timeSec = Date.now() / 1000): Promise<PromSeries[]> {
   const params = new URLSearchParams({ query, time: String(timeSec) });
-  const answer = await fetchJson<PromAnswer>(`${baseUrl}/api/v1/query?${params}`);
+  const answer = await fetchJson<PromAnswer>(`${baseUrl}/api/v1/query?${params.toString()}`);
   return answer.data.result;
 }
 
@@ -27,7 +27,7 @@ export async function promRange(
   stepSec: number,
 ): Promise<PromSeries[]> {
   const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec), step: String(stepSec) });
-  const answer = await fetchJson<PromAnswer>(`${baseUrl}/api/v1/query_range?${params}`);
+  const answer = await fetchJson<PromAnswer>(`${baseUrl}/api/v1/query_range?${params.toString()}`);
   return answer.data.result;
 }
 
@@ -42,14 +42,17 @@ export function sumByLabel(series: PromSeries[], label: string): Map<string, num
 }
 
 /** A span as Jaeger's query API returns it (its own JSON model, not OTLP). */
+/** Jaeger's JSON API gives tag and log-field values as these scalars. */
+export type JaegerValue = string | number | boolean;
+
 export interface JaegerSpan {
   traceID: string;
   spanID: string;
   operationName: string;
   processID: string;
   startTime: number;
-  tags: { key: string; type: string; value: unknown }[];
-  logs: { timestamp: number; fields: { key: string; value: unknown }[] }[];
+  tags: { key: string; type: string; value: JaegerValue }[];
+  logs: { timestamp: number; fields: { key: string; value: JaegerValue }[] }[];
 }
 export interface JaegerTrace {
   traceID: string;
@@ -89,7 +92,7 @@ export async function jaegerSearch(baseUrl: string, search: JaegerSearch): Promi
   });
   if (search.tags && Object.keys(search.tags).length > 0) params.set('tags', JSON.stringify(search.tags));
   if (search.operation) params.set('operation', search.operation);
-  const answer = await fetchJson<{ data: JaegerTrace[] | null }>(`${baseUrl}/api/traces?${params}`);
+  const answer = await fetchJson<{ data: JaegerTrace[] | null }>(`${baseUrl}/api/traces?${params.toString()}`);
   return answer.data ?? [];
 }
 
@@ -117,7 +120,9 @@ export async function jaegerDependencies(
     endTs: String(Math.floor(endSec * 1000)),
     lookback: String(Math.ceil(lookbackSec * 1000)),
   });
-  const answer = await fetchJson<{ data: JaegerDependency[] | null }>(`${baseUrl}/api/dependencies?${params}`);
+  const answer = await fetchJson<{ data: JaegerDependency[] | null }>(
+    `${baseUrl}/api/dependencies?${params.toString()}`,
+  );
   return answer.data ?? [];
 }
 
@@ -158,6 +163,6 @@ export async function promExemplars(
   endSec: number,
 ): Promise<PromExemplars[]> {
   const params = new URLSearchParams({ query, start: String(startSec), end: String(endSec) });
-  const answer = await fetchJson<{ data: PromExemplars[] }>(`${baseUrl}/api/v1/query_exemplars?${params}`);
+  const answer = await fetchJson<{ data: PromExemplars[] }>(`${baseUrl}/api/v1/query_exemplars?${params.toString()}`);
   return answer.data ?? [];
 }

@@ -237,7 +237,7 @@ export async function runLoad(
     latencyMs?: { p95?: number | null };
   } = {};
   try {
-    summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as typeof summary;
   } catch {
     // No summary: k6 did not get that far; exitCode and outputTail say why.
   }

@@ -27,7 +27,7 @@ interface Datasource {
 
 /** The datasources Grafana ends up with (its `$$` escaping applied, later files winning by name). */
 export function readDatasources(files: string[]): Datasource[] {
-  return readProvisionedDatasources(files) as Datasource[];
+  return readProvisionedDatasources(files);
 }
 
 /** The Loki derived field that links to the datasource with `targetUid`. */

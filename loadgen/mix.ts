@@ -40,7 +40,7 @@ export const REALISTIC_WEIGHTS: Weights = {
 };
 
 /** Smoke: one of every kind per cycle, so a handful of iterations touches every endpoint. */
-export const SMOKE_WEIGHTS: Weights = Object.fromEntries(FLOW_NAMES.map((name) => [name, 1])) as Weights;
+export const SMOKE_WEIGHTS: Weights = Object.fromEntries(FLOW_NAMES.map((name) => [name, 1]));
 
 /**
  * Smooth weighted round-robin (the nginx algorithm): each flow appears `weight` times per cycle

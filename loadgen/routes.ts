@@ -16,7 +16,7 @@ export type Route = (typeof ROUTES)[number];
 export type RouteKey = `${Route['method']} ${Route['name']}`;
 
 export function routeKey(route: Route): RouteKey {
-  return `${route.method} ${route.name}` as RouteKey;
+  return `${route.method} ${route.name}`;
 }
 
 /** The k6 sub-metric that counts one route's requests, e.g. `http_reqs{name:/items,method:GET}`. */

@@ -96,10 +96,10 @@ async function downloadModuleCopy(module: string, version: string, into: string,
     throw new CommandError(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir in answer'}`, ctx.logFile);
   await fs.mkdir(path.dirname(into), { recursive: true });
   await fs.cp(info.Dir, into, { recursive: true });
-  await makeWritable(into);
+  makeWritable(into);
 }
 
-async function makeWritable(dir: string): Promise<void> {
+function makeWritable(dir: string): void {
   // The module cache is read-only by design; the copy must accept the build's generated files.
   const result = spawnSync('chmod', ['-R', 'u+w', dir], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`chmod -R u+w ${dir}: ${result.stderr}`);

@@ -151,13 +151,13 @@ export function composeEnvironment(
     for (const entry of environment) {
       const eq = entry.indexOf('=');
       if (eq === -1) {
-        if (hostEnv[entry] !== undefined) pairs.push([entry, hostEnv[entry]!]);
+        if (hostEnv[entry] !== undefined) pairs.push([entry, hostEnv[entry]]);
       } else pairs.push([entry.slice(0, eq), entry.slice(eq + 1)]);
     }
   } else if (environment) {
     for (const [key, value] of Object.entries(environment)) {
       if (value === null) {
-        if (hostEnv[key] !== undefined) pairs.push([key, hostEnv[key]!]);
+        if (hostEnv[key] !== undefined) pairs.push([key, hostEnv[key]]);
       } else pairs.push([key, String(value)]);
     }
   }

@@ -31,7 +31,7 @@ export function cachedK6Path(
   }
   const lockText = k6?.lock ? files.lockText?.(k6.lock) : undefined;
   if (lockText === undefined) return undefined;
-  return pythonArtifact('k6', k6, lockText, 'k6', repo, cacheRoot(env as NodeJS.ProcessEnv, home)).executable;
+  return pythonArtifact('k6', k6, lockText, 'k6', repo, cacheRoot(env, home)).executable;
 }
 
 /**

@@ -89,7 +89,7 @@ function tcpAccepts(endpoint: string): Promise<boolean> {
 function run(plan: LocalPlan): Promise<number> {
   return new Promise((done) => {
     // stdio inherited: k6's progress bar and summary stay exactly as k6 draws them.
-    const child = spawn(plan.command, plan.args, { stdio: 'inherit', env: plan.env as NodeJS.ProcessEnv });
+    const child = spawn(plan.command, plan.args, { stdio: 'inherit', env: plan.env });
     // Ctrl-C reaches k6 too (same process group); k6 then stops gracefully and prints its
     // summary. Wait for it instead of dying first.
     const ignore = () => undefined;

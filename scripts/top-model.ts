@@ -145,7 +145,10 @@ export function inventoryFrom(answers: PromAnswers): TopSnapshot['inventory'] {
 
 /** Jaeger's search answer (newest first) into paste-ready rows. */
 export function errorTracesFrom(
-  traces: { traceID: string; spans: { startTime: number; tags: { key: string; value: unknown }[] }[] }[],
+  traces: {
+    traceID: string;
+    spans: { startTime: number; tags: { key: string; value: string | number | boolean }[] }[];
+  }[],
   nowMs: number,
   limit = 5,
 ): ErrorTrace[] {

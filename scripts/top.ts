@@ -90,7 +90,7 @@ async function probe(url: string): Promise<Source> {
 
 async function promQuery(query: string): Promise<Vector | undefined> {
   try {
-    const res = await get(`${urls.prometheus}/api/v1/query?${new URLSearchParams({ query })}`);
+    const res = await get(`${urls.prometheus}/api/v1/query?${new URLSearchParams({ query }).toString()}`);
     if (!res.ok) return undefined;
     return ((await res.json()) as { data: { result: Vector } }).data.result;
   } catch {
@@ -121,7 +121,7 @@ async function snapshot(): Promise<TopSnapshot> {
       end: String((now + 60_000) * 1000),
     });
     try {
-      const res = await get(`${urls.jaeger}/api/traces?${params}`);
+      const res = await get(`${urls.jaeger}/api/traces?${params.toString()}`);
       if (res.ok)
         errorTraces = errorTracesFrom(
           ((await res.json()) as { data: Parameters<typeof errorTracesFrom>[0] | null }).data ?? [],
@@ -133,7 +133,7 @@ async function snapshot(): Promise<TopSnapshot> {
   }
   let logs: TopSnapshot['logs'] = null;
   try {
-    const res = await get(`${urls.loki}/loki/api/v1/query?${new URLSearchParams({ query: LOGQL_LEVELS })}`);
+    const res = await get(`${urls.loki}/loki/api/v1/query?${new URLSearchParams({ query: LOGQL_LEVELS }).toString()}`);
     if (res.ok) {
       const result = ((await res.json()) as { data: { result: Vector } }).data.result;
       logs = {

@@ -190,7 +190,8 @@ describe('every service follows the stack rules', () => {
 
   it('the AWS override publishes on 127.0.0.1 only too', () => {
     for (const [name, service] of Object.entries(awsOverride.services)) {
-      for (const port of service.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:/);
+      for (const port of service.ports ?? [])
+        expect(typeof port === 'string' ? port : JSON.stringify(port), name).toMatch(/^127\.0\.0\.1:/);
     }
   });
 

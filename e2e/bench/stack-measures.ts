@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as names from '../../service/src/telemetry/names.ts';
 import { traceparent } from '../../loadgen/trace.ts';
-import type { ComponentName } from '../../native/layout.ts';
 import { RECORDS_PATH } from '../../native/loki-door/server.ts';
 import {
   JAEGER_SPANMETRICS,
@@ -41,7 +40,7 @@ function groupRssMiB(pgid: number): number {
 }
 
 export function stackRss(stack: E2eStack): Record<string, number> {
-  return Object.fromEntries(stack.native.components.map((c) => [c.name as ComponentName, groupRssMiB(c.pid)]));
+  return Object.fromEntries(stack.native.components.map((c) => [c.name, groupRssMiB(c.pid)]));
 }
 
 async function firstSeen(probe: () => Promise<boolean>, startedAt: number, timeoutMs: number): Promise<number> {

@@ -21,10 +21,7 @@ const collectorSchema = z.strictObject({
 });
 
 const collectorsSchema = z.strictObject(
-  Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])) as Record<
-    string,
-    z.ZodOptional<typeof collectorSchema>
-  >,
+  Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])),
 );
 
 export const fileSchema = z.strictObject({

@@ -48,7 +48,8 @@ function lokiName(attribute: string): string {
   return attribute.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-function stringify(value: AnyValue): string {
+/** An attribute value as Loki writes it into a label or structured metadata. */
+export function stringify(value: AnyValue): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   return JSON.stringify(value);

@@ -14,7 +14,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { type OtlpLogRecord, decodeLogsRequest } from './otlp-logs.ts';
-import { type LokiEntry, toLokiEntry } from './loki-mapping.ts';
+import { type LokiEntry, stringify, toLokiEntry } from './loki-mapping.ts';
 
 export const OTLP_LOGS_PATH = '/otlp/v1/logs';
 export const RECORDS_PATH = '/door/records';
@@ -101,7 +101,10 @@ export function createDoor(options: Partial<DoorOptions> = {}): {
         (r) =>
           (!traceId || r.otlp.traceId === traceId) &&
           (body === null || r.otlp.body === body) &&
-          attributes.every(([name, value]) => String(r.otlp.attributes[name]) === value),
+          attributes.every(([name, value]) => {
+            const attribute = r.otlp.attributes[name];
+            return attribute !== undefined && stringify(attribute) === value;
+          }),
       );
       if (params.get('count') === '1') return json(res, 200, { count: selected.length, dropped: stats.dropped });
       return json(res, 200, {

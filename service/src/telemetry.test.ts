@@ -190,7 +190,7 @@ type Point = { attributes: Record<string, unknown>; value: unknown };
 async function points(name: string): Promise<Point[]> {
   const resourceMetrics = await collectMetrics();
   const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []) as Point[];
+  return metric?.dataPoints ?? [];
 }
 
 describe('metrics', () => {

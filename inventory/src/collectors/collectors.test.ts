@@ -131,15 +131,13 @@ describe('collectors', () => {
   });
 
   it('ELBv2 load balancers by type and state', async () => {
-    elbv2
-      .on(DescribeLoadBalancersCommand)
-      .resolves({
-        LoadBalancers: [
-          { Type: 'application', State: { Code: 'active' } },
-          { Type: 'network', State: { Code: 'provisioning' } },
-          { Type: 'network' },
-        ],
-      });
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [
+        { Type: 'application', State: { Code: 'active' } },
+        { Type: 'network', State: { Code: 'provisioning' } },
+        { Type: 'network' },
+      ],
+    });
     expect(count(await run(elbv2LoadBalancers))).toEqual({
       'active|application|eu-west-1': 1,
       'provisioning|network|eu-west-1': 1,
@@ -148,11 +146,9 @@ describe('collectors', () => {
   });
 
   it('VPCs: the default VPC told apart from the ones made', async () => {
-    ec2
-      .on(DescribeVpcsCommand)
-      .resolves({
-        Vpcs: [{ State: 'available', IsDefault: true }, { State: 'available', IsDefault: false }, { State: 'pending' }],
-      });
+    ec2.on(DescribeVpcsCommand).resolves({
+      Vpcs: [{ State: 'available', IsDefault: true }, { State: 'available', IsDefault: false }, { State: 'pending' }],
+    });
     expect(count(await run(vpcs))).toEqual({
       'available|default|eu-west-1': 1,
       'available|custom|eu-west-1': 1,

@@ -14,7 +14,7 @@ import { currentRunId, serverSpan } from '../telemetry/trace-context';
 
 /** The route template that matched (`/items/:id`), never the raw URL: bounded cardinality. */
 export function matchedRoute(req: Parameters<RequestHandler>[0]): string {
-  const path: unknown = req.route?.path;
+  const path = (req.route as { path?: unknown } | undefined)?.path;
   return typeof path === 'string' ? `${req.baseUrl}${path}` : ROUTE_UNMATCHED;
 }
 

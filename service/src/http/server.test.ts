@@ -41,7 +41,7 @@ function raw(request: string): Promise<{ status: number; headers: string; body: 
             body && /content-type: application\/json/i.test(head) && !/chunked/i.test(head) ? JSON.parse(body) : body,
         });
       } catch (error) {
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     // write, not end: a half-closed client gets no answer from Node, only a closed socket.

@@ -24,7 +24,7 @@ function sdkProviders(): Flushable[] {
  */
 export async function flushTelemetry(timeoutMs: number): Promise<boolean> {
   const flushes = sdkProviders().map((p) =>
-    typeof p.forceFlush === 'function' ? p.forceFlush().catch(() => undefined) : undefined,
+    typeof p.forceFlush === 'function' ? p.forceFlush().catch(() => undefined) : Promise.resolve(),
   );
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
