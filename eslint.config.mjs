@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'service/dist/', 'inventory/dist/', 'cdk.out/', '**/cdk.out/', 'dashboards/json/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', '**/cdk.out/', 'dashboards/json/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -11,6 +11,7 @@ export default defineConfig({
       'dashboards/**/*.test.ts',
       'tests/**/*.test.ts',
       'native/**/*.test.ts',
+      'kit/**/*.test.ts',
       'scripts/**/*.test.ts',
       'e2e/bench/**/*.test.ts',
       'deploy/**/*.test.ts',

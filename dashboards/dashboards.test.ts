@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as inventory from '../inventory/src/names.ts';
-import * as names from '../service/src/telemetry/names.ts';
+import * as inventory from '../kit/names/inventory.ts';
+import * as names from '../kit/names/service.ts';
 import { AWS_INVENTORY_UID } from './src/awsInventory.ts';
 import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './src/datasources.ts';
 import { readProvisionedDatasources } from './src/provisioning.ts';
 import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { renderDashboards } from './src/render.ts';
-import { REPO_ROOT } from '../native/layout.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets } from './src/targets.ts';
 
 const root = REPO_ROOT;

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import * as names from '../service/src/telemetry/names.ts';
+import * as names from '../kit/names/service.ts';
 import { DATASOURCE_UID } from './src/datasources.ts';
 import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
-import { PORTS, composeUrls } from '../native/layout.ts';
+import { PORTS, composeUrls } from '../kit/layout.ts';
 import {
   interpolateProvisioningValue,
   readProvisionedDatasources,
   type ProvisionedDatasource,
 } from './src/provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
-import { REPO_ROOT } from '../native/layout.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 import { substituteMacros } from './src/targets.ts';
 
 const root = REPO_ROOT;

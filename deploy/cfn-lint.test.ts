@@ -1,4 +1,4 @@
-// cfn-lint over every synthesized template. cfn-lint (pinned by hash in native/python/moto.txt)
+// cfn-lint over every synthesized template. cfn-lint (pinned by hash in native/build/python/moto.txt)
 // lives in the moto venv `npm run native:build` makes; the block is skipped, saying so, where that
 // venv has not been built.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';

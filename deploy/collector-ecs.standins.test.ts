@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lokiDoorRecords, promInstant, xrayBatchGetTraces } from '../e2e/backends.ts';
-import { pollUntil } from '../e2e/poll.ts';
+import { pollUntil } from '../kit/testing/poll.ts';
 import { createDoor } from '../native/loki-door/server.ts';
 import { cachedBinary } from '../tests/native-binaries.ts';
 import { repoPath } from '../tests/stack-files.ts';

@@ -9,7 +9,7 @@ import { DATASOURCE_UID } from '../dashboards/src/datasources.ts';
 import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
 import { AMP_DATASOURCE_PLUGIN, awsDatasourcesYaml, composeDatasources } from './lib/grafana-datasources.ts';
 import { grafanaImageContext, grafanaImageFiles } from './lib/grafana-image.ts';
-import { REPO_ROOT } from '../native/layout.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-grafana-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

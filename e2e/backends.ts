@@ -1,7 +1,7 @@
 // Thin clients for the real backends' HTTP APIs, as Grafana's datasources call them, and for
 // Loki's door (what the collector sent to Loki, which does not run here).
 import { type DoorRecord, RECORDS_PATH } from '../native/loki-door/server.ts';
-import { fetchJson } from './poll.ts';
+import { fetchJson } from '../kit/testing/poll.ts';
 
 export interface PromSeries {
   metric: Record<string, string>;

@@ -1,12 +1,12 @@
 // Per-route counts of one load run in each backend, as the e2e and fault tests compare them with
 // what k6 sent: request_count in Prometheus, server spans in Jaeger, access records at Loki's door.
-import * as inventory from '../inventory/src/names.ts';
+import * as inventory from '../kit/names/inventory.ts';
 import { expectedSeries } from '../inventory/src/seed/plan.ts';
-import * as names from '../service/src/telemetry/names.ts';
+import * as names from '../kit/names/service.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
 import { isServerSpan, jaegerSearch, lokiDoorRecords, promInstant, spanTag, sumByLabel } from './backends.ts';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '../kit/testing/poll.ts';
 
 const SERVICE = names.SERVICE_NAME;
 

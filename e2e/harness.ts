@@ -15,8 +15,8 @@ import {
   type DashboardTarget,
 } from '../dashboards/src/targets.ts';
 import { select } from '../native/loki-door/logql.ts';
-import { nativeUrls, REPO_ROOT, type NativeUrls } from '../native/layout.ts';
-import { startStack, type NativeStack } from '../native/stack-lib.ts';
+import { nativeUrls, REPO_ROOT, type NativeUrls } from '../kit/layout.ts';
+import { startStack, type NativeStack } from '../native/run/stack.ts';
 import { startThrottleProxy, type ThrottleProxy } from './aws-throttle-proxy.ts';
 import {
   jaegerDependencies,

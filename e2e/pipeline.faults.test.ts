@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as inventory from '../inventory/src/names.ts';
-import * as names from '../service/src/telemetry/names.ts';
-import { traceparent } from '../loadgen/trace.ts';
+import * as inventory from '../kit/names/inventory.ts';
+import * as names from '../kit/names/service.ts';
+import { traceparent } from '../kit/trace-ids.ts';
 import { isServerSpan, jaegerTrace, lokiDoorRecords, promInstant, spanTag } from './backends.ts';
 import {
   accessRecordsOfRun,
@@ -24,7 +24,7 @@ import {
   tracesMissingInJaeger,
 } from './counts.ts';
 import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
-import { fetchJson, pollUntil } from './poll.ts';
+import { fetchJson, pollUntil } from '../kit/testing/poll.ts';
 import { countsByRoute } from './routes.ts';
 import { measureBurst } from './bench/stack-measures.ts';
 

@@ -21,4 +21,4 @@ export function countsByRoute(k6Counts: Record<string, number>): Map<string, num
 
 // The X-Ray spelling of a W3C id, as the load generator computes it: the e2e test then checks
 // that the service's own conversion (in its log records and the collector's export) agrees.
-export { toXRayTraceId } from '../loadgen/trace.ts';
+export { toXRayTraceId } from '../kit/trace-ids.ts';

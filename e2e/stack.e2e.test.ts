@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as inventory from '../inventory/src/names.ts';
+import * as inventory from '../kit/names/inventory.ts';
 import { SEED_PLAN } from '../inventory/src/seed/plan.ts';
-import * as names from '../service/src/telemetry/names.ts';
-import { REPO_ROOT } from '../native/layout.ts';
+import * as names from '../kit/names/service.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 import { PROM_QUERIES } from '../scripts/top-model.ts';
 import { select } from '../native/loki-door/logql.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
@@ -53,7 +53,7 @@ import {
   settledRequestCounts,
   total,
 } from './counts.ts';
-import { fetchJson, pollUntil } from './poll.ts';
+import { fetchJson, pollUntil } from '../kit/testing/poll.ts';
 import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
 

@@ -4,7 +4,7 @@
  */
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType, RefinedParams } from 'k6/http';
-import { baggageHeader, newSpanId, newTraceId, traceparent } from './trace.ts';
+import { baggageHeader, newSpanId, newTraceId, traceparent } from '../kit/trace-ids.ts';
 import type { Route } from './routes.ts';
 import { ROUTES } from './routes.ts';
 

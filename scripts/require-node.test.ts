@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../native/layout.ts';
+import { REPO_ROOT } from '../kit/layout.ts';
 
 const launcher = path.join(REPO_ROOT, 'scripts', 'require-node.cjs');
 const { wrongNodeMessage } = createRequire(launcher)(launcher) as {

@@ -6,10 +6,10 @@
  * Plain TypeScript that Node 24 strips without an install step: it imports only the kit's own
  * name modules, never a package.
  */
-import * as inventory from '../inventory/src/names.ts';
-import * as names from '../service/src/telemetry/names.ts';
+import * as inventory from '../kit/names/inventory.ts';
+import * as names from '../kit/names/service.ts';
 import { COLLECTOR, K6 } from '../dashboards/src/externalMetrics.ts';
-import { toXRayTraceId } from '../loadgen/trace.ts';
+import { toXRayTraceId } from '../kit/trace-ids.ts';
 
 /** The window every rate is taken over: one minute, what "now" means on a workshop screen. */
 export const WINDOW = '1m';

@@ -5,8 +5,8 @@
  *   PROMETHEUS_URL, JAEGER_URL, LOKI_URL, SERVICE_URL, COLLECTOR_METRICS_URL override an address.
  */
 import { parseArgs } from 'node:util';
-import { composeUrls, nativeUrls } from '../native/layout.ts';
-import * as names from '../service/src/telemetry/names.ts';
+import { composeUrls, nativeUrls } from '../kit/layout.ts';
+import * as names from '../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from '../dashboards/src/jaegerSearch.ts';
 import {
   LOGQL_LEVELS,

@@ -2,8 +2,9 @@
 // and take every listen address and data directory from the environment with compose defaults,
 // which compose.yaml sets to the same values and mounts a named volume at.
 import { describe, expect, it } from 'vitest';
+import { interpolate, interpolations } from '../kit/env.ts';
 import { parse } from 'yaml';
-import { PORTS } from '../native/layout.ts';
+import { PORTS } from '../kit/layout.ts';
 import { environmentOf, expandEnv, mountsOf, readCompose, readText, readYaml, shellVariables } from './stack-files.ts';
 
 const compose = readCompose();
@@ -172,13 +173,13 @@ describe('jaeger.yaml', () => {
     receivers: { otlp: { protocols: { grpc: Endpoint; http: Endpoint } } };
     exporters: { prometheus: Endpoint & { enable_open_metrics: boolean } };
   }
-  const collectorStyle = (text: string, env: Record<string, string>) =>
-    text.replace(/\$\{env:([A-Z_]+):-([^}]*)\}/g, (_m, name: string, dflt: string) => env[name] ?? dflt);
+  const collectorStyle = (text: string, env: Record<string, string>) => interpolate(text, env, 'collector');
   const config = parse(collectorStyle(readText('jaeger.yaml'), {})) as JaegerConfig;
 
   it('every ${env:VAR} has a default', () => {
     const text = readText('jaeger.yaml').replace(/^\s*#.*$/gm, '');
-    expect([...text.matchAll(/\$\{env:[A-Z_]+\}/g)].map((m) => m[0])).toEqual([]);
+    const withoutDefault = interpolations(text, 'collector').filter((i) => i.fallback === undefined);
+    expect(withoutDefault.map((i) => i.text)).toEqual([]);
   });
 
   it('OTLP in, traces to the memory store (bounded) and to the spanmetrics connector', () => {

@@ -3,6 +3,7 @@
 // (merged as a second --config: maps merge, lists are replaced) only adds X-Ray, and every address
 // comes from ${env:VAR:-default} with compose's values as defaults.
 import { describe, expect, it } from 'vitest';
+import { interpolations } from '../kit/env.ts';
 import {
   environmentOf,
   expandEnv,
@@ -68,9 +69,7 @@ function allStrings(node: unknown, out: string[] = []): string[] {
 
 /** The env-var defaults written in a collector config, by variable. */
 function envDefaults(text: string): Record<string, string> {
-  return Object.fromEntries(
-    [...text.matchAll(/\$\{env:([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g)].map((m) => [m[1]!, m[2] ?? '']),
-  );
+  return Object.fromEntries(interpolations(text, 'collector').map((i) => [i.name, i.fallback ?? '']));
 }
 
 describe('collector/config.yaml (base)', () => {

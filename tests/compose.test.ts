@@ -41,7 +41,7 @@ const MULTI_ARCH_TAGS: Record<string, string> = {
   'jaegertracing/jaeger': '2.13.0',
   'grafana/grafana': '13.2.0',
   'grafana/k6': '1.1.0',
-  // The moto release native/python/moto.txt pins (the tests run that wheel). Its arm64 build was
+  // The moto release native/build/python/moto.txt pins (the tests run that wheel). Its arm64 build was
   // not checked from here (no Docker registry reachable); the PyPI wheel it wraps is pure Python.
   'motoserver/moto': '5.2.5',
 };
@@ -135,8 +135,8 @@ describe('every service follows the stack rules', () => {
     expect(MULTI_ARCH_TAGS[repository], `${name}: ${repository} is not in the checked multi-arch table`).toBe(tag);
   });
 
-  it('image tags agree with native/versions.json where it pins them', () => {
-    const versions = readYaml<Record<string, { image?: string; imageTag?: string }>>('native/versions.json');
+  it('image tags agree with native/build/versions.json where it pins them', () => {
+    const versions = readYaml<Record<string, { image?: string; imageTag?: string }>>('native/build/versions.json');
     const pinned = Object.values(versions).filter((v) => v && typeof v === 'object' && v.image && v.imageTag);
     expect(pinned.length).toBeGreaterThanOrEqual(4);
     const images = new Set(services.map(([, s]) => s.image));

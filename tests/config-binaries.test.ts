@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADDRESSES, nativeUrls } from '../native/layout.ts';
+import { ADDRESSES, nativeUrls } from '../kit/layout.ts';
 import { cachedBinary, run } from './native-binaries.ts';
 import { repoPath } from './stack-files.ts';
 

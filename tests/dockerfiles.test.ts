@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // No Docker engine on CI machines: check the Dockerfiles' promises statically instead.
-import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../native/layout.ts';
+import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../kit/layout.ts';
 const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
   engines: { node: string };
@@ -59,4 +59,12 @@ describe.each(images)('$file', ({ file, script, envFile }) => {
 
 it('the inventory start script runs the compiled entry the native harness looks for', () => {
   expect(pkg.scripts['start:inventory']).toContain(INVENTORY_ENTRY);
+});
+
+it('the inventory image builds from kit/ and inventory/ alone: nothing of service/ is copied', () => {
+  const dockerfile = readFileSync(resolve(repoRoot, 'inventory/Dockerfile'), 'utf8');
+  const ignore = readFileSync(resolve(repoRoot, 'inventory/Dockerfile.dockerignore'), 'utf8');
+  const copies = dockerfile.split('\n').filter((line) => /^(COPY|RUN) /.test(line));
+  expect(copies.join('\n')).not.toMatch(/\bservice\b/);
+  expect(ignore).not.toMatch(/^!service/m);
 });

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { type BinaryName, cachedBinary } from '../native/plan-files.ts';
+import { type BinaryName, cachedBinary } from '../native/build/plan-files.ts';
 
 import { repoPath } from './stack-files.ts';
 

@@ -3,9 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { interpolate, interpolations } from '../kit/env.ts';
 
-export { REPO_ROOT as repoRoot } from '../native/layout.ts';
-import { REPO_ROOT as repoRoot } from '../native/layout.ts';
+export { REPO_ROOT as repoRoot } from '../kit/layout.ts';
+import { REPO_ROOT as repoRoot } from '../kit/layout.ts';
 
 export function repoPath(...parts: string[]): string {
   return path.join(repoRoot, ...parts);
@@ -112,11 +113,7 @@ export function commandList(service: ComposeService): string[] {
 
 /** Every `${VAR...}` reference in a text (compose and Loki syntax), by variable name. */
 export function shellVariables(text: string): { name: string; expression: string }[] {
-  const found: { name: string; expression: string }[] = [];
-  for (const match of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)) {
-    found.push({ name: match[1]!, expression: match[0] });
-  }
-  return found;
+  return interpolations(text, 'compose').map(({ name, text: expression }) => ({ name, expression }));
 }
 
 /**
@@ -124,13 +121,7 @@ export function shellVariables(text: string): { name: string; expression: string
  * `${env:VAR:-default}` (the collector) the way those programs do, from `env`.
  */
 export function expandEnv(text: string, env: Record<string, string | undefined>, collectorSyntax = false): string {
-  const pattern = collectorSyntax
-    ? /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
-    : /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-  return text.replace(pattern, (_m, name: string, fallback: string | undefined) => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : (fallback ?? '');
-  });
+  return interpolate(text, env, collectorSyntax ? 'collector' : 'compose');
 }
 
 /** Collector-style merge of several --config files: maps merge key by key, lists and scalars are replaced. */

@@ -4,8 +4,8 @@
  * cycles' traces. Names come from inventory/src/names.ts, so a renamed metric breaks this build.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as inv from '../../inventory/src/names.ts';
-import { LABEL_SERVICE_NAME } from '../../service/src/telemetry/names.ts';
+import * as inv from '../../kit/names/inventory.ts';
+import { LABEL_SERVICE_NAME } from '../../kit/names/service.ts';
 import {
   barsPanel,
   jaegerSearch,

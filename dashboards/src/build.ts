@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderDashboards } from './render.ts';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 
 const outDir = join(REPO_ROOT, 'dashboards', 'json');
 mkdirSync(outDir, { recursive: true });

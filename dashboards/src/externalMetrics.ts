@@ -1,6 +1,6 @@
 /**
  * Prometheus series that other programs emit: k6's OpenTelemetry output and the collector's own
- * telemetry. The service's names come from service/src/telemetry/names.ts instead.
+ * telemetry. The service's names come from kit/names/service.ts instead.
  *
  * Every name here must appear in dashboards/known-metrics/*.txt (a test checks it). Those lists
  * were first written from documentation and are meant to be regenerated from a real run, so a

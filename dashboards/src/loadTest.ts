@@ -3,7 +3,7 @@
  * the same minutes. A gap between the two is the network, the client or a queue in between.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as names from '../../service/src/telemetry/names.ts';
+import * as names from '../../kit/names/service.ts';
 import { PROMETHEUS } from './datasources.ts';
 import { K6, K6_LABEL_RUN_ID } from './externalMetrics.ts';
 import { promQuery, statPanel, timeseriesPanel, workshopDashboard } from './panels.ts';

@@ -4,7 +4,7 @@
 //   npx tsx dashboards/src/record-known-metrics.ts [prometheus URL; default: the native stack's]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, nativeUrls } from '../../native/layout.ts';
+import { REPO_ROOT, nativeUrls } from '../../kit/layout.ts';
 
 const SOURCES: { file: string; prefix: string; what: string }[] = [
   {

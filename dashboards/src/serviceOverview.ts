@@ -4,7 +4,7 @@
  * the service's telemetry module, so renaming a metric there breaks this build.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import * as names from '../../service/src/telemetry/names.ts';
+import * as names from '../../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from './jaegerSearch.ts';
 import {
   JAEGER_SPANMETRICS,

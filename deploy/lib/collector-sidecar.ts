@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 import { PINNED_IMAGES } from './pinned-images.ts';
 import { containerLogs } from './task-logs.ts';
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DATASOURCE_UID } from '../../dashboards/src/datasources.ts';
 import type { ProvisionedDatasource } from '../../dashboards/src/provisioning.ts';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 
 /** A datasource entry of a provisioning file (here unexpanded: variables stay as written). */
 export type DatasourceDefinition = ProvisionedDatasource;

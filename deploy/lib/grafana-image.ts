@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 import { awsDatasourcesYaml } from './grafana-datasources.ts';
 
 /** Relative path in the build context -> file content source (a repo file, or generated text). */

@@ -8,7 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PORTS } from '../../native/layout.ts';
+import { PORTS } from '../../kit/layout.ts';
 import { AMP_DATASOURCE_PLUGIN, GRAFANA_DATASOURCE_ENV, XRAY_DATASOURCE_PLUGIN } from './grafana-datasources.ts';
 import { grafanaImageContext } from './grafana-image.ts';
 import { PINNED_IMAGES, composeGrafanaEnvironment } from './pinned-images.ts';

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 import { type CollectorSidecarProps, addCollectorSidecar } from './collector-sidecar.ts';
 import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
 import { containerLogs } from './task-logs.ts';

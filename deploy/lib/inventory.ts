@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PORTS, REPO_ROOT } from '../../native/layout.ts';
+import { PORTS, REPO_ROOT } from '../../kit/layout.ts';
 import type { CollectorSidecarProps } from './collector-sidecar.ts';
 import type { TaskPlacement } from './fargate.ts';
 import { instrumentedApp } from './instrumented-app.ts';

@@ -3,7 +3,7 @@
 // holds only what the sidecar exports with: the service itself calls no AWS API.
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { PORTS } from '../../native/layout.ts';
+import { PORTS } from '../../kit/layout.ts';
 import type { CollectorSidecarProps } from './collector-sidecar.ts';
 import type { TaskPlacement } from './fargate.ts';
 import { instrumentedApp } from './instrumented-app.ts';

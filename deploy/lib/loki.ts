@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { PORTS, REPO_ROOT } from '../../native/layout.ts';
+import { PORTS, REPO_ROOT } from '../../kit/layout.ts';
 import { PINNED_IMAGES } from './pinned-images.ts';
 import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
 import { containerLogs } from './task-logs.ts';

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
-import { PORTS } from '../../native/layout.ts';
+import { PORTS } from '../../kit/layout.ts';
 import { collectorConfigParameter } from './collector-sidecar.ts';
 import { GithubDeployRole } from './github-deploy-role.ts';
 import { Grafana } from './grafana.ts';

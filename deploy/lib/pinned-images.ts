@@ -1,10 +1,10 @@
 // The container images the AWS deployment runs, as compose.yaml pins them: compose is the one
-// owner of every image tag (native/versions.test.ts keeps native/versions.json in step with it),
+// owner of every image tag (native/build/versions.test.ts keeps native/build/versions.json in step with it),
 // so the cloud runs exactly what the workshop laptops run.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 
 interface ComposeService {
   image?: string;

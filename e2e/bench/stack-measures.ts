@@ -3,8 +3,8 @@
 // achieves with everything on the same cores, telemetry delivery included.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import * as names from '../../service/src/telemetry/names.ts';
-import { traceparent } from '../../loadgen/trace.ts';
+import * as names from '../../kit/names/service.ts';
+import { traceparent } from '../../kit/trace-ids.ts';
 import { RECORDS_PATH } from '../../native/loki-door/server.ts';
 import {
   JAEGER_SPANMETRICS,
@@ -15,7 +15,7 @@ import {
 import { jaegerTrace, promInstant } from '../backends.ts';
 import { requestCountsByRoute, settledRequestCounts, total } from '../counts.ts';
 import { runLoad, type E2eStack } from '../harness.ts';
-import { fetchJson } from '../poll.ts';
+import { fetchJson } from '../../kit/testing/poll.ts';
 import { countsByRoute } from '../routes.ts';
 import { percentiles, type BenchResults } from './report.ts';
 

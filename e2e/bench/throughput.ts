@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { REPO_ROOT } from '../../native/layout.ts';
+import { REPO_ROOT, SERVICE_ENTRY } from '../../kit/layout.ts';
 import { median, overheadUs, type ThroughputRow } from './report.ts';
+import { freePort } from '../../kit/testing/processes.ts';
 
 interface Variant {
   name: string;
@@ -33,7 +34,7 @@ const without = (name: string) =>
     .join(',');
 
 export const VARIANTS: Variant[] = [
-  { name: 'bare', args: ['service/dist/index.js'], env: {} },
+  { name: 'bare', args: [SERVICE_ENTRY], env: {} },
   { name: 'instrumented (npm start)', env: {} },
   { name: 'without traces export', env: { OTEL_TRACES_EXPORTER: 'none' } },
   { name: 'without logs export', env: { OTEL_LOGS_EXPORTER: 'none' } },
@@ -52,14 +53,6 @@ async function startSink(): Promise<{ url: string; server: Server }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function measure(variant: Variant, sinkUrl: string, seconds: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../native/layout';
+import { REPO_ROOT } from '../../kit/layout';
 import { COLLECTOR_NAMES } from './collectors/registry';
 import { ConfigError, loadConfig, parseConfig } from './config';
 
@@ -43,6 +43,10 @@ describe('inventory config', () => {
     const config = parse(shipped, { AWS_ENDPOINT_URL: '', INVENTORY_REGIONS: '', INVENTORY_INTERVAL_SECONDS: '' });
     expect(config.endpoint).toBeUndefined();
     expect(config.regions).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('an empty PORT means the default port, as in the service (one rule: kit/env.ts)', () => {
+    expect(parse(shipped, { PORT: '', HOST: '' })).toMatchObject({ port: 8081, host: '0.0.0.0' });
   });
 
   it('disabled collectors are left out; all disabled is an error', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ConfigError, withoutEmptyValues } from '../../kit/env';
 import { COLLECTOR_NAMES } from './collectors/registry';
 
 /**
@@ -96,9 +97,7 @@ export interface InventoryConfig {
   configFile: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 function describeIssues(where: string, issues: z.core.$ZodIssue[]): string {
   return issues
@@ -118,7 +117,8 @@ function describeIssues(where: string, issues: z.core.$ZodIssue[]): string {
 
 /** Parses and validates the file's text plus the environment; throws ConfigError naming each bad key. */
 export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile = '(config)'): InventoryConfig {
-  const envResult = envSchema.safeParse(env);
+  // The kit's one rule (kit/env.ts): an empty variable is an unset one, e.g. `PORT=` means 8081.
+  const envResult = envSchema.safeParse(withoutEmptyValues(env));
   if (!envResult.success) throw new ConfigError(describeIssues('environment', envResult.error.issues));
   const e = envResult.data;
 

@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import { errorBody } from '../../service/src/http/errors';
-import { createHttpServer } from '../../service/src/http/server';
+import { errorBody } from '../../kit/node/http/errors';
+import { createHttpServer } from '../../kit/node/http/server';
 import type { InventoryState } from './state';
 
 type Body = Record<string, unknown>;
@@ -15,7 +15,7 @@ function send(res: http.ServerResponse, status: number, body: Body): void {
   res.end(text);
 }
 
-/** The kit's one error shape (service/src/http/errors.ts). */
+/** The kit's one error shape (kit/node/http/errors.ts). */
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   send(res, status, errorBody(status, code, message));
 }

@@ -2,36 +2,26 @@
  * Runs the COMPILED inventory exactly as `npm run start:inventory` does (its own command line, so
  * a missing --require fails here) against a real moto (the pinned wheel the native build
  * installs), seeded with the known resource set, exporting to a local OTLP/HTTP receiver.
- * `npm test` builds inventory/dist before vitest runs; `.ci/run` builds moto before `npm test`.
+ * `npm test` builds dist/ before vitest runs; `.ci/run` builds moto before `npm test`.
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OtlpReceiver } from '../../service/src/test-support/otlp-receiver';
-import { cachedBinary } from '../../native/plan-files';
-import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../../native/layout';
-import * as names from './names';
+import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
+import { cachedBinary } from '../../native/build/plan-files';
+import { INVENTORY_ENTRY, PRELOAD, REPO_ROOT as repoRoot } from '../../kit/layout';
+import * as names from '../../kit/names/inventory';
 import { seed } from './seed/seed';
+import { freePort } from '../../kit/testing/processes';
 
 const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts[
   'start:inventory'
 ];
 const [, ...startArgs] = startCommand.split(/\s+/);
 const moto = cachedBinary('moto');
-const built =
-  existsSync(resolve(repoRoot, INVENTORY_ENTRY)) &&
-  existsSync(resolve(repoRoot, 'service/dist/telemetry/preload-adot.js'));
+const built = existsSync(resolve(repoRoot, INVENTORY_ENTRY)) && existsSync(resolve(repoRoot, PRELOAD));
 const CREDENTIALS = { accessKeyId: 'moto-local', secretAccessKey: 'moto-local' };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
-import { createLogger } from '../../service/src/logger';
-import { flushTelemetry, routeSdkDiagnostics } from '../../service/src/telemetry/sdk-lifecycle';
+import { createLogger } from '../../kit/node/logger';
+import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
 import { clientFactory } from './aws-clients';
 import { CircuitBreakers } from './circuit-breaker';
 import { COLLECTORS } from './collectors/registry';
@@ -9,9 +9,10 @@ import { createMetrics } from './metrics';
 import { regionsFor, Scheduler } from './scheduler';
 import { InventoryState } from './state';
 
-// package.json's version, read at run time so the compiled file never carries a stale copy.
+// package.json's version, read at run time so the compiled file never carries a stale copy
+// (from dist/inventory/src/main.js, the repository root, /app in the image).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION = (require('../../../../package.json') as { version: string }).version;
+const VERSION = (require('../../../package.json') as { version: string }).version;
 
 function main(): void {
   let config;

@@ -1,6 +1,6 @@
 import { metrics, ValueType, type Attributes } from '@opentelemetry/api';
 import { ERROR_KINDS, RETRYABLE, type ErrorKind } from './errors';
-import * as names from './names';
+import * as names from '../../kit/names/inventory';
 import type { InventoryState } from './state';
 
 export interface InventoryMetrics {

@@ -1,11 +1,11 @@
-import { spanExporter, collectMetrics, resetTelemetry } from '../../service/src/test-support/otel';
+import { spanExporter, collectMetrics, resetTelemetry } from '../../kit/testing/otel';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clientFactory } from './aws-clients';
 import { CircuitBreakers } from './circuit-breaker';
 import type { InventoryCollector } from './collectors/types';
 import { createMetrics } from './metrics';
-import * as names from './names';
+import * as names from '../../kit/names/inventory';
 import { regionsFor, Scheduler, type ScheduledCollector } from './scheduler';
 import { InventoryState } from './state';
 

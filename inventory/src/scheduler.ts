@@ -6,7 +6,7 @@ import type { AwsCall, InventoryCollector } from './collectors/types';
 import { classifyError } from './errors';
 import { createLimiter } from './limiter';
 import type { InventoryMetrics } from './metrics';
-import * as names from './names';
+import * as names from '../../kit/names/inventory';
 import { withRetry, type RetryPolicy } from './retry';
 import type { InventoryState } from './state';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 import { UnsupportedAtDoor, parseSelection, select } from './logql.ts';
 import { type StoredLine, configuredIndexLabels, detectedLevel, queryLabels, toLokiEntry } from './loki-mapping.ts';
 import { encodeLogsRequest } from './otlp-logs.ts';

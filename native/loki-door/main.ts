@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 import { configuredIndexLabels } from './loki-mapping.ts';
 import { createDoor } from './server.ts';
 

@@ -3,7 +3,7 @@
 // v1.11.0, Apache-2.0) into plain records.
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { REPO_ROOT } from '../layout.ts';
+import { REPO_ROOT } from '../../kit/layout.ts';
 
 export type AnyValue = string | number | boolean | null | AnyValue[] | { [key: string]: AnyValue } | Uint8Array;
 

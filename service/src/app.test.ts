@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from './app';
 import { testConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from '../../kit/node/logger';
 import { ItemStore } from './store';
 import { MAX_BODY_BYTES } from './routes/items';
 

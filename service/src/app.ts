@@ -1,8 +1,8 @@
 import express, { type Express } from 'express';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import type { Logger } from '../../kit/node/logger';
 import { ItemStore } from './store';
-import { errorHandler, notFound } from './http/errors';
+import { errorHandler, notFound } from '../../kit/node/http/errors';
 import { requestTelemetry } from './http/request-telemetry';
 import { createRequestMetrics, type RequestMetrics } from './telemetry/metrics';
 import { registerHealthRoutes } from './routes/health';

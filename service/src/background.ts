@@ -1,4 +1,4 @@
-import type { Logger } from './logger';
+import type { Logger } from '../../kit/node/logger';
 import { observeActiveSimulatedUsers } from './telemetry/metrics';
 
 const SAMPLE_LOGS: Array<['info' | 'warn' | 'error', string, Record<string, unknown>]> = [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError, withoutEmptyValues } from '../../kit/env';
 
 /**
  * The only reader of process.env in the service. Everything else receives a typed, validated
@@ -67,9 +68,7 @@ export type Config = {
   routeSdkDiagnostics: boolean;
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 function serviceVersionFrom(resourceAttributes: string | undefined): string {
   for (const pair of (resourceAttributes ?? '').split(',')) {
@@ -77,13 +76,6 @@ function serviceVersionFrom(resourceAttributes: string | undefined): string {
     if (key?.trim() === 'service.version' && value) return decodeURIComponent(value.trim());
   }
   return 'unknown';
-}
-
-/** Empty strings count as unset: `PORT=` in a compose file should mean "default", not "invalid". */
-function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
-  );
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app';
 import { testConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from '../../kit/node/logger';
 
 const app = createApp({ config: testConfig(), logger: createLogger('silent') });
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../../kit/node/logger';
 import { createApp } from './app';
-import { createHttpServer } from './http/server';
+import { createHttpServer } from '../../kit/node/http/server';
 import { startBackgroundActivity } from './background';
-import { flushTelemetry, routeSdkDiagnostics } from './telemetry/sdk-lifecycle';
+import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
 
 function readConfig(): Config {
   try {

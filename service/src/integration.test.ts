@@ -1,66 +1,30 @@
 /**
  * Runs the COMPILED service exactly as `npm start` does (the start script's own command line,
  * so a missing --require fails here) against a local OTLP/HTTP receiver. `npm test` builds
- * service/dist before vitest runs; run `npm run build` first when running this file alone.
+ * dist/ before vitest runs; run `npm run build` first when running this file alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { OtlpReceiver, xrayStyleTraceId } from './test-support/otlp-receiver';
+import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
+import { type StartedService, nodeArgsOfScript, startCompiledService } from '../../kit/testing/processes';
+import { newSpanId, newTraceId, traceparent } from '../../kit/trace-ids';
 
-import { REPO_ROOT as repoRoot } from '../../native/layout.ts';
-const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts.start;
-const [, ...startArgs] = startCommand.split(/\s+/); // "node --env-file=… --require … service/dist/index.js"
+import { REPO_ROOT as repoRoot, SERVICE_ENTRY } from '../../kit/layout.ts';
+const startArgs = nodeArgsOfScript('start'); // --env-file=… --require … dist/service/src/index.js
 
-type Service = {
-  child: ChildProcessWithoutNullStreams;
-  port: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-};
-
-function startService(env: Record<string, string>): Promise<Service> {
-  const child = spawn(process.execPath, startArgs, {
-    cwd: repoRoot,
-    // Inherit nothing OTEL-related from the test runner; service/otel.env supplies the defaults.
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_GENERATOR_ENABLED: 'false', ...env },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}\n${err}`)), 20_000);
-    const onData = () => {
-      const line = out.split('\n').find((l) => l.includes('"items-api listening"'));
-      if (!line) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      resolveStart({ child, port: JSON.parse(line).port, stdout: () => out, stderr: () => err, exited });
-    };
-    child.stdout.on('data', onData);
-    void exited.then((code) => reject(new Error(`service exited with ${code} before listening:\n${out}\n${err}`)));
-  });
-}
-
-function traceparent(traceId: string): string {
-  return `00-${traceId}-${'1'.repeat(16)}-01`;
-}
-
-const built = existsSync(resolve(repoRoot, 'service/dist/index.js'));
+const built = existsSync(resolve(repoRoot, SERVICE_ENTRY));
 
 describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
   const receiver = new OtlpReceiver();
   let endpoint: string;
-  let service: Service;
-  const liveTraceId = xrayStyleTraceId();
+  let service: StartedService;
+  const liveTraceId = newTraceId();
 
   beforeAll(async () => {
     endpoint = await receiver.start();
-    service = await startService({
+    service = await startCompiledService({
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       // Slow store calls so a request is still in flight when SIGTERM arrives below.
       STORE_LATENCY_MS: '1500',
@@ -77,7 +41,7 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
     const base = `http://127.0.0.1:${service.port}`;
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const res = await fetch(`${base}/items/1`, {
-      headers: { traceparent: traceparent(liveTraceId), baggage: 'run_id=itest-1' },
+      headers: { traceparent: traceparent(liveTraceId, newSpanId()), baggage: 'run_id=itest-1' },
     });
     expect(res.status).toBe(200);
     const rawTraceId = Buffer.from(liveTraceId, 'hex');
@@ -104,9 +68,9 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
 
   it('exports no secret from a query string: url.query carries REDACTED instead (the preload under the real ADOT)', async () => {
     const base = `http://127.0.0.1:${service.port}`;
-    const traceId = xrayStyleTraceId();
+    const traceId = newTraceId();
     const res = await fetch(`${base}/items?api_key=s3cret&limit=2&TOKEN=t0ken`, {
-      headers: { traceparent: traceparent(traceId) },
+      headers: { traceparent: traceparent(traceId, newSpanId()) },
     });
     expect(res.status).toBe(200);
     const traces = await receiver.waitFor(
@@ -143,8 +107,8 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
 
   it('on SIGTERM finishes the in-flight request, flushes its spans and logs, and exits 0', async () => {
     const base = `http://127.0.0.1:${service.port}`;
-    const lastTraceId = xrayStyleTraceId();
-    const inFlight = fetch(`${base}/items/2`, { headers: { traceparent: traceparent(lastTraceId) } });
+    const lastTraceId = newTraceId();
+    const inFlight = fetch(`${base}/items/2`, { headers: { traceparent: traceparent(lastTraceId, newSpanId()) } });
     await new Promise((r) => setTimeout(r, 300));
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
@@ -191,7 +155,7 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
     const closed = new OtlpReceiver();
     const deadEndpoint = await closed.start();
     await closed.stop(); // a port that was just free: connection refused
-    const service = await startService({
+    const service = await startCompiledService({
       OTEL_EXPORTER_OTLP_ENDPOINT: deadEndpoint,
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
       OTEL_METRIC_EXPORT_TIMEOUT: '1000',

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPE } from './telemetry/names';
+import { INSTRUMENTATION_SCOPE } from '../../kit/names/service';
 
 export type Item = { id: number; name: string; price_cents: number; tags: string[]; created_at: string };
 export type NewItem = Pick<Item, 'name' | 'price_cents' | 'tags'>;

@@ -1,15 +1,21 @@
 // Must stay the first import: registers the SDK and instrumentations before express/pino load.
-import { collectMetrics, expressInstrumentation, logExporter, resetTelemetry, spanExporter } from './test-support/otel';
+import {
+  collectMetrics,
+  expressInstrumentation,
+  logExporter,
+  resetTelemetry,
+  spanExporter,
+} from '../../kit/testing/otel';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createApp } from './app';
 import { testConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from '../../kit/node/logger';
 import { startBackgroundActivity } from './background';
-import { isUntracedRequest } from './telemetry/untraced-paths';
-import { dropExpressLayerSpans } from './telemetry/express-layers';
+import { isUntracedRequest } from '../../kit/node/preload/untraced-paths';
+import { dropExpressLayerSpans } from '../../kit/node/preload/express-layers';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CLASS,
@@ -19,11 +25,11 @@ import {
   METRIC_HTTP_SERVER_REQUEST_DURATION,
   METRIC_ITEMS_CREATED,
   METRIC_REQUEST_COUNT,
-} from './telemetry/names';
+} from '../../kit/names/service';
 
-// The app gets the pino export the pino instrumentation patched (see test-support/otel.ts).
+// The app gets the pino export the pino instrumentation patched (see kit/testing/otel.ts).
 vi.mock('pino', async () => {
-  const { instrumentedPino } = await import('./test-support/otel.js');
+  const { instrumentedPino } = await import('../../kit/testing/otel.ts');
   return { default: instrumentedPino() };
 });
 

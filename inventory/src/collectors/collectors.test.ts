@@ -6,7 +6,7 @@ import { GetBucketLocationCommand, ListBucketsCommand, S3Client } from '@aws-sdk
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
-import { REPO_ROOT } from '../../../native/layout';
+import { REPO_ROOT } from '../../../kit/layout';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFactory } from '../aws-clients';
 import { ebsVolumes } from './ebs-volumes';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../kit/node/logger';
 import type { RequestMetrics } from '../telemetry/metrics';
 import {
   ATTR_LOADGEN_RUN_ID,
@@ -9,8 +9,8 @@ import {
   LOG_FIELD_HTTP_ROUTE,
   LOG_MSG_REQUEST_COMPLETED,
   ROUTE_UNMATCHED,
-} from '../telemetry/names';
-import { currentRunId, serverSpan } from '../telemetry/trace-context';
+} from '../../../kit/names/service';
+import { currentRunId, serverSpan } from '../../../kit/node/trace-context';
 
 /** The route template that matched (`/items/:id`), never the raw URL: bounded cardinality. */
 export function matchedRoute(req: Parameters<RequestHandler>[0]): string {

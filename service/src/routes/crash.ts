@@ -1,6 +1,6 @@
 import type { Express } from 'express';
-import type { Logger } from '../logger';
-import { methodNotAllowed } from '../http/errors';
+import type { Logger } from '../../../kit/node/logger';
+import { methodNotAllowed } from '../../../kit/node/http/errors';
 
 /** Deliberate failure for the workshop: an exception on the span, an ERROR log, a 500 JSON. */
 export function registerCrashRoutes(app: Express, logger: Logger): void {

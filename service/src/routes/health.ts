@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { methodNotAllowed } from '../http/errors';
+import { methodNotAllowed } from '../../../kit/node/http/errors';
 
 /** Liveness only: cheap, no store access. Kept out of traces by the preload (telemetry/untraced-paths). */
 export function registerHealthRoutes(app: Express, version: string): void {

@@ -1,9 +1,9 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../kit/node/logger';
 import { ItemStore, StoreFullError } from '../store';
 import type { RequestMetrics } from '../telemetry/metrics';
-import { HttpError, methodNotAllowed, type ErrorDetail } from '../http/errors';
+import { HttpError, methodNotAllowed, type ErrorDetail } from '../../../kit/node/http/errors';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ITEM_ID = 2_147_483_647;

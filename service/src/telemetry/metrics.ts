@@ -7,7 +7,7 @@ import {
   METRIC_ACTIVE_SIMULATED_USERS,
   METRIC_ITEMS_CREATED,
   METRIC_REQUEST_COUNT,
-} from './names';
+} from '../../../kit/names/service';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 

@@ -1,0 +1,102 @@
+/**
+ * The one preload of every instrumented process (`node --require ./dist/kit/node/preload/preload.js`):
+ * ADOT's register, then the settings ADOT offers no way to make. Telemetry bootstrap, not app code:
+ * it runs only under `--require` and no app module imports it.
+ *
+ * 1. ADOT's register, loaded exactly as `--require …/register` would, with its start-up
+ *    diagnostics turned into JSON lines. ADOT sets a console diag logger at INFO and logs two lines
+ *    while it starts; on stdout they were the only lines that were not JSON, which breaks
+ *    `docker compose logs | jq` and log shippers that parse every line. Only ADOT's own start is
+ *    wrapped: console is restored after.
+ * 2. OTEL_BLRP_* take effect (log-batching.ts says why ADOT ignores them), before the app emits its
+ *    first record. A bad value stops start-up naming the variable.
+ * 3. Health checks stay out of traces (untraced-paths.ts): ADOT 0.13 offers no env var for ignored
+ *    paths, but the HTTP instrumentation reads its config on every request, so extending it here
+ *    takes effect at once. Ignored requests get no span and no duration sample; the app's own
+ *    request_count still counts them.
+ * 4. Express layer spans are off, routes kept (express-layers.ts).
+ * 5. Sensitive query-string values are redacted in `url.query` before any span ends (redaction.ts).
+ */
+import { logs } from '@opentelemetry/api-logs';
+import type { IncomingMessage } from 'node:http';
+import { format } from 'node:util';
+import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
+import { dropExpressLayerSpans } from './express-layers';
+import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
+import { redactQueriesInSpans } from './redaction';
+import { isUntracedRequest } from './untraced-paths';
+
+/** A line in the kit's log shape (kit/node/logger.ts: string level, ISO time, msg). */
+export function adotLogLine(
+  level: 'info' | 'debug' | 'warn' | 'error',
+  args: unknown[],
+  now: Date = new Date(),
+): string {
+  return `${JSON.stringify({ level, time: now.toISOString(), source: 'adot', msg: format(...args) })}\n`;
+}
+
+/**
+ * Whether this process asked for an instrumentation: ADOT enables every one when
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS is unset. A missing instrumentation nobody asked for (the
+ * inventory has no HTTP server to trace) is no reason for a warning.
+ */
+export function instrumentationRequested(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const list = env.OTEL_NODE_ENABLED_INSTRUMENTATIONS?.trim();
+  if (!list) return true;
+  return list.split(',').some((entry) => entry.trim() === name);
+}
+
+function ignoreUntracedPaths(instrumentations: ConfigurableInstrumentation[]): boolean {
+  const http = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-http');
+  if (!http) return false;
+  const previous = http.getConfig();
+  const previousHook = previous.ignoreIncomingRequestHook as ((req: IncomingMessage) => boolean) | undefined;
+  http.setConfig({
+    ...previous,
+    ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedRequest(req) || previousHook?.(req) === true,
+  });
+  return true;
+}
+
+function loadAdot(): ConfigurableInstrumentation[] {
+  const saved = { info: console.info, debug: console.debug, log: console.log };
+  console.info = (...args: unknown[]) => void process.stdout.write(adotLogLine('info', args));
+  console.debug = (...args: unknown[]) => void process.stdout.write(adotLogLine('debug', args));
+  console.log = (...args: unknown[]) => void process.stdout.write(adotLogLine('info', args));
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const adot = require('@aws/aws-distro-opentelemetry-node-autoinstrumentation/register') as {
+      instrumentations?: ConfigurableInstrumentation[];
+    };
+    return adot.instrumentations ?? [];
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+function applySettings(instrumentations: ConfigurableInstrumentation[]): void {
+  const name = process.env.OTEL_SERVICE_NAME ?? 'otel-kit';
+  const warn = (message: string) => process.stderr.write(`${name}: ${message}\n`);
+  let config;
+  try {
+    config = logBatchConfigFromEnv(process.env);
+  } catch (error) {
+    warn((error as Error).message);
+    process.exit(2);
+  }
+  if (Object.keys(config).length > 0 && applyLogBatchConfig(logs.getLoggerProvider(), config) === 0) {
+    warn('no batch log processor found; OTEL_BLRP_* settings not applied');
+  }
+  const wantsHttp = instrumentationRequested('http');
+  if (!ignoreUntracedPaths(instrumentations) && wantsHttp) {
+    warn('HTTP instrumentation not found; /health will be traced');
+  }
+  if (!dropExpressLayerSpans(instrumentations) && instrumentationRequested('express')) {
+    warn('Express instrumentation not found; layer spans stay on');
+  }
+  // Without the HTTP instrumentation there is no url.query to leak either.
+  redactQueriesInSpans(instrumentations);
+}
+
+// Node's module cache runs this once per process, however often a command line names it.
+applySettings(loadAdot());
