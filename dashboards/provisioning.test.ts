@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import * as names from '../kit/names/service.ts';
-import { DATASOURCE_UID } from './src/datasources.ts';
-import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from './src/externalMetrics.ts';
+import { DATASOURCE_UID } from '../kit/datasources.ts';
+import { SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL } from '../kit/names/external.ts';
 import { PORTS, composeUrls } from '../kit/layout.ts';
 import {
   interpolateProvisioningValue,
   readProvisionedDatasources,
   type ProvisionedDatasource,
-} from './src/provisioning.ts';
+} from '../kit/grafana-provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { REPO_ROOT } from '../kit/layout.ts';
 import { substituteMacros } from './src/targets.ts';

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DATASOURCE_UID } from '../dashboards/src/datasources.ts';
-import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
+import { DATASOURCE_UID } from '../kit/datasources.ts';
+import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
 import { AMP_DATASOURCE_PLUGIN, awsDatasourcesYaml, composeDatasources } from './lib/grafana-datasources.ts';
 import { grafanaImageContext, grafanaImageFiles } from './lib/grafana-image.ts';
 import { REPO_ROOT } from '../kit/layout.ts';

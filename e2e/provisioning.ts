@@ -1,7 +1,7 @@
 // Reads the Grafana datasource provisioning that compose mounts and rebuilds, from it alone,
 // the links Grafana would follow: a Loki derived field (log -> trace) and the trace datasource's
 // tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
-import { readProvisionedDatasources } from '../dashboards/src/provisioning.ts';
+import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
 
 export interface DerivedField {
   name: string;

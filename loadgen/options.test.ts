@@ -3,13 +3,12 @@ import {
   CRASH_SLOTS,
   CRASH_SLOT_METRIC,
   MAX_CRASH_SLOTS,
-  PROFILE_NAMES,
   buildOptions,
   burstStages,
   crashSlotsFor,
-  parseProfileName,
   profileSettings,
 } from './options.ts';
+import { PROFILE_NAMES, parseProfileName } from '../kit/load-profiles.ts';
 
 describe('profile selection', () => {
   it('defaults to burst and accepts every named profile in any case', () => {

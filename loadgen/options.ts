@@ -2,15 +2,12 @@
  * Profiles -> k6 options (scenarios and thresholds).
  *
  * Pure: reads the environment from its argument, never from k6's __ENV, and imports k6 only for
- * types, so vitest can check the profiles and scripts/load-runner.ts can share the profile list.
+ * types, so vitest can check the profiles. The profile names are kit/load-profiles.ts's.
  */
 import type { Options, Scenario } from 'k6/options';
 import { FLOW_NAMES, REALISTIC_WEIGHTS, SMOKE_WEIGHTS, buildSchedule, expectedFlowCounts } from './mix.ts';
 import { ROUTES, routeRequestsSubmetric } from './routes.ts';
-
-export const PROFILE_NAMES = ['smoke', 'burst', 'soak', 'counted'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-export const DEFAULT_PROFILE: ProfileName = 'burst';
+import type { ProfileName } from '../kit/load-profiles.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -32,20 +29,6 @@ export function crashSlotsFor(profile: ProfileName, settings: ProfileSettings): 
 }
 /** Counter incremented once per reserved /crash trace id actually sent, tagged with its slot. */
 export const CRASH_SLOT_METRIC = 'loadgen_crash_traced';
-
-export function isProfileName(value: string): value is ProfileName {
-  return (PROFILE_NAMES as readonly string[]).includes(value);
-}
-
-/** An unknown name is an error, not a silent fallback: a typo must not start a 3-minute burst. */
-export function parseProfileName(value: string | undefined): ProfileName {
-  const name = (value ?? '').trim().toLowerCase();
-  if (name === '') return DEFAULT_PROFILE;
-  if (!isProfileName(name)) {
-    throw new Error(`unknown load profile ${JSON.stringify(value)}; choose one of: ${PROFILE_NAMES.join(', ')}`);
-  }
-  return name;
-}
 
 function positiveNumber(env: Env, key: string, fallback: number): number {
   const raw = env[key];

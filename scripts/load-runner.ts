@@ -6,8 +6,8 @@
  */
 import { cacheRoot, venvLocation } from '../kit/cache.ts';
 import { composeUrls, nativeUrls } from '../kit/layout.ts';
-import { PROFILE_NAMES, parseProfileName } from '../loadgen/options.ts';
-import type { ProfileName } from '../loadgen/options.ts';
+import { PROFILE_NAMES, parseProfileName } from '../kit/load-profiles.ts';
+import type { ProfileName } from '../kit/load-profiles.ts';
 import { isValidRunId, newRunId } from '../kit/trace-ids.ts';
 
 export type Env = Record<string, string | undefined>;

@@ -8,7 +8,7 @@
  */
 import * as inventory from '../kit/names/inventory.ts';
 import * as names from '../kit/names/service.ts';
-import { COLLECTOR, K6 } from '../dashboards/src/externalMetrics.ts';
+import { COLLECTOR, K6 } from '../kit/names/external.ts';
 import { toXRayTraceId } from '../kit/trace-ids.ts';
 
 /** The window every rate is taken over: one minute, what "now" means on a workshop screen. */

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { composeUrls, nativeUrls } from '../kit/layout.ts';
 import * as names from '../kit/names/service.ts';
-import { ERROR_SPAN_TAGS } from '../dashboards/src/jaegerSearch.ts';
+import { ERROR_SPAN_TAGS } from '../kit/names/jaeger-search.ts';
 import {
   LOGQL_LEVELS,
   PROM_QUERIES,

@@ -4,8 +4,8 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../kit/names/service.ts';
-import { PROMETHEUS } from './datasources.ts';
-import { K6, K6_LABEL_RUN_ID } from './externalMetrics.ts';
+import { PROMETHEUS } from '../../kit/datasources.ts';
+import { K6, K6_LABEL_RUN_ID } from '../../kit/names/external.ts';
 import { promQuery, statPanel, timeseriesPanel, workshopDashboard } from './panels.ts';
 import { serverErrorShare, serverLatencyQuantile, serverRequestRate } from './serviceOverview.ts';
 

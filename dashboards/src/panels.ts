@@ -12,7 +12,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as nodegraph from '@grafana/grafana-foundation-sdk/nodegraph';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { JAEGER, LOKI, PROMETHEUS } from './datasources.ts';
+import { JAEGER, LOKI, PROMETHEUS } from '../../kit/datasources.ts';
 
 /**
  * A workshop dashboard with the settings all three share: the last 15 minutes refreshed every

@@ -4,7 +4,7 @@
  * sends and a growing queue.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { COLLECTOR, SIGNALS, type Signal } from './externalMetrics.ts';
+import { COLLECTOR, SIGNALS, type Signal } from '../../kit/names/external.ts';
 import { promQuery, timeseriesPanel, type Grid, workshopDashboard } from './panels.ts';
 
 export const PIPELINE_HEALTH_UID = 'pipeline-health';

@@ -5,13 +5,13 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as names from '../../kit/names/service.ts';
-import { ERROR_SPAN_TAGS } from './jaegerSearch.ts';
+import { ERROR_SPAN_TAGS } from '../../kit/names/jaeger-search.ts';
 import {
   JAEGER_SPANMETRICS,
   SPANMETRICS_LABEL_SERVICE,
   SPANMETRICS_LABEL_SPAN_KIND,
   SPANMETRICS_SERVER_SPAN_KIND,
-} from './externalMetrics.ts';
+} from '../../kit/names/external.ts';
 import {
   barsPanel,
   jaegerDependencyGraph,

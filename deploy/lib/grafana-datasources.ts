@@ -15,8 +15,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DATASOURCE_UID } from '../../dashboards/src/datasources.ts';
-import type { ProvisionedDatasource } from '../../dashboards/src/provisioning.ts';
+import { DATASOURCE_UID } from '../../kit/datasources.ts';
+import type { ProvisionedDatasource } from '../../kit/grafana-provisioning.ts';
 import { REPO_ROOT } from '../../kit/layout.ts';
 
 /** A datasource entry of a provisioning file (here unexpanded: variables stay as written). */

@@ -11,7 +11,7 @@ import {
   SPANMETRICS_LABEL_SERVICE,
   SPANMETRICS_LABEL_SPAN_KIND,
   SPANMETRICS_SERVER_SPAN_KIND,
-} from '../../dashboards/src/externalMetrics.ts';
+} from '../../kit/names/external.ts';
 import { jaegerTrace, promInstant } from '../backends.ts';
 import { requestCountsByRoute, settledRequestCounts, total } from '../counts.ts';
 import { runLoad, type E2eStack } from '../harness.ts';

@@ -10,7 +10,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { seed } from '../../inventory/src/seed/seed.ts';
 import {
   ADDRESSES,
   COMPONENT_NAMES,
@@ -21,7 +20,6 @@ import {
 } from '../../kit/layout.ts';
 import { cachedBinary } from '../build/plan-files.ts';
 import {
-  AWS_DUMMY_CREDENTIALS,
   type ComponentSpec,
   baseUrls,
   boundAddresses,
@@ -116,6 +114,39 @@ function binaries(): Record<'prometheus' | 'jaeger' | 'otelcol' | 'moto', string
 /** tsx's CLI, so node runs a TypeScript entry point (the Loki door) on any Node major. */
 function tsRunner(): string[] {
   return [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
+}
+
+/**
+ * A compose one-shot service's command (`node …`), run to completion with the node running this
+ * harness, from the repository root. Bounded: a seed that hangs fails the start-up.
+ */
+async function runOneShot(
+  command: string[],
+  env: Record<string, string>,
+  log: (line: string) => void,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const [program, ...args] = command;
+  if (program !== 'node') throw new Error(`compose one-shot does not run node: ${command.join(' ')}`);
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    const lines = output.split('\n');
+    output = lines.pop() ?? '';
+    for (const line of lines) if (line) log(line);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  if (output) log(output);
+  if (code !== 0) throw new Error(`${command.join(' ')} exited with ${code ?? 'a signal (timed out?)'}`);
 }
 
 function readCompose(): unknown {
@@ -355,12 +386,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
       ),
     );
     if (withInventory) {
-      // compose's inventory-seed step, here in-process: the known resource set the inventory must count.
-      const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = AWS_DUMMY_CREDENTIALS;
-      await seed(baseUrls().moto, {
-        credentials: { accessKeyId, secretAccessKey },
-        log: (line) => log(`seed    ${line}`),
-      });
+      // compose's inventory-seed step, as compose runs it (its command and environment), against
+      // this run's moto: the known resource set the inventory must count.
+      await runOneShot(
+        composeCommand(compose, 'inventory-seed', process.env).command,
+        { ...composeEnvironment(compose, 'inventory-seed', process.env), AWS_ENDPOINT_URL: baseUrls().moto },
+        (line) => log(`seed    ${line}`),
+      );
     }
     for (const name of ['collector', 'service', 'inventory'] as const) {
       const spec = specs.find((s) => s.name === name);

@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../service/src/app';
-import { testConfig } from '../../../service/src/config';
-import { createLogger } from '../logger';
-import { clientErrorAnswer, createHttpServer } from './server';
+import { createApp } from '../app';
+import { testConfig } from '../config';
+import { createLogger } from '../../../kit/node/logger';
+import { clientErrorAnswer, createHttpServer } from '../../../kit/node/http/server';
 
 let server: Server;
 let port: number;

@@ -1,4 +1,4 @@
-import * as names from '../../kit/names/service.ts';
+import * as names from './service.ts';
 
 /**
  * Jaeger tags that find the service's failed requests: server spans answered 5xx. Not
