@@ -2,6 +2,7 @@
 // workshop relies on (pinned multi-arch images, healthchecks, start order, loopback-only ports,
 // memory limits, non-root users, named volumes, Grafana wiring, AWS only in AWS mode).
 import { readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { K6_OTEL_OUTPUT } from '../scripts/load-runner.ts';
@@ -392,6 +393,21 @@ describe('the service and the pipeline are wired together', () => {
     const script = commandList(k6).at(-1)!;
     expect(exists(`loadgen/${script}`), `loadgen/${script}`).toBe(true);
     expect(commandList(k6)).toContain(K6_OTEL_OUTPUT);
+  });
+
+  it('the k6 service mounts every folder the load scripts import, beside loadgen/ as on the host', () => {
+    const k6 = serviceNamed('k6');
+    const imported = new Set<string>();
+    for (const file of readdirSync(repoPath('loadgen'))) {
+      if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+      const text = readText(`loadgen/${file}`);
+      for (const [, folder] of text.matchAll(/from '\.\.\/([\w-]+)\//g)) imported.add(folder!);
+    }
+    expect(imported.size).toBeGreaterThan(0);
+    for (const folder of imported) {
+      const target = posix.join(k6.working_dir!, '..', folder);
+      expect(mountsOf(k6).find((m) => m.source === `./${folder}`)?.target, `./${folder}`).toBe(target);
+    }
   });
 });
 
