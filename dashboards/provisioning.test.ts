@@ -13,7 +13,7 @@ import {
 } from '../kit/grafana-provisioning.ts';
 import { promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { REPO_ROOT } from '../kit/layout.ts';
-import { substituteMacros } from './src/targets.ts';
+import { substituteMacros } from '../kit/dashboard-targets.ts';
 
 const root = REPO_ROOT;
 const baseFile = join(root, 'dashboards/provisioning/datasources/datasources.yaml');

@@ -5,8 +5,9 @@ import { expectedSeries } from '../inventory/src/seed/plan.ts';
 import * as names from '../kit/names/service.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
-import { isServerSpan, jaegerSearch, lokiDoorRecords, promInstant, spanTag, sumByLabel } from './backends.ts';
-import { pollUntil } from '../kit/testing/poll.ts';
+import { isServerSpan, jaegerSearch, promInstant, spanTag, sumByLabel } from '../kit/checks/backends.ts';
+import { lokiDoorRecords } from './backends.ts';
+import { pollUntil } from '../kit/poll.ts';
 
 const SERVICE = names.SERVICE_NAME;
 

@@ -1,42 +1,19 @@
 // Glue between the e2e test and the parts it drives: the native stack of real binaries,
-// the dashboards' targets, and k6 running the loadgen scripts. Prometheus and Jaeger targets
-// run against the real programs; Loki targets are judged at Loki's door (what the collector
+// the dashboards' targets (asked through kit/checks/panels.ts, as `npm run verify` asks them), and
+// k6 running the loadgen scripts. Loki targets are judged at Loki's door (what the collector
 // delivered, mapped as Loki documents), because Loki itself may not run here.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  listDashboardTargets,
-  loadCommittedDashboards,
-  parseJaegerQuery,
-  resolveTargets,
-  type DashboardTarget,
-} from '../dashboards/src/targets.ts';
-import { select } from '../native/loki-door/logql.ts';
 import { nativeUrls, REPO_ROOT, type NativeUrls } from '../kit/layout.ts';
 import { startStack, type NativeStack } from '../native/run/stack.ts';
 import { startThrottleProxy, type ThrottleProxy } from './aws-throttle-proxy.ts';
-import {
-  jaegerDependencies,
-  jaegerSearch,
-  lokiDoorRecords,
-  promInstant,
-  promRange,
-  type PromSeries,
-} from './backends.ts';
+import type { DashboardTarget } from '../kit/dashboard-targets.ts';
+import { queryTarget, type QueryAnswer } from '../kit/checks/panels.ts';
 
 export const AWS_REGION = 'us-east-1';
-/** Grafana's $__interval for a panel a few hundred pixels wide over the e2e window. */
-const PANEL_INTERVAL_SECONDS = 15;
-
-export interface QueryAnswer {
-  rows: number;
-  raw: string;
-  /** How the answer was obtained: from the real backend, or judged at Loki's door. */
-  judgedAt: 'backend' | 'loki-door';
-}
 
 /** Base URLs by IP: this process does not see the stack's private /etc/hosts. */
 export type StackUrls = NativeUrls;
@@ -49,68 +26,6 @@ export interface E2eStack {
   throttleProxy: ThrottleProxy;
   queryTarget(target: DashboardTarget, fromSec: number): Promise<QueryAnswer>;
   stop(): Promise<void>;
-}
-
-/** A target's query with Grafana's macros and variable defaults substituted for [fromSec, now]. */
-export function resolveQuery(target: DashboardTarget, fromSec: number): string {
-  return resolveTargets([target], { from: fromSec, to: Date.now() / 1000, intervalSeconds: PANEL_INTERVAL_SECONDS })[0]!
-    .query;
-}
-
-export function listPanelTargets(): DashboardTarget[] {
-  return listDashboardTargets(loadCommittedDashboards());
-}
-
-/** A series counts as data when it has at least one real number (histogram_quantile gives NaN on empty buckets). */
-function seriesWithValues(series: PromSeries[]): number {
-  const real = (v: [number, string]) => Number.isFinite(Number(v[1]));
-  return series.filter((s) => (s.values ?? (s.value ? [s.value] : [])).some(real)).length;
-}
-
-async function queryTarget(urls: StackUrls, target: DashboardTarget, fromSec: number): Promise<QueryAnswer> {
-  const to = Date.now() / 1000;
-  const [resolved] = resolveTargets([target], { from: fromSec, to, intervalSeconds: PANEL_INTERVAL_SECONDS });
-  const query = resolved!.query;
-  if (target.language === 'jaeger') {
-    const jaeger = parseJaegerQuery(query);
-    if (target.mode === 'dependencyGraph') {
-      const edges = await jaegerDependencies(urls.jaeger, to + 60, to + 60 - fromSec);
-      return { rows: edges.length, raw: JSON.stringify(edges), judgedAt: 'backend' };
-    }
-    const traces = await jaegerSearch(urls.jaeger, {
-      service: jaeger.service ?? '',
-      ...(jaeger.operation ? { operation: jaeger.operation } : {}),
-      tags: logfmtTags(jaeger.tags ?? ''),
-      limit: jaeger.limit ?? 20,
-      startSec: fromSec,
-      endSec: to + 60,
-    });
-    return { rows: traces.length, raw: JSON.stringify(traces.map((t) => t.traceID)), judgedAt: 'backend' };
-  }
-  if (target.language === 'logql') {
-    // The records a Loki target would select under Loki's documented OTLP mapping. A query the
-    // door cannot evaluate throws UnsupportedAtDoor, naming the part it cannot judge.
-    const records = await lokiDoorRecords(urls.loki);
-    const selected = select(
-      query,
-      records.map((r) => r.loki),
-    );
-    return { rows: selected.length, raw: JSON.stringify(selected.slice(0, 3)), judgedAt: 'loki-door' };
-  }
-  const series =
-    target.mode === 'instant'
-      ? await promInstant(urls.prometheus, query, to)
-      : await promRange(urls.prometheus, query, fromSec, to, PANEL_INTERVAL_SECONDS);
-  return { rows: seriesWithValues(series), raw: JSON.stringify(series), judgedAt: 'backend' };
-}
-
-/** The Jaeger plugin's tags field (logfmt) as the map its backend sends: key=value, values may be quoted. */
-function logfmtTags(tags: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const match of tags.matchAll(/([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-    out[match[1]!] = match[2]!.startsWith('"') ? (JSON.parse(match[2]!) as string) : match[2]!;
-  }
-  return out;
 }
 
 /** The EC2 call the e2e throttles on its way to moto, and how many times (the inventory retries up to 4 attempts). */
@@ -170,7 +85,12 @@ export async function startE2eStack(): Promise<E2eStack> {
     awsRegion: AWS_REGION,
     native,
     throttleProxy,
-    queryTarget: (target, fromSec) => queryTarget(urls, target, fromSec),
+    queryTarget: (target, fromSec) =>
+      queryTarget(
+        { prometheus: urls.prometheus, jaeger: urls.jaeger, logs: { kind: 'door', url: urls.loki } },
+        target,
+        fromSec,
+      ),
     stop: async () => {
       await native.stop();
       await throttleProxy.close();

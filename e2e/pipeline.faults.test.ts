@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as inventory from '../kit/names/inventory.ts';
 import * as names from '../kit/names/service.ts';
 import { traceparent } from '../kit/trace-ids.ts';
-import { isServerSpan, jaegerTrace, lokiDoorRecords, promInstant, spanTag } from './backends.ts';
+import { isServerSpan, jaegerTrace, promInstant, spanTag } from '../kit/checks/backends.ts';
+import { lokiDoorRecords } from './backends.ts';
 import {
   accessRecordsOfRun,
   inventoryResourceCounts,
@@ -24,7 +25,7 @@ import {
   tracesMissingInJaeger,
 } from './counts.ts';
 import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
-import { fetchJson, pollUntil } from '../kit/testing/poll.ts';
+import { fetchJson, pollUntil } from '../kit/poll.ts';
 import { countsByRoute } from './routes.ts';
 import { measureBurst } from './bench/stack-measures.ts';
 

@@ -22,24 +22,23 @@ import {
   jaegerDependencies,
   jaegerSearch,
   jaegerTrace,
-  lokiDoorRecords,
   promExemplars,
   promInstant,
   spanEvents,
   spanTag,
   xrayBatchGetTraces,
   type JaegerTrace,
-} from './backends.ts';
+} from '../kit/checks/backends.ts';
+import { lokiDoorRecords } from './backends.ts';
 import {
   INVENTORY_THROTTLED_ACTION,
   INVENTORY_THROTTLED_CALLS,
   runLoad,
   startE2eStack,
-  listPanelTargets,
-  resolveQuery,
   type E2eStack,
   type LoadRun,
 } from './harness.ts';
+import { listPanelTargets, resolveQuery } from '../kit/checks/panels.ts';
 import {
   doorAccessRecordsByRoute,
   inventoryResourceCounts,
@@ -53,15 +52,22 @@ import {
   settledRequestCounts,
   total,
 } from './counts.ts';
-import { fetchJson, pollUntil } from '../kit/testing/poll.ts';
-import { derivedFieldTo, extractDerivedValue, readDatasources, tracesToLogsQuery } from './provisioning.ts';
+import { fetchJson, pollUntil } from '../kit/poll.ts';
+import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
+import {
+  derivedFieldTo,
+  exemplarLinks,
+  extractDerivedValue,
+  tracesToLogsQuery,
+  type Datasource,
+} from '../kit/checks/links.ts';
 import { countsByRoute, toXRayTraceId } from './routes.ts';
 
 // AWS mode, as the e2e stack runs: the AWS file re-provisions Loki with the X-Ray derived field.
-const effectiveDatasources = readDatasources([
+const effectiveDatasources = readProvisionedDatasources([
   join(REPO_ROOT, 'dashboards/provisioning/datasources/datasources.yaml'),
   join(REPO_ROOT, 'dashboards/provisioning/datasources-aws/xray.yaml'),
-]);
+]) as Datasource[];
 const TRACES_UID = 'jaeger';
 
 const SERVICE = names.SERVICE_NAME;
@@ -288,12 +294,8 @@ describe('exemplars land', () => {
   it.each(exemplarTargets.map((t) => [t.label, t] as const))(
     '%s: an exemplar opens its trace in Jaeger through the Prometheus datasource links',
     async (_label, target) => {
-      const prometheus = effectiveDatasources.find((d) => d.uid === target.datasourceUid);
       const destinations =
-        (
-          prometheus?.jsonData as
-            { exemplarTraceIdDestinations?: { name: string; datasourceUid?: string; url?: string }[] } | undefined
-        )?.exemplarTraceIdDestinations ?? [];
+        effectiveDatasources.find((d) => d.uid === target.datasourceUid)?.jsonData?.exemplarTraceIdDestinations ?? [];
       const query = resolveQuery(target, startSec);
       const answer = await pollUntil(
         () => promExemplars(stack.urls.prometheus, query, startSec, Date.now() / 1000),
@@ -308,13 +310,13 @@ describe('exemplars land', () => {
         first,
         `no exemplar label matches exemplarTraceIdDestinations ${JSON.stringify(destinations.map((d) => d.name))}; labels seen: ${JSON.stringify(exemplars[0]?.labels)}`,
       ).toBeDefined();
-      const links = destinations.filter((d) => first!.labels[d.name] !== undefined);
-      const traceId = first!.labels[links[0]!.name]!;
+      const links = exemplarLinks(effectiveDatasources, target.datasourceUid, first!.labels);
+      const traceId = links[0]!.value;
       expect(
         links.some((d) => d.datasourceUid === TRACES_UID),
         'an internal link to the Jaeger datasource',
       ).toBe(true);
-      const url = links.find((d) => d.url)?.url?.replace('${__value.raw}', traceId);
+      const url = links.find((d) => d.url)?.url;
       expect(url, 'a URL link to the Jaeger UI (the internal link is broken in Grafana: grafana#111448)').toBe(
         `http://127.0.0.1:16686/trace/${traceId}`,
       );

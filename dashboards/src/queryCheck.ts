@@ -4,7 +4,7 @@
  */
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
-import { type QueryLanguage, parseJaegerQuery } from './targets.ts';
+import { type QueryLanguage, parseJaegerQuery } from '../../kit/dashboard-targets.ts';
 
 const PARSERS = { promql: promqlParser, logql: logqlParser } as const;
 

@@ -12,10 +12,10 @@ import {
   SPANMETRICS_LABEL_SPAN_KIND,
   SPANMETRICS_SERVER_SPAN_KIND,
 } from '../../kit/names/external.ts';
-import { jaegerTrace, promInstant } from '../backends.ts';
+import { jaegerTrace, promInstant } from '../../kit/checks/backends.ts';
 import { requestCountsByRoute, settledRequestCounts, total } from '../counts.ts';
 import { runLoad, type E2eStack } from '../harness.ts';
-import { fetchJson } from '../../kit/testing/poll.ts';
+import { fetchJson } from '../../kit/poll.ts';
 import { countsByRoute } from '../routes.ts';
 import { percentiles, type BenchResults } from './report.ts';
 

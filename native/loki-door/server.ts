@@ -9,15 +9,21 @@
 //                        ?trace_id=<hex> keeps only that trace's records; ?attr.<name>=<value> only
 //                        records with that log attribute; ?body=<text> only that body; &count=1
 //                        answers { count } without the records
+//   GET  /door/select    ?query=<LogQL>&limit=N: the records the query selects under Loki's mapping
+//                        (logql.ts): { count, entries: [{ labels, line, timestampNs }] } with the
+//                        newest N entries, labels as a query sees them; 422 naming a query part
+//                        the door cannot judge
 //   POST /door/outage    { "seconds": N }: answer 503 for N seconds (fault tests)
 //   POST /door/slow      { "ms": M, "seconds": N }: hold every answer M ms for N seconds (fault tests)
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { type OtlpLogRecord, decodeLogsRequest } from './otlp-logs.ts';
-import { type LokiEntry, stringify, toLokiEntry } from './loki-mapping.ts';
+import { type LokiEntry, queryLabels, stringify, toLokiEntry } from './loki-mapping.ts';
+import { UnsupportedAtDoor, select } from './logql.ts';
+import { DOOR_RECORDS_PATH, DOOR_SELECT_PATH } from '../../kit/checks/logs.ts';
 
 export const OTLP_LOGS_PATH = '/otlp/v1/logs';
-export const RECORDS_PATH = '/door/records';
+export const RECORDS_PATH = DOOR_RECORDS_PATH;
 
 export interface DoorRecord {
   otlp: Omit<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> & {
@@ -113,6 +119,25 @@ export function createDoor(options: Partial<DoorOptions> = {}): {
         requests: stats.requests,
         rejected: stats.rejected,
       });
+    }
+    if (req.method === 'GET' && route === DOOR_SELECT_PATH) {
+      const params = new URL(req.url ?? '', 'http://door').searchParams;
+      const limit = Math.min(Math.max(Number(params.get('limit') ?? 100) || 100, 1), 5_000);
+      try {
+        const selected = select(
+          params.get('query') ?? '',
+          records.map((r) => r.loki),
+        );
+        const entries = selected
+          .slice(-limit)
+          .reverse()
+          .map((e) => ({ labels: queryLabels(e), line: e.line, timestampNs: e.timestampNs }));
+        return json(res, 200, { count: selected.length, entries });
+      } catch (error) {
+        if (error instanceof UnsupportedAtDoor)
+          return json(res, 422, { error: `the door cannot judge this LogQL: ${error.message}` });
+        return json(res, 400, { error: (error as Error).message });
+      }
     }
     if (req.method === 'POST' && route === '/door/outage') {
       void readBody(req, 1024).then(

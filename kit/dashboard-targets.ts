@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROMETHEUS_TIME_INTERVAL_SECONDS } from '../../kit/datasources.ts';
-import { REPO_ROOT } from '../../kit/layout.ts';
+import { PROMETHEUS_TIME_INTERVAL_SECONDS } from './datasources.ts';
+import { REPO_ROOT } from './layout.ts';
 
 /** `jaeger`: the Jaeger datasource's query JSON (search or dependency graph), as rawQuery. */
 export type QueryLanguage = 'promql' | 'logql' | 'jaeger';

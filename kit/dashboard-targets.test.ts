@@ -6,7 +6,7 @@ import {
   substituteMacros,
   variableDefaults,
   type DashboardJson,
-} from './src/targets.ts';
+} from './dashboard-targets.ts';
 
 const window = { from: 1000, to: 1600, intervalSeconds: 15, scrapeIntervalSeconds: 30 };
 

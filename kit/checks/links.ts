@@ -1,7 +1,9 @@
-// Reads the Grafana datasource provisioning that compose mounts and rebuilds, from it alone,
-// the links Grafana would follow: a Loki derived field (log -> trace) and the trace datasource's
-// tracesToLogsV2 query (trace -> logs). A link that is wrong in the file is wrong here too.
-import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
+// Rebuilds, from the datasources Grafana provisions (read from the provisioning files by
+// kit/grafana-provisioning.ts, or as Grafana's own API returns them), the links Grafana would
+// follow: a Loki derived field (log -> trace), the trace datasource's tracesToLogsV2 query
+// (trace -> logs) and the Prometheus exemplar destinations (exemplar -> trace). A link that is
+// wrong in the file is wrong here too. Shared by the e2e and `npm run verify`; no packages, so
+// `npm run verify` loads it by type stripping.
 
 export interface DerivedField {
   name: string;
@@ -18,16 +20,20 @@ export interface TracesToLogsV2 {
   filterByTraceId?: boolean;
   filterBySpanId?: boolean;
 }
-interface Datasource {
+export interface ExemplarDestination {
+  name: string;
+  datasourceUid?: string;
+  url?: string;
+}
+export interface Datasource {
   name: string;
   uid: string;
   type: string;
-  jsonData?: { derivedFields?: DerivedField[]; tracesToLogsV2?: TracesToLogsV2 };
-}
-
-/** The datasources Grafana ends up with (its `$$` escaping applied, later files winning by name). */
-export function readDatasources(files: string[]): Datasource[] {
-  return readProvisionedDatasources(files);
+  jsonData?: {
+    derivedFields?: DerivedField[];
+    tracesToLogsV2?: TracesToLogsV2;
+    exemplarTraceIdDestinations?: ExemplarDestination[];
+  };
 }
 
 /** The Loki derived field that links to the datasource with `targetUid`. */
@@ -105,4 +111,26 @@ export function interpolateSpanMacros(template: string, span: SpanForLinks): str
     .replace(/\$\{__span\.name\}/g, span.name)
     .replace(/\$\{__span\.tags\[["']([^"']+)["']\]\}/g, (_m, key: string) => tag(key))
     .replace(/\$\{__span\.tags\.([\w.]+)\}/g, (_m, key: string) => tag(key));
+}
+
+/**
+ * The links Grafana makes for one exemplar: every destination of the Prometheus datasource
+ * whose label name the exemplar carries, with `${__value.raw}` in a URL replaced by the value.
+ */
+export function exemplarLinks(
+  datasources: Datasource[],
+  prometheusUid: string,
+  exemplarLabels: Record<string, string>,
+): { value: string; datasourceUid?: string; url?: string }[] {
+  const destinations = datasources.find((d) => d.uid === prometheusUid)?.jsonData?.exemplarTraceIdDestinations ?? [];
+  return destinations
+    .filter((d) => exemplarLabels[d.name] !== undefined)
+    .map((d) => {
+      const value = exemplarLabels[d.name]!;
+      return {
+        value,
+        ...(d.datasourceUid ? { datasourceUid: d.datasourceUid } : {}),
+        ...(d.url ? { url: d.url.replace('${__value.raw}', value) } : {}),
+      };
+    });
 }
