@@ -5,7 +5,9 @@ import { expectedSeries } from '../inventory/src/seed/plan.ts';
 import * as names from '../kit/names/service.ts';
 import { queryLabels } from '../native/loki-door/loki-mapping.ts';
 import type { DoorRecord } from '../native/loki-door/server.ts';
-import { isServerSpan, jaegerSearch, promInstant, spanTag, sumByLabel } from '../kit/checks/backends.ts';
+import { isServerSpan, jaegerSearch, promInstant, requestCountsByRoute, spanTag } from '../kit/checks/backends.ts';
+
+export { requestCountsByRoute };
 import { lokiDoorRecords } from './backends.ts';
 import { pollUntil } from '../kit/poll.ts';
 
@@ -15,15 +17,6 @@ export function countBy<T>(items: T[], key: (item: T) => string): Map<string, nu
   const out = new Map<string, number>();
   for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
   return out;
-}
-
-/** The service's request_count counter, summed per route (cumulative since the service started). */
-export async function requestCountsByRoute(prometheusUrl: string): Promise<Map<string, number>> {
-  const series = await promInstant(
-    prometheusUrl,
-    `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${SERVICE}"})`,
-  );
-  return sumByLabel(series, names.LABEL_HTTP_ROUTE);
 }
 
 /** Waits until two readings a metric export interval apart agree, so a "before" snapshot is settled. */

@@ -2,12 +2,13 @@
  * `npm run top [-- --once] [--json] [--interval N] [--native] [--no-color]`: the stack at a glance
  * in the terminal, from the stack's own APIs. The decisions live in top-model.ts; this file only
  * fetches (every request bounded in time) and draws.
- *   PROMETHEUS_URL, JAEGER_URL, LOKI_URL, SERVICE_URL, COLLECTOR_METRICS_URL override an address.
+ *   PROMETHEUS_URL, JAEGER_URL, LOKI_URL, SERVICE_URL, COLLECTOR_METRICS_URL override an address
+ *   (scripts/stack-addresses.ts, shared with npm run verify).
  */
 import { parseArgs } from 'node:util';
-import { composeUrls, nativeUrls } from '../kit/layout.ts';
 import * as names from '../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from '../kit/names/jaeger-search.ts';
+import { AddressError, stackAddresses } from './stack-addresses.ts';
 import {
   LOGQL_LEVELS,
   PROM_QUERIES,
@@ -55,24 +56,14 @@ const intervalSeconds = flags.interval === undefined ? 2 : Number(flags.interval
 if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600)
   fail(`--interval must be 1..3600 seconds, got ${flags.interval}`);
 
-const defaults = flags.native ? nativeUrls() : composeUrls();
-function address(variable: string, fallback: string): string {
-  const raw = process.env[variable]?.trim() || fallback;
+const urls = (() => {
   try {
-    const parsed = new URL(raw);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    fail(`${variable} is not an http URL: ${JSON.stringify(raw)}`);
+    return stackAddresses(flags.native === true);
+  } catch (error) {
+    if (error instanceof AddressError) return fail(error.message);
+    throw error;
   }
-  return raw.replace(/\/+$/, '');
-}
-const urls = {
-  service: address('SERVICE_URL', defaults.service),
-  collector: address('COLLECTOR_METRICS_URL', defaults.collectorMetrics),
-  prometheus: address('PROMETHEUS_URL', defaults.prometheus),
-  jaeger: address('JAEGER_URL', defaults.jaeger),
-  loki: address('LOKI_URL', defaults.loki),
-};
+})();
 
 async function get(url: string): Promise<Response> {
   return fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -102,7 +93,7 @@ async function snapshot(): Promise<TopSnapshot> {
   const now = Date.now();
   const [service, collector, prometheus, jaeger, loki] = await Promise.all([
     probe(`${urls.service}/health`),
-    probe(urls.collector),
+    probe(urls.collectorMetrics),
     probe(`${urls.prometheus}/-/ready`),
     probe(`${urls.jaeger}/api/services`),
     // Loki's own API, not /ready: the native stack's stand-in (Loki's door) answers /ready too.

@@ -2,6 +2,7 @@
 // Jaeger's query API and X-Ray (moto locally). The e2e and `npm run verify` both call them.
 // Node built-ins only (fetch), so `npm run verify` loads this by type stripping with no install.
 import { fetchJson } from '../poll.ts';
+import * as names from '../names/service.ts';
 
 export interface PromSeries {
   metric: Record<string, string>;
@@ -39,6 +40,15 @@ export function sumByLabel(series: PromSeries[], label: string): Map<string, num
     out.set(key, (out.get(key) ?? 0) + Number(s.value?.[1] ?? 0));
   }
   return out;
+}
+
+/** The service's request_count counter, summed per route (cumulative since the service started). */
+export async function requestCountsByRoute(prometheusUrl: string): Promise<Map<string, number>> {
+  const series = await promInstant(
+    prometheusUrl,
+    `sum by (${names.LABEL_HTTP_ROUTE}) (${names.PROM_REQUEST_COUNT}{${names.LABEL_SERVICE_NAME}="${names.SERVICE_NAME}"})`,
+  );
+  return sumByLabel(series, names.LABEL_HTTP_ROUTE);
 }
 
 /** A span as Jaeger's query API returns it (its own JSON model, not OTLP). */
