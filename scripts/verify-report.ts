@@ -52,7 +52,9 @@ function nothingAnswersNotes(run: VerifyRun): string[] {
     run.stack === 'native'
       ? 'start the native stack with `npm run stack` (or `npm run stack:native`) and verify again'
       : 'start it with `docker compose up -d` (README.md, Quick start) and verify again; for the native stack pass --native';
-  return [`nothing of the stack answers at ${run.urls.service}, ${run.urls.prometheus}, ${run.urls.jaeger}, …: ${start}`];
+  return [
+    `nothing of the stack answers at ${run.urls.service}, ${run.urls.prometheus}, ${run.urls.jaeger}, …: ${start}`,
+  ];
 }
 
 export interface Style {

@@ -63,7 +63,9 @@ function grafanaPassword(): string {
     const line = /^\s*GRAFANA_ADMIN_PASSWORD\s*=\s*(.*)$/m.exec(readFileSync(dotEnv, 'utf8'))?.[1]?.trim();
     if (line) return line.replace(/^(["'])(.*)\1$/, '$2');
   }
-  return /GRAFANA_ADMIN_PASSWORD:-([^}]+)\}/.exec(readFileSync(path.join(REPO_ROOT, 'compose.yaml'), 'utf8'))?.[1] ?? '';
+  return (
+    /GRAFANA_ADMIN_PASSWORD:-([^}]+)\}/.exec(readFileSync(path.join(REPO_ROOT, 'compose.yaml'), 'utf8'))?.[1] ?? ''
+  );
 }
 
 /**

@@ -26,7 +26,8 @@ export function parseExposition(text: string): Sample[] {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const l of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
+    for (const l of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
     out.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return out;
@@ -51,7 +52,8 @@ export function readCollector(text: string): CollectorReading {
         .map((s) => [s.labels['exporter'] ?? '?', s.value]),
     );
   }
-  const queueKey = (s: Sample) => `${s.labels['exporter'] ?? '?'}${s.labels['data_type'] ? ` (${s.labels['data_type']})` : ''}`;
+  const queueKey = (s: Sample) =>
+    `${s.labels['exporter'] ?? '?'}${s.labels['data_type'] ? ` (${s.labels['data_type']})` : ''}`;
   for (const s of samples.filter((x) => x.name === COLLECTOR.exporterQueueSize))
     reading.queue[queueKey(s)] = { size: s.value, capacity: reading.queue[queueKey(s)]?.capacity ?? 0 };
   for (const s of samples.filter((x) => x.name === COLLECTOR.exporterQueueCapacity))
@@ -60,7 +62,10 @@ export function readCollector(text: string): CollectorReading {
 }
 
 /** What went wrong between two readings: failed sends, refused items, queues that grew. */
-export function collectorTrouble(before: CollectorReading, after: CollectorReading): { failed: string[]; queues: string[] } {
+export function collectorTrouble(
+  before: CollectorReading,
+  after: CollectorReading,
+): { failed: string[]; queues: string[] } {
   const failed: string[] = [];
   for (const [signal, byExporter] of Object.entries(after.failed))
     for (const [exporter, n] of Object.entries(byExporter)) {

@@ -249,30 +249,34 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
   if (up('prometheus')) countsBefore = await requestCountsByRoute(urls.prometheus).catch(() => undefined);
   const crash = plan.find((r) => r.route === '/crash')!;
   const requests = up('service')
-    ? await timed(`the golden path: ${plan.length} requests answered, one /crash`, lookAt(mode, 'service'), async () => {
-        for (const r of plan) {
-          const res = await fetch(`${urls.service}${r.path}`, {
-            headers: { traceparent: traceparent(r.traceId, newSpanId()), baggage: baggageHeader(runId) },
-            signal: AbortSignal.timeout(5_000),
-          });
-          const body = await res.text();
-          r.status = res.status;
-          if (res.status !== r.expectStatus)
-            throw new Failed(
-              `GET ${r.path} answered ${res.status}, expected ${r.expectStatus}: ${body.slice(0, 200)}`,
-              lookAt(mode, 'service'),
-            );
-          if (r === crash) {
-            const answer = JSON.parse(body) as { trace_id?: string; xray_trace_id?: string };
-            if (answer.trace_id !== r.traceId)
+    ? await timed(
+        `the golden path: ${plan.length} requests answered, one /crash`,
+        lookAt(mode, 'service'),
+        async () => {
+          for (const r of plan) {
+            const res = await fetch(`${urls.service}${r.path}`, {
+              headers: { traceparent: traceparent(r.traceId, newSpanId()), baggage: baggageHeader(runId) },
+              signal: AbortSignal.timeout(5_000),
+            });
+            const body = await res.text();
+            r.status = res.status;
+            if (res.status !== r.expectStatus)
               throw new Failed(
-                `/crash answered trace id ${answer.trace_id}, not the one sent (${r.traceId}): the service did not continue the incoming traceparent`,
-                `the service's preload (ADOT JS, --require ./dist/kit/node/preload/preload.js) must run: ${lookAt(mode, 'service')}`,
+                `GET ${r.path} answered ${res.status}, expected ${r.expectStatus}: ${body.slice(0, 200)}`,
+                lookAt(mode, 'service'),
               );
+            if (r === crash) {
+              const answer = JSON.parse(body) as { trace_id?: string; xray_trace_id?: string };
+              if (answer.trace_id !== r.traceId)
+                throw new Failed(
+                  `/crash answered trace id ${answer.trace_id}, not the one sent (${r.traceId}): the service did not continue the incoming traceparent`,
+                  `the service's preload (ADOT JS, --require ./dist/kit/node/preload/preload.js) must run: ${lookAt(mode, 'service')}`,
+                );
+            }
           }
-        }
-        return `trace ids ${plan.map((r) => `${r.route} ${r.traceId}`).join(', ')} (run ${runId})`;
-      })
+          return `trace ids ${plan.map((r) => `${r.route} ${r.traceId}`).join(', ')} (run ${runId})`;
+        },
+      )
     : notChecked(`the golden path: ${plan.length} requests answered, one /crash`, mode, 'service');
   checks.push(requests);
 
@@ -361,7 +365,11 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
     !requests.ok
       ? notChecked(`each request is counted in Prometheus (within ${bound(target.metricsBoundMs)})`, mode, 'service')
       : !up('prometheus')
-        ? notChecked(`each request is counted in Prometheus (within ${bound(target.metricsBoundMs)})`, mode, 'prometheus')
+        ? notChecked(
+            `each request is counted in Prometheus (within ${bound(target.metricsBoundMs)})`,
+            mode,
+            'prometheus',
+          )
         : timed(
             `each request is counted in Prometheus (within ${bound(target.metricsBoundMs)})`,
             `metrics travel service -> collector (prometheusremotewrite) -> Prometheus: ${lookAt(mode, 'collector')}; ${lookAt(mode, 'prometheus')}`,
@@ -372,7 +380,8 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
               const before = countsBefore ?? new Map<string, number>();
               // A counter that went down means the service restarted: count from zero then.
               const delta = (now: Map<string, number>, route: string) =>
-                (now.get(route) ?? 0) - ((now.get(route) ?? 0) >= (before.get(route) ?? 0) ? (before.get(route) ?? 0) : 0);
+                (now.get(route) ?? 0) -
+                ((now.get(route) ?? 0) >= (before.get(route) ?? 0) ? (before.get(route) ?? 0) : 0);
               const after = await pollUntil(
                 () => requestCountsByRoute(urls.prometheus).catch(() => new Map<string, number>()),
                 (now) => [...sent].every(([route, n]) => delta(now, route) >= n),
@@ -427,54 +436,52 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
   const panelTargets = listPanelTargets();
   const backends = { prometheus: urls.prometheus, jaeger: urls.jaeger, logs };
   const panelNeeds: Record<string, Component> = { promql: 'prometheus', logql: 'loki', jaeger: 'jaeger' };
-  for (const board of [...new Set(panelTargets.map((t) => t.dashboardTitle))]) {
+  // The dashboards together: each waits up to 20 s for a slow panel, not one after another.
+  const boards = [...new Set(panelTargets.map((t) => t.dashboardTitle))].map(async (board): Promise<CheckResult> => {
     const ofBoard = panelTargets.filter((t) => t.dashboardTitle === board);
     const name = `dashboard "${board}": every panel's query returns data (${ofBoard.length} queries)`;
     const down = [...new Set(ofBoard.map((t) => panelNeeds[t.language]!))].find((c) => !up(c));
-    if (down) {
-      checks.push(notChecked(name, mode, down));
-      continue;
-    }
-    checks.push(
-      await timed(name, '', async () => {
-        const empty = await pollUntil(
-          async () => {
-            const answers = await Promise.all(
-              ofBoard.map(async (t) => {
-                try {
-                  const a = await queryTarget(backends, t, fromSec);
-                  return a.rows > 0 ? undefined : { t, why: 'no data' };
-                } catch (error) {
-                  return { t, why: reason(error) };
-                }
-              }),
-            );
-            return answers.filter((a) => a !== undefined);
-          },
-          (e) => e.length === 0,
-          { timeoutMs: 20_000, intervalMs: 5_000 },
-        );
-        if (empty.length > 0) {
-          const k6 = empty.some((e) => /\bk6_/.test(e.t.rawQuery));
-          const inv = empty.some((e) => e.t.rawQuery.includes(inventory.SERVICE_NAME));
-          throw new Failed(
-            `${empty.length} of ${ofBoard.length} empty: ${empty.map((e) => `"${e.t.panelTitle}" (${e.t.datasourceUid}: ${e.why})`).join('; ')}`,
-            [
-              k6
-                ? "k6's panels need a load run: `npm run load -- smoke` (15 s), then verify again"
-                : 'rates need a minute of traffic: `npm run load -- smoke`, wait a minute, verify again',
-              inv ? `the inventory's panels need the inventory: ${lookAt(mode, 'inventory')}` : '',
-              `still empty: ask the panel's backend (${[...new Set(empty.map((e) => e.t.datasourceUid))].join(', ')}) directly; ${README}#troubleshooting ("Panels say No data")`,
-            ]
-              .filter(Boolean)
-              .join('; '),
+    if (down) return notChecked(name, mode, down);
+    return timed(name, '', async () => {
+      const empty = await pollUntil(
+        async () => {
+          const answers = await Promise.all(
+            ofBoard.map(async (t) => {
+              try {
+                const a = await queryTarget(backends, t, fromSec);
+                return a.rows > 0 ? undefined : { t, why: 'no data' };
+              } catch (error) {
+                return { t, why: reason(error) };
+              }
+            }),
           );
-        }
-        const doorNote = ofBoard.some((t) => t.language === 'logql') && logs.kind === 'door' ? " (Loki's judged at its door)" : '';
-        return `${ofBoard.length} of ${ofBoard.length} have data over the last ${target.windowSeconds / 60} min${doorNote}`;
-      }),
-    );
-  }
+          return answers.filter((a) => a !== undefined);
+        },
+        (e) => e.length === 0,
+        { timeoutMs: 20_000, intervalMs: 5_000 },
+      );
+      if (empty.length > 0) {
+        const k6 = empty.some((e) => /\bk6_/.test(e.t.rawQuery));
+        const inv = empty.some((e) => e.t.rawQuery.includes(inventory.SERVICE_NAME));
+        throw new Failed(
+          `${empty.length} of ${ofBoard.length} empty: ${empty.map((e) => `"${e.t.panelTitle}" (${e.t.datasourceUid}: ${e.why})`).join('; ')}`,
+          [
+            k6
+              ? "k6's panels need a load run that sends k6's metrics: `npm run load` (a smoke run can end before k6's last export), then verify again"
+              : 'rates need a minute of traffic: `npm run load -- smoke`, wait a minute, verify again',
+            inv ? `the inventory's panels need the inventory: ${lookAt(mode, 'inventory')}` : '',
+            `still empty: ask the panel's backend (${[...new Set(empty.map((e) => e.t.datasourceUid))].join(', ')}) directly; ${README}#troubleshooting ("Panels say No data")`,
+          ]
+            .filter(Boolean)
+            .join('; '),
+        );
+      }
+      const doorNote =
+        ofBoard.some((t) => t.language === 'logql') && logs.kind === 'door' ? " (Loki's judged at its door)" : '';
+      return `${ofBoard.length} of ${ofBoard.length} have data over the last ${target.windowSeconds / 60} min${doorNote}`;
+    });
+  });
+  checks.push(...(await Promise.all(boards)));
 
   // 5. Links, as the provisioning files build them (or as Grafana's API returns the datasources).
   let datasources: Datasource[] | undefined;
@@ -482,9 +489,16 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
   let datasourcesError = '';
   if (urls.grafana && up('grafana')) {
     try {
-      const uids = [DATASOURCE_UID.prometheus, DATASOURCE_UID.loki, DATASOURCE_UID.jaeger, ...(target.aws ? [DATASOURCE_UID.xray] : [])];
+      const uids = [
+        DATASOURCE_UID.prometheus,
+        DATASOURCE_UID.loki,
+        DATASOURCE_UID.jaeger,
+        ...(target.aws ? [DATASOURCE_UID.xray] : []),
+      ];
       datasources = await Promise.all(
-        uids.map(async (uid) => JSON.parse(await getText(`${urls.grafana}/api/datasources/uid/${uid}`, auth)) as Datasource),
+        uids.map(
+          async (uid) => JSON.parse(await getText(`${urls.grafana}/api/datasources/uid/${uid}`, auth)) as Datasource,
+        ),
       );
       datasourcesFrom = "Grafana's API";
     } catch (error) {
@@ -599,7 +613,10 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
           { timeoutMs: 10_000, intervalMs: 2_000 },
         );
         if (!trace?.spans.length)
-          throw new Failed(`exemplar trace ${traceId} is not in Jaeger`, `${lookAt(mode, 'jaeger')}; Jaeger keeps traces in memory (a restart empties it)`);
+          throw new Failed(
+            `exemplar trace ${traceId} is not in Jaeger`,
+            `${lookAt(mode, 'jaeger')}; Jaeger keeps traces in memory (a restart empties it)`,
+          );
         const url = links.find((l) => l.url)?.url;
         return `exemplar trace ${traceId} is in Jaeger${url ? `; the link opens ${url}` : ''} (found in ${((Date.now() - start) / 1000).toFixed(1)} s)`;
       },
@@ -613,7 +630,9 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
           const edges = await jaegerDependencies(urls.jaeger, Date.now() / 1000 + 60, target.windowSeconds + 60);
           const mine = edges.filter((e) => e.parent === names.SERVICE_NAME || e.child === names.SERVICE_NAME);
           if (mine.length === 0)
-            throw new Error(`Jaeger's /api/dependencies has no edge of ${names.SERVICE_NAME}: ${JSON.stringify(edges)}`);
+            throw new Error(
+              `Jaeger's /api/dependencies has no edge of ${names.SERVICE_NAME}: ${JSON.stringify(edges)}`,
+            );
           return mine.map((e) => `${e.parent} -> ${e.child} (${e.callCount} calls)`).join(', ');
         })
       : notChecked("the service graph has the service's edge", mode, 'jaeger'),
@@ -622,10 +641,12 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
       : await timed("the AWS inventory's counts are in Prometheus", lookAt(mode, 'inventory'), async () => {
           const query = `sum(${inventory.PROM_RESOURCES}{${names.LABEL_SERVICE_NAME}="${inventory.SERVICE_NAME}"})`;
           const total = Number((await promInstant(urls.prometheus, query))[0]?.value?.[1] ?? NaN);
-          if (!(total > 0))
-            throw new Error(`${query} is ${Number.isNaN(total) ? 'absent' : total}`);
+          if (!(total > 0)) throw new Error(`${query} is ${Number.isNaN(total) ? 'absent' : total}`);
           const health = up('inventory')
-            ? (JSON.parse(await getText(`${urls.inventory}/health`)) as { status?: string; collectors?: { collector: string; region: string; status: string }[] })
+            ? (JSON.parse(await getText(`${urls.inventory}/health`)) as {
+                status?: string;
+                collectors?: { collector: string; region: string; status: string }[];
+              })
             : undefined;
           const failing = (health?.collectors ?? []).filter((c) => c.status !== 'ok');
           if (health && health.status !== 'ok')
@@ -643,38 +664,47 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
     checks.push(
       !requests.ok
         ? notChecked(name, mode, 'service')
-        : await timed(name, 'AWS mode: collector/aws.yaml (awsxray exporter) and dashboards/provisioning/datasources-aws/xray.yaml', async () => {
-            const xrayId = toXRayTraceId(crash.traceId);
-            const parts: string[] = [xrayId];
-            const record = records.get(crash.traceId)?.find((e) => e.labels[names.LOG_FIELD_XRAY_TRACE_ID]);
-            if (record && record.labels[names.LOG_FIELD_XRAY_TRACE_ID] !== xrayId)
-              throw new Error(`the log record says ${names.LOG_FIELD_XRAY_TRACE_ID}=${record.labels[names.LOG_FIELD_XRAY_TRACE_ID]}, expected ${xrayId}`);
-            if (record && datasources) {
-              const field = derivedFieldTo(datasources, DATASOURCE_UID.xray);
-              const value = extractDerivedValue(field, record.labels, record.line);
-              if (value !== xrayId)
-                throw new Failed(`the X-Ray derived field "${field.name}" extracts ${JSON.stringify(value)}, expected ${xrayId}`, linkFix);
-              parts.push(`the log line's X-Ray link carries it`);
-            }
-            if (urls.xray) {
-              const found = await pollUntil(
-                () => xrayBatchGetTraces(urls.xray!, target.awsRegion, [xrayId]).catch(() => []),
-                (t) => t.length > 0,
-                { timeoutMs: target.telemetryBoundMs, intervalMs: 2_000 },
-              );
-              if (found.length === 0)
-                throw new Failed(
-                  `X-Ray at ${urls.xray} has no trace ${xrayId} after ${bound(target.telemetryBoundMs)}`,
-                  `the collector's awsxray exporter: ${lookAt(mode, 'collector')}; ${lookAt(mode, 'moto')}`,
+        : await timed(
+            name,
+            'AWS mode: collector/aws.yaml (awsxray exporter) and dashboards/provisioning/datasources-aws/xray.yaml',
+            async () => {
+              const xrayId = toXRayTraceId(crash.traceId);
+              const parts: string[] = [xrayId];
+              const record = records.get(crash.traceId)?.find((e) => e.labels[names.LOG_FIELD_XRAY_TRACE_ID]);
+              if (record && record.labels[names.LOG_FIELD_XRAY_TRACE_ID] !== xrayId)
+                throw new Error(
+                  `the log record says ${names.LOG_FIELD_XRAY_TRACE_ID}=${record.labels[names.LOG_FIELD_XRAY_TRACE_ID]}, expected ${xrayId}`,
                 );
-              parts.push(`X-Ray (${urls.xray}) holds it`);
-            } else {
-              parts.push(
-                `not asked of X-Ray itself (that needs signed AWS calls): open https://console.aws.amazon.com/xray/home?region=${target.awsRegion}#/traces/${xrayId}`,
-              );
-            }
-            return parts.join('; ');
-          }),
+              if (record && datasources) {
+                const field = derivedFieldTo(datasources, DATASOURCE_UID.xray);
+                const value = extractDerivedValue(field, record.labels, record.line);
+                if (value !== xrayId)
+                  throw new Failed(
+                    `the X-Ray derived field "${field.name}" extracts ${JSON.stringify(value)}, expected ${xrayId}`,
+                    linkFix,
+                  );
+                parts.push(`the log line's X-Ray link carries it`);
+              }
+              if (urls.xray) {
+                const found = await pollUntil(
+                  () => xrayBatchGetTraces(urls.xray!, target.awsRegion, [xrayId]).catch(() => []),
+                  (t) => t.length > 0,
+                  { timeoutMs: target.telemetryBoundMs, intervalMs: 2_000 },
+                );
+                if (found.length === 0)
+                  throw new Failed(
+                    `X-Ray at ${urls.xray} has no trace ${xrayId} after ${bound(target.telemetryBoundMs)}`,
+                    `the collector's awsxray exporter: ${lookAt(mode, 'collector')}; ${lookAt(mode, 'moto')}`,
+                  );
+                parts.push(`X-Ray (${urls.xray}) holds it`);
+              } else {
+                parts.push(
+                  `not asked of X-Ray itself (that needs signed AWS calls): open https://console.aws.amazon.com/xray/home?region=${target.awsRegion}#/traces/${xrayId}`,
+                );
+              }
+              return parts.join('; ');
+            },
+          ),
     );
   }
 
@@ -685,14 +715,23 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
       checks.push(notChecked("Grafana's datasources are healthy", mode, 'grafana'));
       checks.push(notChecked("Grafana's provisioned dashboards are present", mode, 'grafana'));
     } else {
-      const uids = [DATASOURCE_UID.prometheus, DATASOURCE_UID.loki, DATASOURCE_UID.jaeger, ...(target.aws ? [DATASOURCE_UID.xray] : [])];
+      const uids = [
+        DATASOURCE_UID.prometheus,
+        DATASOURCE_UID.loki,
+        DATASOURCE_UID.jaeger,
+        ...(target.aws ? [DATASOURCE_UID.xray] : []),
+      ];
       checks.push(
         await timed("Grafana's datasources are healthy", grafanaFix, async () => {
           const answers = await Promise.all(
             uids.map(async (uid) => {
               const res = await get(`${urls.grafana}/api/datasources/uid/${uid}/health`, auth);
               const body = (await res.json().catch(() => ({}))) as { status?: string; message?: string };
-              return { uid, ok: res.ok && body.status === 'OK', said: `${res.status} ${body.status ?? ''} ${body.message ?? ''}`.trim() };
+              return {
+                uid,
+                ok: res.ok && body.status === 'OK',
+                said: `${res.status} ${body.status ?? ''} ${body.message ?? ''}`.trim(),
+              };
             }),
           );
           const bad = answers.filter((a) => !a.ok);
@@ -701,8 +740,7 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
               `Grafana refused verify's login: ${bad.map((a) => `${a.uid}: ${a.said}`).join('; ')}`,
               'set GRAFANA_ADMIN_PASSWORD to the password in your .env (verify logs in as the admin to ask for datasource health)',
             );
-          if (bad.length > 0)
-            throw new Failed(bad.map((a) => `${a.uid}: ${a.said}`).join('; '), grafanaFix);
+          if (bad.length > 0) throw new Failed(bad.map((a) => `${a.uid}: ${a.said}`).join('; '), grafanaFix);
           return answers.map((a) => `${a.uid} OK`).join(', ');
         }),
         await timed("Grafana's provisioned dashboards are present", grafanaFix, async () => {
