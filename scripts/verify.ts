@@ -81,7 +81,7 @@ async function provisionedDatasources(): Promise<Datasource[]> {
       ...(aws ? [path.join(dir, 'datasources-aws', 'xray.yaml')] : []),
     ],
     process.env,
-  ) as Datasource[];
+  );
 }
 
 async function main(): Promise<void> {
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     telemetryBoundMs: 30_000,
     metricsBoundMs: 45_000,
     windowSeconds: 15 * 60,
+    panelWaitMs: 20_000,
   });
   const run: VerifyRun = {
     stack: native ? 'native' : 'compose',

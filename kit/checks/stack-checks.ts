@@ -65,6 +65,8 @@ export interface VerifyTarget {
   metricsBoundMs: number;
   /** How far back the dashboards' queries look. */
   windowSeconds: number;
+  /** How long an empty panel is asked again before it counts as empty. */
+  panelWaitMs: number;
 }
 
 export interface VerifyReport {
@@ -436,7 +438,7 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
   const panelTargets = listPanelTargets();
   const backends = { prometheus: urls.prometheus, jaeger: urls.jaeger, logs };
   const panelNeeds: Record<string, Component> = { promql: 'prometheus', logql: 'loki', jaeger: 'jaeger' };
-  // The dashboards together: each waits up to 20 s for a slow panel, not one after another.
+  // The dashboards together, not one after another: each waits up to panelWaitMs for a slow panel.
   const boards = [...new Set(panelTargets.map((t) => t.dashboardTitle))].map(async (board): Promise<CheckResult> => {
     const ofBoard = panelTargets.filter((t) => t.dashboardTitle === board);
     const name = `dashboard "${board}": every panel's query returns data (${ofBoard.length} queries)`;
@@ -458,7 +460,7 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
           return answers.filter((a) => a !== undefined);
         },
         (e) => e.length === 0,
-        { timeoutMs: 20_000, intervalMs: 5_000 },
+        { timeoutMs: target.panelWaitMs, intervalMs: 5_000 },
       );
       if (empty.length > 0) {
         const k6 = empty.some((e) => /\bk6_/.test(e.t.rawQuery));
@@ -528,7 +530,8 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
             ? `start Grafana (${lookAt(mode, 'grafana')}), or run \`npm ci\` so verify can read the provisioning files`
             : 'run `npm ci` (the native stack needs it anyway) so verify can read the provisioning files',
       };
-    return timed(name, linkFix, () => run(datasources!));
+    const read = datasources;
+    return timed(name, linkFix, () => run(read));
   };
   const crashTrace = () => {
     const t = traces.get(crash.traceId);
@@ -541,7 +544,7 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
     return r;
   };
   checks.push(
-    await withDatasources('log -> trace: the /crash log line links to its trace', ['loki', 'jaeger'], async (ds) => {
+    await withDatasources('log -> trace: the /crash log line links to its trace', ['loki', 'jaeger'], (ds) => {
       const field = derivedFieldTo(ds, DATASOURCE_UID.jaeger);
       const ids = new Set(crashRecords().map((e) => extractDerivedValue(field, e.labels, e.line)));
       if (ids.size !== 1 || !ids.has(crash.traceId))
@@ -550,7 +553,9 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
           linkFix,
         );
       crashTrace();
-      return `derived field "${field.name}" (from ${datasourcesFrom}) extracts ${crash.traceId}, which Jaeger holds`;
+      return Promise.resolve(
+        `derived field "${field.name}" (from ${datasourcesFrom}) extracts ${crash.traceId}, which Jaeger holds`,
+      );
     }),
     await withDatasources('trace -> logs: the /crash span links to its log records', ['loki', 'jaeger'], async (ds) => {
       const trace = crashTrace();

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../kit/layout.ts';
+import { queryLogs } from '../../kit/checks/logs.ts';
 import { UnsupportedAtDoor, parseSelection, select } from './logql.ts';
 import { type StoredLine, configuredIndexLabels, detectedLevel, queryLabels, toLokiEntry } from './loki-mapping.ts';
 import { encodeLogsRequest } from './otlp-logs.ts';
@@ -141,6 +142,20 @@ describe("Loki's door over HTTP", () => {
     expect(
       ((await (await fetch(`${base}${RECORDS_PATH}?attr.run_id=r2&count=1`)).json()) as { count: number }).count,
     ).toBe(0);
+  });
+
+  it('answers log queries itself at /door/select, as kit/checks/logs.ts asks them (labels as a query sees them)', async () => {
+    const door = { kind: 'door' as const, url: base };
+    const range = { fromSec: 0, toSec: Date.now() / 1000 };
+    const byTrace = await queryLogs(door, `{service_name="items-api"} | trace_id="${traceId}"`, range);
+    expect(byTrace.rows).toBeGreaterThan(0);
+    expect(byTrace.judgedAt).toBe('loki-door');
+    expect(byTrace.entries[0]!.labels).toMatchObject({ service_name: 'items-api', trace_id: traceId, run_id: 'r1' });
+    expect(byTrace.entries[0]!.line).toBe('request completed');
+    expect((await queryLogs(door, '{service_name="nobody"}', range)).rows).toBe(0);
+    await expect(queryLogs(door, '{service_name="items-api"} | logfmt', range)).rejects.toThrow(
+      /422: .*the door cannot judge this LogQL: pipeline stage/,
+    );
   });
 
   it('decodes gzip-compressed protobuf (the exporter compresses by default) and OTLP/JSON', async () => {
