@@ -171,3 +171,44 @@ export async function runLoad(
     outputTail,
   };
 }
+
+export interface VerifyRunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  doc?: { ok: boolean; checks: { name: string; ok: boolean; ms: number; detail: string; fix: string }[] };
+}
+
+/** `npm run verify -- --native --aws --json` as a facilitator would run it (the launcher, type stripping). */
+export async function runVerify(extraArgs: string[] = []): Promise<VerifyRunResult> {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'scripts/require-node.cjs'),
+      'verify',
+      join(REPO_ROOT, 'scripts/verify.ts'),
+      '--native',
+      '--aws',
+      '--json',
+      ...extraArgs,
+    ],
+    { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Bounded: every check of verify is; three minutes means something hangs.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  let doc: VerifyRunResult['doc'];
+  try {
+    doc = JSON.parse(stdout) as VerifyRunResult['doc'];
+  } catch {
+    // not JSON: stdout and stderr say why
+  }
+  return { code, stdout, stderr, ms: Date.now() - started, ...(doc ? { doc } : {}) };
+}

@@ -24,7 +24,7 @@ import {
   total,
   tracesMissingInJaeger,
 } from './counts.ts';
-import { runLoad, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
+import { runLoad, runVerify, startE2eStack, type E2eStack, type LoadRun } from './harness.ts';
 import { fetchJson, pollUntil } from '../kit/poll.ts';
 import { countsByRoute } from './routes.ts';
 import { measureBurst } from './bench/stack-measures.ts';
@@ -70,6 +70,37 @@ function report(name: string, sent: Map<string, number>, delivered: Record<strin
     lines.push(`  ${signal.padEnd(28)} delivered ${total(got)} of ${total(sent)}`);
   console.log(lines.join('\n'));
 }
+
+describe('npm run verify with Jaeger stopped', () => {
+  it('fails fast, names Jaeger with where to look, exits non-zero; passes the log path still', async () => {
+    await stack.native.halt('jaeger', 'SIGTERM');
+    let run: Awaited<ReturnType<typeof runVerify>>;
+    try {
+      run = await runVerify();
+    } finally {
+      await stack.native.resume('jaeger');
+    }
+    const failed = (run.doc?.checks ?? []).filter((c) => !c.ok);
+    console.log(
+      [
+        `npm run verify with Jaeger stopped: exit ${run.code} in ${(run.ms / 1000).toFixed(1)} s`,
+        ...failed.map((c) => `✗ ${c.name}: ${c.detail}\n    fix: ${c.fix}`),
+      ].join('\n'),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const jaeger = run.doc!.checks.find((c) => c.name === 'Jaeger answers');
+    expect(jaeger).toMatchObject({ ok: false, detail: expect.stringMatching(/connection refused/) as string });
+    expect(jaeger!.fix).toMatch(/jaeger/);
+    expect(failed.find((c) => c.name.includes('span is in Jaeger'))?.detail).toBe(
+      'not checked: Jaeger does not answer',
+    );
+    // What does not need Jaeger still passes: the log path and the counts.
+    for (const part of ['log record is in Loki', 'counted in Prometheus'])
+      expect(run.doc!.checks.find((c) => c.name.includes(part))?.ok, part).toBe(true);
+    expect(run.ms).toBeLessThan(60_000);
+  });
+});
 
 describe('a backend goes away for 30 s mid-burst: the collector queues and retries, nothing is lost', () => {
   it('Jaeger stopped and started again: every span sent during and after the outage reaches Jaeger', async () => {

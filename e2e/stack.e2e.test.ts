@@ -34,6 +34,7 @@ import {
   INVENTORY_THROTTLED_ACTION,
   INVENTORY_THROTTLED_CALLS,
   runLoad,
+  runVerify,
   startE2eStack,
   type E2eStack,
   type LoadRun,
@@ -518,5 +519,39 @@ describe('npm run top, on a real terminal and as JSON', () => {
         ),
       ).toBe(true);
     }
+  });
+});
+
+describe('npm run verify, against the native stack after the load runs', () => {
+  it('every check passes (✓), exit 0, within a stated time', async () => {
+    const run = await runVerify();
+    const lines = (run.doc?.checks ?? []).map(
+      (c) => `${c.ok ? '✓' : '✗'} ${c.name} (${c.ms} ms): ${c.detail}${c.ok ? '' : `\n    fix: ${c.fix}`}`,
+    );
+    console.log([`npm run verify took ${(run.ms / 1000).toFixed(1)} s, exit ${run.code}`, ...lines].join('\n'));
+    expect(run.stderr).toBe('');
+    expect(run.doc, run.stdout).toBeDefined();
+    expect(run.doc!.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(run.doc!.ok).toBe(true);
+    expect(run.code).toBe(0);
+    // What it covers: reach, the golden path, the collector, every dashboard, the links, the graph, the inventory, X-Ray.
+    const names = run.doc!.checks.map((c) => c.name).join('\n');
+    for (const part of [
+      'Jaeger answers',
+      "Loki's door answers",
+      'span is in Jaeger',
+      'log record is in Loki',
+      'counted in Prometheus',
+      'the collector receives',
+      'dashboard "Service overview"',
+      'log -> trace',
+      'trace -> logs',
+      'exemplar -> trace',
+      'service graph',
+      'AWS inventory',
+      'X-Ray',
+    ])
+      expect(names).toContain(part);
+    expect(run.ms).toBeLessThan(120_000);
   });
 });
