@@ -3,12 +3,11 @@
  * in the terminal, from the stack's own APIs. The decisions live in top-model.ts; this file only
  * fetches (every request bounded in time) and draws.
  *   PROMETHEUS_URL, JAEGER_URL, LOKI_URL, SERVICE_URL, COLLECTOR_METRICS_URL override an address
- *   (scripts/stack-addresses.ts, shared with npm run verify).
+ *   (scripts/command-line.ts, shared with npm run verify).
  */
-import { parseArgs } from 'node:util';
 import * as names from '../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from '../kit/names/jaeger-search.ts';
-import { AddressError, stackAddresses } from './stack-addresses.ts';
+import { readCommandLine } from './command-line.ts';
 import {
   LOGQL_LEVELS,
   PROM_QUERIES,
@@ -27,43 +26,16 @@ import {
 const USAGE = 'usage: npm run top -- [--once] [--json] [--interval SECONDS] [--native] [--no-color]';
 const TIMEOUT_MS = 3_000;
 
-function fail(message: string): never {
-  console.error(`top: ${message}`);
-  process.exit(2);
-}
-
-const { values: flags } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        once: { type: 'boolean' },
-        json: { type: 'boolean' },
-        interval: { type: 'string' },
-        native: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`);
-  }
-})();
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { flags, urls, fail } = readCommandLine('top', USAGE, {
+  once: { type: 'boolean' },
+  json: { type: 'boolean' },
+  interval: { type: 'string' },
+  native: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+});
 const intervalSeconds = flags.interval === undefined ? 2 : Number(flags.interval);
 if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600)
   fail(`--interval must be 1..3600 seconds, got ${flags.interval}`);
-
-const urls = (() => {
-  try {
-    return stackAddresses(flags.native === true);
-  } catch (error) {
-    if (error instanceof AddressError) return fail(error.message);
-    throw error;
-  }
-})();
 
 async function get(url: string): Promise<Response> {
   return fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../kit/layout.ts';
 import { freePort } from '../kit/testing/processes.ts';
-import { ADDRESS_VARIABLES } from './stack-addresses.ts';
+import { ADDRESS_VARIABLES } from './command-line.ts';
 
 const launcher = path.join(REPO_ROOT, 'scripts', 'require-node.cjs');
 const script = path.join(REPO_ROOT, 'scripts', 'verify.ts');

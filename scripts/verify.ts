@@ -4,55 +4,28 @@
  * of its own (one /crash) are found in Jaeger, Loki and Prometheus; every dashboard query returns
  * data; the links resolve; Grafana's own API agrees where Grafana runs. The checks are the e2e's
  * (kit/checks/); this file only reads arguments and prints (scripts/verify-report.ts).
- *   Addresses: as `npm run top` (scripts/stack-addresses.ts): SERVICE_URL, COLLECTOR_METRICS_URL,
+ *   Addresses: as `npm run top` (scripts/command-line.ts): SERVICE_URL, COLLECTOR_METRICS_URL,
  *   PROMETHEUS_URL, JAEGER_URL, LOKI_URL, INVENTORY_URL, GRAFANA_URL; GRAFANA_ADMIN_PASSWORD as in .env.
  * Exit 0 when every check passes, 1 when one fails, 2 on a bad argument or address.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Datasource } from '../kit/checks/links.ts';
 import { verifyStack } from '../kit/checks/stack-checks.ts';
 import { nativeUrls, REPO_ROOT } from '../kit/layout.ts';
-import { AddressError, stackAddresses } from './stack-addresses.ts';
+import { readCommandLine } from './command-line.ts';
 import { exitCode, renderChecklist, toJson, type VerifyRun } from './verify-report.ts';
 
 const USAGE = 'usage: npm run verify -- [--native] [--aws] [--json] [--no-color]';
 
-function fail(message: string): never {
-  console.error(`verify: ${message}`);
-  process.exit(2);
-}
-
-const { values: flags } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        native: { type: 'boolean' },
-        aws: { type: 'boolean' },
-        json: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`);
-  }
-})();
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { flags, urls } = readCommandLine('verify', USAGE, {
+  native: { type: 'boolean' },
+  aws: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+});
 const native = flags.native === true;
 const aws = flags.aws === true;
-const urls = (() => {
-  try {
-    return stackAddresses(native);
-  } catch (error) {
-    if (error instanceof AddressError) return fail(error.message);
-    throw error;
-  }
-})();
 
 /** GRAFANA_ADMIN_PASSWORD from the environment, else from .env, else compose's local-only fallback. */
 function grafanaPassword(): string {
