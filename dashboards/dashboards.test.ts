@@ -9,7 +9,12 @@ import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
 import { parseKnownMetrics, promqlMetricNames, syntaxErrors } from './src/queryCheck.ts';
 import { renderDashboards } from './src/render.ts';
 import { REPO_ROOT } from '../kit/layout.ts';
-import { listDashboardTargets, loadCommittedDashboards, parseJaegerQuery, resolveTargets } from '../kit/dashboard-targets.ts';
+import {
+  listDashboardTargets,
+  loadCommittedDashboards,
+  parseJaegerQuery,
+  resolveTargets,
+} from '../kit/dashboard-targets.ts';
 
 const root = REPO_ROOT;
 const jsonDir = join(root, 'dashboards', 'json');
