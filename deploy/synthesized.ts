@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from './lib/app.ts';
 import { STACK_NAME } from './lib/settings.ts';
@@ -24,6 +25,8 @@ export interface ValidationReport {
 }
 
 export interface Synthesized {
+  /** The app, for what the template does not hold (warnings the CLI prints). */
+  app: App;
   outdir: string;
   template: Template;
   json: {
@@ -41,6 +44,7 @@ export function synthesize(context: Record<string, unknown> = { githubRepo: TEST
   const assembly = app.synth();
   const json = assembly.getStackByName(STACK_NAME).template as Synthesized['json'];
   return {
+    app,
     outdir,
     json,
     template: Template.fromJSON(json),
