@@ -18,9 +18,16 @@ export interface DeploySettings {
   natGateways: number;
 }
 
-type ContextReader = (key: string) => unknown;
+/**
+ * Every context key the app reads: a deploy that leaves one out gets its default, so the deploy
+ * workflow must pass each one on every push (deploy/workflow.test.ts checks it does).
+ */
+export const CONTEXT_KEYS = ['githubRepo', 'githubOidcProviderArn', 'certificateArn', 'natGateways'] as const;
+type ContextKey = (typeof CONTEXT_KEYS)[number];
 
-function optionalString(read: ContextReader, key: string, pattern: RegExp): string | undefined {
+type ContextReader = (key: ContextKey) => unknown;
+
+function optionalString(read: ContextReader, key: ContextKey, pattern: RegExp): string | undefined {
   const value = read(key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !pattern.test(value))
