@@ -6,11 +6,14 @@
 // stack's resources. A new resource type without a row here fails the test, so the policy cannot
 // silently fall behind the app. What this cannot prove: that the list of calls per type is
 // complete (only a real deploy shows that; deploy/README.md says what to do on AccessDenied).
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cachedBinary, run } from '../tests/native-binaries.ts';
 import { readText } from '../tests/stack-files.ts';
 import { STACK_NAME } from './lib/settings.ts';
-import { TEST_GITHUB_REPO, synthesize } from './synthesized.ts';
+import { VARIANTS, synthesize } from './synthesized.ts';
 
 export const EXECUTION_POLICY_FILE = 'deploy/bootstrap/execution-policy.json';
 
@@ -244,16 +247,6 @@ export function uncovered(policy: Policy, types: Iterable<string>): string[] {
 
 const policy = JSON.parse(readText(EXECUTION_POLICY_FILE)) as Policy;
 
-/** Every shape the app can take (cfn-lint.test.ts's variants, plus the imported OIDC provider). */
-const VARIANTS: Record<string, Record<string, unknown>> = {
-  default: { githubRepo: TEST_GITHUB_REPO },
-  'no NAT gateway': { natGateways: 0 },
-  'HTTPS Grafana': { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
-  'imported OIDC provider': {
-    githubRepo: TEST_GITHUB_REPO,
-    githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
-  },
-};
 const typesOf = (context: Record<string, unknown>): Set<string> => {
   const synthesized = synthesize(context);
   try {
@@ -322,4 +315,43 @@ describe('the CloudFormation execution policy for `cdk bootstrap`', () => {
   it('fits in one customer managed policy (6,144 characters without whitespace)', () => {
     expect(JSON.stringify(policy).length).toBeLessThanOrEqual(6144);
   });
+});
+
+// cfn-lint knows every service's actions (its W3037): wrapped in a managed policy, the file is
+// checked for misspelt or made-up actions, which IAM would accept silently and never grant.
+const moto = cachedBinary('moto');
+const cfnLint = moto ? path.join(path.dirname(moto), 'cfn-lint') : undefined;
+describe.skipIf(!cfnLint)(`cfn-lint on the execution policy (${cfnLint ?? 'moto venv not built here'})`, () => {
+  const lint = (document: Policy) => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-exec-policy-'));
+    try {
+      const file = path.join(scratch, 'policy.template.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          AWSTemplateFormatVersion: '2010-09-09',
+          Resources: { ExecutionPolicy: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: document } } },
+        }),
+      );
+      return run(cfnLint!, ['--format', 'parseable', '--', file], {}, 180_000);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  };
+
+  it('names only actions that exist', () => {
+    const result = lint(policy);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  }, 200_000);
+
+  it('reports a made-up action (the check can fail)', () => {
+    const [first, ...rest] = policy.Statement;
+    const result = lint({
+      ...policy,
+      Statement: [{ ...first!, Action: [...list(first!.Action), 'ec2:CreateVpcs'] }, ...rest],
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/W3037:'createvpcs' is not one of/);
+  }, 200_000);
 });

@@ -10,6 +10,17 @@ import { STACK_NAME } from './lib/settings.ts';
 
 export const TEST_GITHUB_REPO = 'example-org/otel-workshop-kit';
 
+/** Every shape the app can take, as context: default (with the GitHub role), no NAT gateway, HTTPS, an imported OIDC provider. */
+export const VARIANTS: Record<string, Record<string, unknown>> = {
+  default: { githubRepo: TEST_GITHUB_REPO },
+  'no NAT gateway': { natGateways: 0 },
+  'HTTPS Grafana': { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
+  'imported OIDC provider': {
+    githubRepo: TEST_GITHUB_REPO,
+    githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+  },
+};
+
 export interface ValidationReport {
   pluginReports: {
     pluginName: string;

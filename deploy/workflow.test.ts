@@ -106,5 +106,5 @@ describe('the deploy workflow', () => {
     } finally {
       rmSync(synthesized.outdir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
