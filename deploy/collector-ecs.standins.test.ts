@@ -56,7 +56,7 @@ function xrayCompatibleTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000)
     .toString(16)
     .padStart(8, '0');
-  return epoch + [...Array(24)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
+  return epoch + Array.from({ length: 24 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
 describe.skipIf(missing.length > 0)(
@@ -70,8 +70,8 @@ describe.skipIf(missing.length > 0)(
 
     function start(command: string, args: string[], env: Record<string, string> = {}): void {
       const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-      child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
       children.push(child);
     }
 
@@ -127,7 +127,7 @@ describe.skipIf(missing.length > 0)(
       for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
       await Promise.all(
         children.map((child) =>
-          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+          child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve(),
         ),
       );
       await new Promise((resolve) => door.server.close(resolve));
