@@ -158,7 +158,9 @@ export class ObservabilityStack extends Stack {
       value: `http://${alb.loadBalancerDnsName}`,
     });
     new CfnOutput(this, 'GrafanaUrl', {
-      description: 'Grafana (user admin; password in the GrafanaAdminSecret)',
+      description: https
+        ? "Grafana (user admin; password in the GrafanaAdminSecret). Open it at your certificate's name, a CNAME to this host"
+        : 'Grafana (user admin; password in the GrafanaAdminSecret). Plain HTTP: see deploy/README.md',
       // HTTPS on its default port needs none in the URL.
       value: https ? `${scheme}://${alb.loadBalancerDnsName}` : `${scheme}://${alb.loadBalancerDnsName}:${grafanaPort}`,
     });
