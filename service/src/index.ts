@@ -75,7 +75,7 @@ function main(): void {
   const logger = createLogger(config.logLevel);
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
   const app = createApp({ config, logger });
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
   // Slightly above typical load-balancer idle timeouts, so idle keep-alive sockets close cleanly.
   server.keepAliveTimeout = 65_000;
   server.on('error', (error) => {
