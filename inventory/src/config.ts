@@ -29,7 +29,18 @@ export const fileSchema = z.strictObject({
   defaultIntervalSeconds: seconds(5, 86_400).default(60),
   /** Region collections in flight at once, across all collectors. */
   maxConcurrency: z.number().int().min(1).max(64).default(4),
+  /** The bound of one AWS call attempt, from sending the request to the last byte of the answer. */
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * The largest AWS answer read. Parsed, an answer takes several times its size in memory (a
+   * 100 MiB one took the process to about 1 GiB), and maxConcurrency of them may be in flight.
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(2 * 1024 * 1024),
   retry: z
     .strictObject({
       maxAttempts: z.number().int().min(1).max(10).default(4),
@@ -82,6 +93,7 @@ export interface InventoryConfig {
   collectors: CollectorSettings[];
   maxConcurrency: number;
   requestTimeoutMs: number;
+  maxResponseBytes: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   circuitBreaker: { failureThreshold: number; openMs: number };
   endpoint?: string;
@@ -155,6 +167,7 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
     collectors,
     maxConcurrency: f.maxConcurrency,
     requestTimeoutMs: f.requestTimeoutMs,
+    maxResponseBytes: f.maxResponseBytes,
     retry: f.retry,
     circuitBreaker: {
       failureThreshold: f.circuitBreaker.failureThreshold,

@@ -40,7 +40,11 @@ function main(): void {
   const scheduler = new Scheduler({
     collectors,
     regions: config.regions,
-    clients: clientFactory({ endpoint: config.endpoint, requestTimeoutMs: config.requestTimeoutMs }),
+    clients: clientFactory({
+      endpoint: config.endpoint,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+    }),
     breakers,
     retry: config.retry,
     state,

@@ -66,7 +66,7 @@ function build(collectors: ScheduledCollector[], breaker = { failureThreshold: 3
   const scheduler = new Scheduler({
     collectors,
     regions: REGIONS,
-    clients: clientFactory({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 100 }),
+    clients: clientFactory({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 100, maxResponseBytes: 1024 * 1024 }),
     breakers: new CircuitBreakers(breaker),
     retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
     state,

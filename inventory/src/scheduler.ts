@@ -48,6 +48,8 @@ export class Scheduler {
   private readonly limit: ReturnType<typeof createLimiter>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Errors already counted where they happened (an AWS call's attempts); the rest are counted once a collection fails. */
+  private readonly counted = new WeakSet<object>();
   private stopping = false;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -139,6 +141,9 @@ export class Scheduler {
         return true;
       } catch (error) {
         const kind = classifyError(error);
+        // A failure outside an AWS call (an answer without its list, a collector's own bug) is
+        // counted too: every failed collection shows in inventory_collection_errors.
+        if (!(error instanceof Object && this.counted.has(error))) metrics.errors(collector.name, regionLabel, kind);
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         span.recordException(error instanceof Error ? error : new Error(message));
         span.setAttribute(names.SPAN_ATTR_ERROR_KIND, kind);
@@ -184,6 +189,7 @@ export class Scheduler {
         .catch((error: unknown) => {
           // A refused call never reached AWS: count it here, as withRetry never saw it.
           if (classifyError(error) === 'circuit_open') metrics.errors(collector.name, regionLabel, 'circuit_open');
+          if (error instanceof Object) this.counted.add(error);
           throw error;
         });
   }
