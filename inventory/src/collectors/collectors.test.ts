@@ -213,9 +213,10 @@ describe('IAM: the read-only policy grants exactly what the collectors call', ()
 
 describe('allPages', () => {
   it('a page without its list is a bad answer, not an empty page (an empty 200 parses that way)', async () => {
+    const missing: { Items?: number[] } = {};
     await expect(
       allPages(
-        async () => ({}) as { Items?: number[] },
+        async () => missing,
         (page) => page.Items,
         () => undefined,
       ),

@@ -6,6 +6,7 @@
  * shippers that parse every line. Only ADOT's own start is wrapped: console is restored after.
  */
 import { format } from 'node:util';
+import { applyAttributeLimits } from './attribute-limits';
 
 /** A line in the service log's shape (logger.ts: string level, ISO time, msg). */
 export function adotLogLine(
@@ -17,6 +18,13 @@ export function adotLogLine(
 }
 
 {
+  // Before ADOT's SDK reads it: every attribute value is bounded, in both processes that preload this.
+  try {
+    applyAttributeLimits(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
   const saved = { info: console.info, debug: console.debug, log: console.log };
   console.info = (...args: unknown[]) => void process.stdout.write(adotLogLine('info', args));
   console.debug = (...args: unknown[]) => void process.stdout.write(adotLogLine('debug', args));

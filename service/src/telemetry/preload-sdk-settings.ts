@@ -5,12 +5,14 @@
  *   stops start-up naming the variable.
  * - Express layer spans are off, routes kept (see express-layers.ts).
  * - Sensitive query-string values are redacted in `url.query` before any span ends (redaction.ts).
+ * - The server span's attribute values are bounded copies (attribute-limits.ts).
  * Telemetry bootstrap, not app code: it runs only under `--require`.
  */
 import { logs } from '@opentelemetry/api-logs';
 import { dropExpressLayerSpans } from './express-layers';
 import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
 import { redactQueriesInSpans } from './redaction';
+import { applyAttributeLimits, boundAttributesInSpans } from './attribute-limits';
 
 {
   let config;
@@ -31,6 +33,9 @@ import { redactQueriesInSpans } from './redaction';
   if (!dropExpressLayerSpans(adot.instrumentations ?? [])) {
     process.stderr.write('items-api: Express instrumentation not found; layer spans stay on\n');
   }
+  // Installed before the redaction hook, which calls it after rewriting url.query: the bound then
+  // applies to the redacted query too. (The first preload validated and defaulted the variables.)
+  boundAttributesInSpans(adot.instrumentations ?? [], applyAttributeLimits(process.env));
   if (!redactQueriesInSpans(adot.instrumentations ?? [])) {
     // Without the HTTP instrumentation there is no url.query to leak either.
     process.stderr.write('items-api: HTTP instrumentation not found; no query redaction needed\n');
