@@ -14,6 +14,7 @@ import { cachedBinary } from '../../native/plan-files';
 import { INVENTORY_ENTRY, REPO_ROOT as repoRoot } from '../../native/layout';
 import * as names from './names';
 import { seed } from './seed/seed';
+import { DelayProxy } from './test-support/delay-proxy';
 
 const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts[
   'start:inventory'
@@ -86,12 +87,16 @@ describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload
   let motoProcess: ChildProcess | undefined;
   let inventory: ReturnType<typeof startInventory> | undefined;
   let port = 0;
+  let motoEndpoint = '';
+  let otlpEndpoint = '';
 
   beforeAll(async () => {
     const otlp = await receiver.start();
+    otlpEndpoint = otlp;
     const motoPort = await freePort();
     motoProcess = spawn(moto!, ['--host', '127.0.0.1', '--port', String(motoPort)], { stdio: 'ignore' });
     const endpoint = `http://127.0.0.1:${motoPort}`;
+    motoEndpoint = endpoint;
     await waitFor(`${endpoint}/moto-api/`, 30_000);
     await seed(endpoint, { credentials: CREDENTIALS });
     port = await freePort();
@@ -147,4 +152,43 @@ describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload
     expect(receiver.find('/v1/logs', 'collection finished').length).toBeGreaterThan(0);
     expect(inventory!.output()).toMatch(/"msg":"stopped"/);
   });
+
+  it('SIGTERM mid-cycle: the cycle in flight finishes, and its spans and log records still leave', async () => {
+    // Every AWS call held 400 ms: the first cycle is under way when the signal arrives.
+    const proxy = new DelayProxy(motoEndpoint, 400);
+    const slowEndpoint = await proxy.start();
+    const slowPort = await freePort();
+    const slow = startInventory({
+      PORT: String(slowPort),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+      OTEL_SERVICE_NAME: 'aws-inventory-sigterm',
+      AWS_ENDPOINT_URL: slowEndpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      INVENTORY_REGIONS: 'us-east-1',
+      INVENTORY_INTERVAL_SECONDS: '3600',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (proxy.requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(proxy.requests, slow.output()).toBeGreaterThan(0);
+      expect(slow.output()).not.toMatch(/collection finished/);
+      slow.child.kill('SIGTERM');
+      const code = await Promise.race([
+        slow.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 40_000)),
+      ]);
+      expect(code, slow.output()).toBe(0);
+      // The cycles ended after the signal: with ADOT's own SIGTERM handler left in place the SDK
+      // was shut down by then, and none of this left the process (while the log said flushed).
+      expect(slow.output()).toMatch(/collection finished/);
+      expect(receiver.find('/v1/traces', 'aws-inventory-sigterm', names.SPAN_CYCLE).length).toBeGreaterThan(0);
+      expect(receiver.find('/v1/logs', 'aws-inventory-sigterm', 'collection finished').length).toBeGreaterThan(0);
+    } finally {
+      slow.child.kill('SIGKILL');
+      await proxy.stop();
+    }
+  }, 60_000);
 });

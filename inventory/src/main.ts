@@ -78,6 +78,11 @@ function main(): void {
     scheduler.start();
   });
 
+  // The ADOT preload registers its own SIGTERM listener that shuts the SDK down at once: the
+  // running cycle's spans and log records, which end after the signal, were then dropped while
+  // the flush below reported success. The inventory owns the order (stop, drain, flush), as the
+  // service does; the preload's listener is the only SIGTERM listener present here.
+  process.removeAllListeners('SIGTERM');
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
