@@ -82,6 +82,33 @@ describe.skipIf(!built)('compiled inventory: configuration errors', () => {
   });
 });
 
+describe.skipIf(!built)('compiled inventory: no credential in a URL reaches its output', () => {
+  it('the userinfo of AWS_ENDPOINT_URL and of the OTLP endpoint is REDACTED in every line', async () => {
+    const run = startInventory({
+      PORT: String(await freePort()),
+      AWS_ENDPOINT_URL: `http://user:s3cret-aws@127.0.0.1:${await freePort()}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://user:s3cret-otlp@127.0.0.1:${await freePort()}`,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'us-east-1',
+      INVENTORY_REGIONS: 'us-east-1',
+    });
+    try {
+      // Until the listening line, a failed collection and the export warning are all out (bounded).
+      const deadline = Date.now() + 20_000;
+      const wanted = [/aws-inventory listening/, /collection failed/, /telemetry export is failing/];
+      while (!wanted.every((w) => w.test(run.output())) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      for (const w of wanted) expect(run.output()).toMatch(w);
+      expect(run.output()).toContain('REDACTED@127.0.0.1');
+      expect(run.output()).not.toMatch(/s3cret/);
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+  }, 30_000);
+});
+
 describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload, against a seeded moto', () => {
   const receiver = new OtlpReceiver();
   let motoProcess: ChildProcess | undefined;

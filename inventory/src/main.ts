@@ -1,4 +1,5 @@
 import { createLogger } from '../../service/src/logger';
+import { redactUrlCredentials } from '../../service/src/telemetry/redaction';
 import { flushTelemetry, routeSdkDiagnostics } from '../../service/src/telemetry/sdk-lifecycle';
 import { clientFactory } from './aws-clients';
 import { CircuitBreakers } from './circuit-breaker';
@@ -35,6 +36,7 @@ function main(): void {
     collectors.flatMap(({ collector }) =>
       regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label })),
     ),
+    config.series,
   );
   const breakers = new CircuitBreakers(config.circuitBreaker);
   const scheduler = new Scheduler({
@@ -70,7 +72,7 @@ function main(): void {
         port: typeof address === 'object' && address ? address.port : config.port,
         regions: config.regions,
         collectors: config.collectors.map((c) => `${c.name}@${c.intervalMs / 1000}s`),
-        endpoint: config.endpoint ?? 'AWS',
+        endpoint: config.endpoint ? redactUrlCredentials(config.endpoint) : 'AWS',
         config_file: config.configFile,
       },
       'aws-inventory listening',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/server';
+import { redactUrlCredentials } from './telemetry/redaction';
 
 /**
  * The only reader of process.env in the service. Everything else receives a typed, validated
@@ -83,8 +84,11 @@ function serviceVersionFrom(resourceAttributes: string | undefined): string {
   return 'unknown';
 }
 
-/** Empty strings count as unset: `PORT=` in a compose file should mean "default", not "invalid". */
-function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+/**
+ * Empty strings count as unset: `PORT=` in a compose file (or its `${VAR:-}`) should mean
+ * "default", not "invalid". The inventory reads its environment through this too: one rule.
+ */
+export function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
@@ -95,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      return `${name}=${redactUrlCredentials(JSON.stringify(env[name] ?? ''))}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

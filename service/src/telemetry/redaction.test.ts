@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactQuery } from './redaction';
+import { REDACTED, redactQuery, redactUrlCredentials } from './redaction';
 
 describe('query redaction', () => {
   it('replaces the values of sensitive parameters, whatever their case or encoding', () => {
@@ -20,5 +20,15 @@ describe('query redaction', () => {
 
   it('survives malformed percent-encoding', () => {
     expect(redactQuery('%E0%A4%A=1&token=x')).toBe(`%E0%A4%A=1&token=${REDACTED}`);
+  });
+});
+
+describe('URL credentials', () => {
+  it('replaces the userinfo of every URL in a text, and leaves URLs without one alone', () => {
+    expect(redactUrlCredentials('http://user:s3cret@moto:5000/x')).toBe(`http://${REDACTED}@moto:5000/x`);
+    expect(redactUrlCredentials('export to HTTPS://tok@collector:4318 failed; see http://a/b@c')).toBe(
+      `export to HTTPS://${REDACTED}@collector:4318 failed; see http://a/b@c`,
+    );
+    expect(redactUrlCredentials('http://collector:4318')).toBe('http://collector:4318');
   });
 });
