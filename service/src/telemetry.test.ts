@@ -6,6 +6,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createApp } from './app';
 import { createHttpServer } from './http/server';
+import { recordRejection } from './http/request-telemetry';
+import { createRequestMetrics } from './telemetry/metrics';
 import { testConfig } from './config';
 import { createLogger } from './logger';
 import { startBackgroundActivity } from './background';
@@ -281,7 +283,12 @@ describe('rejected and abandoned requests: one status in the span, the access re
   beforeAll(async () => {
     // A slow store, so a request is still in flight when its client goes away.
     const config = testConfig({ store: { latencyMs: 300, latencyJitterMs: 0, seedItems: 5, maxItems: 100 } });
-    hostile = createHttpServer(createApp({ config, logger: createLogger('info', { write: () => undefined }) }));
+    const logger = createLogger('info', { write: () => undefined });
+    const metrics = createRequestMetrics();
+    // Wired as index.ts wires it: one set of instruments for the app and the server's own answers.
+    hostile = createHttpServer(createApp({ config, logger, metrics }), {
+      onRejected: recordRejection(logger, metrics),
+    });
     await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
     hostilePort = (hostile.address() as AddressInfo).port;
     return () => {
@@ -312,13 +319,15 @@ describe('rejected and abandoned requests: one status in the span, the access re
     return lastServerSpan();
   }
 
-  async function statusClasses(route: string): Promise<Record<string, unknown>> {
-    const counted = await points(METRIC_REQUEST_COUNT);
-    return Object.fromEntries(
-      counted
-        .filter((p) => p.attributes[ATTR_HTTP_ROUTE] === route)
-        .map((p) => [p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS], p.value]),
-    );
+  /** request_count by status class for a route, summed over methods. */
+  async function statusClasses(route: string): Promise<Record<string, number>> {
+    const sums: Record<string, number> = {};
+    for (const p of await points(METRIC_REQUEST_COUNT)) {
+      if (p.attributes[ATTR_HTTP_ROUTE] !== route) continue;
+      const cls = String(p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS]);
+      sums[cls] = (sums[cls] ?? 0) + (p.value as number);
+    }
+    return sums;
   }
 
   it('a bad chunk in a body: answered 400, and the span, the access record and request_count all say 400', async () => {
@@ -334,8 +343,36 @@ describe('rejected and abandoned requests: one status in the span, the access re
     expect(access.map((r) => r.attributes.http_response_status_code)).toEqual([400]);
     expect(access[0]?.spanContext?.traceId).toBe(span.spanContext().traceId);
     const after = await statusClasses('/items');
-    expect(after['4xx']).toBe(((before['4xx'] as number | undefined) ?? 0) + 1);
+    expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
   });
+
+  it.each([
+    ['a request line that is not HTTP', 'THIS IS NOT HTTP\r\n\r\n', 400, '_OTHER'],
+    ['headers over the limit', `GET /items HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, '_OTHER'],
+    [
+      'an unsupported Expect',
+      'POST /items HTTP/1.1\r\nHost: x\r\nExpect: 100-nonsense\r\nContent-Length: 2\r\n\r\n{}',
+      417,
+      'POST',
+    ],
+  ])(
+    'answered before the app (%s): a span, an access record and request_count, all with the status',
+    async (_name, bytes, status, method) => {
+      const before = await statusClasses('unmatched');
+      const answer = await sendRaw(bytes, false);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const span = await theServerSpan();
+      expect(span.kind).toBe(SpanKind.SERVER);
+      expect(span.attributes['http.response.status_code']).toBe(status);
+      const access = accessRecords();
+      expect(access.map((r) => [r.attributes.http_response_status_code, r.attributes.http_request_method])).toEqual([
+        [status, method],
+      ]);
+      expect(access[0]?.spanContext?.traceId).toBe(span.spanContext().traceId);
+      const after = await statusClasses('unmatched');
+      expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
+    },
+  );
 
   it('a client that closes its socket right after sending: 499 (client closed request) in all three', async () => {
     const before = await statusClasses('/items/:id');
@@ -346,6 +383,6 @@ describe('rejected and abandoned requests: one status in the span, the access re
     const access = accessRecords();
     expect(access.map((r) => r.attributes.http_response_status_code)).toEqual([499]);
     const after = await statusClasses('/items/:id');
-    expect(after['4xx']).toBe(((before['4xx'] as number | undefined) ?? 0) + 1);
+    expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
   });
 });

@@ -1,8 +1,12 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
+import type { Rejection } from './server';
 import type { Logger } from '../logger';
 import type { RequestMetrics } from '../telemetry/metrics';
+import { normaliseMethod } from '../telemetry/metrics';
 import {
   ATTR_LOADGEN_RUN_ID,
+  INSTRUMENTATION_SCOPE,
   LOG_FIELD_DURATION_MS,
   LOG_FIELD_HTTP_REQUEST_METHOD,
   LOG_FIELD_HTTP_RESPONSE_STATUS_CODE,
@@ -71,5 +75,39 @@ export function requestTelemetry(logger: Logger, metrics: RequestMetrics): Reque
     // 'close' without 'finish': the connection went away first (the status is 499 by then).
     res.once('close', record);
     next();
+  };
+}
+
+/**
+ * For createHttpServer's onRejected: a request the server answered itself, before the app (and
+ * the HTTP instrumentation) saw it, gets what every other request gets: a server span, a
+ * request_count sample and an access record with the same status, under route "unmatched".
+ */
+export function recordRejection(logger: Logger, metrics: RequestMetrics): (rejection: Rejection) => void {
+  const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+  return ({ status, code, method }) => {
+    const httpMethod = method === undefined ? '_OTHER' : normaliseMethod(method);
+    const span = tracer.startSpan(method === undefined ? 'HTTP' : httpMethod, {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': httpMethod,
+        'http.response.status_code': status,
+        'error.type': code,
+      },
+    });
+    metrics.recordRequest(ROUTE_UNMATCHED, httpMethod, status);
+    context.with(trace.setSpan(context.active(), span), () =>
+      logger.warn(
+        {
+          [LOG_FIELD_HTTP_ROUTE]: ROUTE_UNMATCHED,
+          [LOG_FIELD_HTTP_REQUEST_METHOD]: httpMethod,
+          [LOG_FIELD_HTTP_RESPONSE_STATUS_CODE]: status,
+          [LOG_FIELD_DURATION_MS]: 0,
+          error_code: code,
+        },
+        LOG_MSG_REQUEST_COMPLETED,
+      ),
+    );
+    span.end();
   };
 }

@@ -36,7 +36,20 @@ function answerOnSocket(socket: Duplex, status: number, code: string, message: s
   );
 }
 
+/** A request answered by the server itself, before (or instead of) the app: see createHttpServer. */
+export interface Rejection {
+  status: number;
+  code: string;
+  /** Known only when Node parsed the request line (an unsupported Expect header). */
+  method?: string;
+}
+
 export interface HttpServerOptions {
+  /**
+   * Called for every answer the app never sees (a malformed request line, headers too large, an
+   * unsupported Expect), so such requests are counted, logged and traced like the app's own.
+   */
+  onRejected?: (rejection: Rejection) => void;
   /**
    * Time a client has to send a whole request, headers and body. Node's default is 300 s, so a
    * slow body held a socket (and its parser) for five minutes before anyone answered.
@@ -90,7 +103,10 @@ export function createHttpServer(app: RequestListener, options: HttpServerOption
     // the response: answer through it, so the request is counted like any other. Before that
     // there is no request at all, only bytes on a socket.
     if (res) answerThroughResponse(res, status, code, message);
-    else answerOnSocket(socket, status, code, message);
+    else {
+      answerOnSocket(socket, status, code, message);
+      options.onRejected?.({ status, code });
+    }
   });
   // An Expect header other than 100-continue: Node would answer 417 with no body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
@@ -108,6 +124,7 @@ export function createHttpServer(app: RequestListener, options: HttpServerOption
         connection: 'close',
       })
       .end(body);
+    options.onRejected?.({ status: 417, code: 'expectation_failed', method: req.method });
   });
   return server;
 }
