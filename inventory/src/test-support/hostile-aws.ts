@@ -14,7 +14,9 @@ export type HostileMode =
   /** Answers 200 with a DescribeInstances answer of about `bytes`, declaring the length up front or not. */
   | { kind: 'huge'; bytes: number; declareLength: boolean }
   /** Sends the status line and headers, then one byte of body every `everyMs`, forever. */
-  | { kind: 'trickle'; everyMs: number };
+  | { kind: 'trickle'; everyMs: number }
+  /** Sends these exact bytes, then closes the connection. */
+  | { kind: 'raw'; bytes: string };
 
 export class HostileAws {
   private server: Server | undefined;
@@ -94,6 +96,9 @@ export class HostileAws {
         pump();
         return;
       }
+      case 'raw':
+        socket.end(mode.bytes);
+        return;
       case 'trickle': {
         socket.write(`${ok}Content-Length: 1000000\r\n\r\n<`);
         const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('x')), mode.everyMs);
