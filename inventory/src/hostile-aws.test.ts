@@ -17,6 +17,7 @@ import { createMetrics } from './metrics';
 import * as names from './names';
 import { regionsFor, Scheduler } from './scheduler';
 import { InventoryState } from './state';
+import { seed } from './seed/seed';
 import { HostileAws, type HostileMode } from './test-support/hostile-aws';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'hostile';
@@ -161,4 +162,17 @@ describe('a success that is not one', () => {
     ).toBe(1);
     expect((await health()).status).toBe('degraded');
   });
+});
+
+describe('the seed (a one-shot against moto)', () => {
+  it('a moto that accepts and never answers: the seed fails at its bound instead of hanging', async () => {
+    endpoint = new HostileAws({ kind: 'silent' });
+    const url = await endpoint.start();
+    const started = Date.now();
+    await expect(
+      seed(url, { requestTimeoutMs: 200, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    // Three attempts (the seed's maxAttempts) at the bound, with the SDK's backoff between them.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 10_000);
 });
