@@ -374,6 +374,13 @@ describe('rejected and abandoned requests: one status in the span, the access re
     },
   );
 
+  it('a request target with userinfo (absolute form): the credential reaches no span attribute and no record', async () => {
+    await sendRaw('GET http://user:s3cret@x/items/1?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false);
+    const span = await theServerSpan();
+    expect(JSON.stringify(span.attributes)).not.toContain('s3cret');
+    expect(JSON.stringify(logExporter.getFinishedLogRecords().map((r) => r.attributes))).not.toContain('s3cret');
+  });
+
   it('a client that closes its socket right after sending: 499 (client closed request) in all three', async () => {
     const before = await statusClasses('/items/:id');
     await sendRaw('GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n', true);
