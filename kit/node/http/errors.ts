@@ -70,6 +70,9 @@ function classify(error: unknown): HttpError | undefined {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
+      // Already answered in full (e.g. the server's clientError answer to a bad chunk, after
+      // which the body parser reports the aborted body): nothing left to tell the caller.
+      if (res.writableEnded) return;
       next(error);
       return;
     }

@@ -6,7 +6,9 @@
  * names; matching ignores case. The service captures no request or response headers (ADOT's
  * HTTP instrumentation captures none unless configured), so there is nothing to redact there.
  */
+import { REDACTED } from '../../redacted';
 import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
+
 export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
   [
     'AWSAccessKeyId',
@@ -24,8 +26,6 @@ export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
     'key',
   ].map((n) => n.toLowerCase()),
 );
-
-export const REDACTED = 'REDACTED';
 
 function decodedName(raw: string): string {
   try {
