@@ -53,7 +53,10 @@ export class Scheduler {
   private readonly counted = new WeakSet<object>();
   private stopping = false;
 
-  constructor(private readonly deps: SchedulerDeps) {
+  private readonly deps: SchedulerDeps;
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
     this.limit = createLimiter(deps.maxConcurrency);
   }
 

@@ -54,10 +54,10 @@ export class InventoryState {
   private readonly counts = new Map<string, KeptSeries[]>();
   private readonly statuses = new Map<string, CollectorStatus>();
 
-  constructor(
-    expected: { collector: string; region: string }[],
-    private readonly limits: SeriesLimits = DEFAULT_SERIES_LIMITS,
-  ) {
+  private readonly limits: SeriesLimits;
+
+  constructor(expected: { collector: string; region: string }[], limits: SeriesLimits = DEFAULT_SERIES_LIMITS) {
+    this.limits = limits;
     for (const { collector, region } of expected)
       this.statuses.set(key(collector, region), { collector, region, status: 'pending' });
   }

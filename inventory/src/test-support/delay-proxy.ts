@@ -12,10 +12,13 @@ export class DelayProxy {
   /** Requests received so far. */
   requests = 0;
 
-  constructor(
-    private readonly target: string,
-    private readonly delayMs: number,
-  ) {}
+  private readonly target: string;
+  private readonly delayMs: number;
+
+  constructor(target: string, delayMs: number) {
+    this.target = target;
+    this.delayMs = delayMs;
+  }
 
   async start(): Promise<string> {
     const target = new URL(this.target);

@@ -25,7 +25,11 @@ export class HostileAws {
   /** Requests seen (one per attempt that reached the endpoint). */
   requests = 0;
 
-  constructor(public mode: HostileMode) {}
+  mode: HostileMode;
+
+  constructor(mode: HostileMode) {
+    this.mode = mode;
+  }
 
   async start(): Promise<string> {
     this.server = createServer((socket) => this.accept(socket));

@@ -7,15 +7,24 @@ export type ErrorDetail = { field: string; message: string };
 
 /** An error whose status and message are meant for the caller. */
 export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: ErrorDetail[];
+  readonly headers?: Record<string, string>;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
-    readonly details?: ErrorDetail[],
-    readonly headers?: Record<string, string>,
+    details?: ErrorDetail[],
+    headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
   }
 }
 
