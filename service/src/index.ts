@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from '../../kit/node/logger';
 import { createApp } from './app';
 import { createHttpServer } from '../../kit/node/http/server';
+import { recordRejection } from './http/request-telemetry';
+import { createRequestMetrics } from './telemetry/metrics';
 import { startBackgroundActivity } from './background';
 import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
 
@@ -74,8 +76,13 @@ function main(): void {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
-  const app = createApp({ config, logger });
-  const server = createHttpServer(app);
+  // One set of instruments for the app and for what the server answers without it.
+  const metrics = createRequestMetrics();
+  const app = createApp({ config, logger, metrics });
+  const server = createHttpServer(app, {
+    requestTimeoutMs: config.requestTimeoutMs,
+    onRejected: recordRejection(logger, metrics),
+  });
   // Slightly above typical load-balancer idle timeouts, so idle keep-alive sockets close cleanly.
   server.keepAliveTimeout = 65_000;
   server.on('error', (error) => {

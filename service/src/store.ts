@@ -32,7 +32,10 @@ export class ItemStore {
   private nextId = 1;
   private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
-  constructor(private readonly options: StoreOptions) {
+  private readonly options: StoreOptions;
+
+  constructor(options: StoreOptions) {
+    this.options = options;
     for (let i = 0; i < options.seedItems; i += 1) {
       const base = SEED_NAMES[i % SEED_NAMES.length] ?? 'item';
       this.insert({
