@@ -2,14 +2,13 @@
 // Nothing of the stack runs here, so these are the cases that need none: nothing answers, and bad
 // arguments or addresses. The all-✓ run and the run with Jaeger stopped are in the e2e suites.
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../kit/layout.ts';
 import { freePort } from '../kit/testing/processes.ts';
 import { ADDRESS_VARIABLES } from './command-line.ts';
-
-const launcher = path.join(REPO_ROOT, 'scripts', 'require-node.cjs');
-const script = path.join(REPO_ROOT, 'scripts', 'verify.ts');
 
 interface Run {
   code: number | null;
@@ -18,13 +17,17 @@ interface Run {
   ms: number;
 }
 
-function verify(args: string[], env: Record<string, string>): Promise<Run> {
+function verify(args: string[], env: Record<string, string>, root = REPO_ROOT): Promise<Run> {
   const started = Date.now();
   // Not the test runner's environment: an attendee's shell has no NODE_OPTIONS from vitest.
-  const child = spawn(process.execPath, [launcher, 'verify', script, ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'scripts', 'require-node.cjs'), 'verify', path.join(root, 'scripts', 'verify.ts'), ...args],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -59,6 +62,20 @@ describe('npm run verify with nothing running', () => {
     expect(run.stdout).toContain(`\`docker compose logs --tail 50 jaeger\``);
     expect(run.stdout).toMatch(/note: nothing of the stack answers at .*`docker compose up -d`/);
     expect(run.stdout).toMatch(/7 of 7 checks failed in/);
+  });
+
+  it("runs from a clone with no node_modules (no npm install): only Node built-ins and the repository's .ts files", async () => {
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'otel-kit-verify-'));
+    try {
+      for (const entry of ['package.json', '.nvmrc', 'compose.yaml', 'scripts', 'kit', 'dashboards'])
+        cpSync(path.join(REPO_ROOT, entry), path.join(clone, entry), { recursive: true });
+      const run = await verify(['--no-color'], await nothingRunning(), clone);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/7 of 7 checks failed in/);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 
   it('--json: one document, checks [{name, ok, ms, detail, fix}], exit 1', async () => {
