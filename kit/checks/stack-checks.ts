@@ -193,8 +193,8 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
   let collectorBefore: CollectorReading | undefined;
   const reach: Record<string, Promise<CheckResult>> = {
     service: timed('the service answers', lookAt(mode, 'service'), async () => {
-      await getText(`${urls.service}/health`);
-      return `${names.SERVICE_NAME} /health at ${urls.service}`;
+      const health = JSON.parse(await getText(`${urls.service}/health`)) as { version?: string };
+      return `${names.SERVICE_NAME} ${version(health.version)}, /health at ${urls.service}`;
     }),
     collector: timed('the collector answers', lookAt(mode, 'collector'), async () => {
       collectorBefore = readCollector(await getText(urls.collectorMetrics));
@@ -220,8 +220,8 @@ export async function verifyStack(target: VerifyTarget): Promise<VerifyReport> {
       return `${version(info.version)} at ${urls.loki}`;
     }),
     inventory: timed('the AWS inventory answers', lookAt(mode, 'inventory'), async () => {
-      const health = JSON.parse(await getText(`${urls.inventory}/health`)) as { status?: string };
-      return `/health says ${health.status ?? '?'} at ${urls.inventory}`;
+      const health = JSON.parse(await getText(`${urls.inventory}/health`)) as { status?: string; version?: string };
+      return `${inventory.SERVICE_NAME} ${version(health.version)}, /health says ${health.status ?? '?'} at ${urls.inventory}`;
     }),
   };
   if (urls.grafana)
