@@ -4,6 +4,7 @@
  * the service's telemetry module, so renaming a metric there breaks this build.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BOARDS } from '../../kit/boards.ts';
 import * as names from '../../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from '../../kit/names/jaeger-search.ts';
 import {
@@ -27,7 +28,7 @@ import {
   workshopDashboard,
 } from './panels.ts';
 
-export const SERVICE_OVERVIEW_UID = 'service-overview';
+export const SERVICE_OVERVIEW_UID = BOARDS.serviceOverview.uid;
 
 /** Template variable filtering the logs panel by level. */
 export const LEVEL_VARIABLE = 'level';
@@ -64,7 +65,7 @@ export const spanMetricsServerP95 =
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
   return workshopDashboard(
-    'Service overview',
+    BOARDS.serviceOverview.title,
     SERVICE_OVERVIEW_UID,
     `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`,
     [names.SERVICE_NAME],

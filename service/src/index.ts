@@ -6,6 +6,9 @@ import { createApp } from './app';
 import { createHttpServer } from '../../kit/node/http/server';
 import { startBackgroundActivity } from './background';
 import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
+import { SCENARIO_NAMES } from '../../kit/scenarios';
+import { flagdFileProvider, startScenarioSwitch, type ScenarioSwitch } from './scenarios/switch';
+import { observeScenarios } from './telemetry/metrics';
 
 function readConfig(): Config {
   try {
@@ -39,7 +42,13 @@ async function drain(server: Server, timeoutMs: number): Promise<boolean> {
   return finished;
 }
 
-function installShutdown(server: Server, logger: Logger, config: Config, stopBackground: () => void): void {
+function installShutdown(
+  server: Server,
+  logger: Logger,
+  config: Config,
+  stopBackground: () => void,
+  scenarios: ScenarioSwitch,
+): void {
   // The ADOT preload registers its own SIGTERM listener that shuts the SDK down at once. Left in
   // place it would race us: spans of requests still in flight would end after the tracer
   // provider had shut down and be dropped. So the service owns the order - drain, then flush -
@@ -60,6 +69,7 @@ function installShutdown(server: Server, logger: Logger, config: Config, stopBac
       config.shutdown.drainTimeoutMs + config.shutdown.flushTimeoutMs + 2_000,
     ).unref();
     stopBackground();
+    await scenarios.close();
     const drained = await drain(server, config.shutdown.drainTimeoutMs);
     logger.info({ drained }, 'server closed; flushing telemetry');
     const flushed = await flushTelemetry(config.shutdown.flushTimeoutMs);
@@ -70,11 +80,14 @@ function installShutdown(server: Server, logger: Logger, config: Config, stopBac
   process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
-  const app = createApp({ config, logger });
+  // Before listening: the first request already sees the flag file's scenarios.
+  const scenarios = await startScenarioSwitch(flagdFileProvider(config.flagFile, logger), logger);
+  observeScenarios(SCENARIO_NAMES, (name) => scenarios.active().includes(name as (typeof SCENARIO_NAMES)[number]));
+  const app = createApp({ config, logger, scenarios });
   const server = createHttpServer(app);
   // Slightly above typical load-balancer idle timeouts, so idle keep-alive sockets close cleanly.
   server.keepAliveTimeout = 65_000;
@@ -91,7 +104,10 @@ function main(): void {
     logGenerator: config.logGeneratorEnabled,
     userSimulator: config.userSimulatorEnabled,
   });
-  installShutdown(server, logger, config, stopBackground);
+  installShutdown(server, logger, config, stopBackground, scenarios);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`items-api: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
