@@ -25,7 +25,14 @@ export const FLAGD_SCHEMA_URL = 'https://flagd.dev/schema/v0/flags.json';
  */
 export const FLAG_CHANGE_BOUND_SECONDS = 10;
 
-export const SCENARIO_NAMES = ['slow-store', 'items-errors', 'memory-leak', 'cpu-block', 'n-plus-one', 'log-flood'] as const;
+export const SCENARIO_NAMES = [
+  'slow-store',
+  'items-errors',
+  'memory-leak',
+  'cpu-block',
+  'n-plus-one',
+  'log-flood',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** The two variants every scenario flag has. */
@@ -178,7 +185,7 @@ export function scenariosOnIn(text: string): { on: Set<ScenarioName>; flags: Rec
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
+    throw new Error(`not JSON: ${(error as Error).message}`, { cause: error });
   }
   const flags = (parsed as { flags?: unknown } | null)?.flags;
   if (typeof flags !== 'object' || flags === null || Array.isArray(flags))

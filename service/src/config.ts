@@ -50,7 +50,9 @@ const envSchema = z.object({
   SHUTDOWN_FLUSH_TIMEOUT_MS: integerFromEnv(0, 120_000).default(5_000),
   /** The lab scenarios' flag file (flagd's schema), evaluated in process: no flagd server. */
   FLAGD_RESOLVER: z
-    .literal(FLAGD_RESOLVER_IN_PROCESS, { error: `must be ${FLAGD_RESOLVER_IN_PROCESS} (the kit runs no flagd server)` })
+    .literal(FLAGD_RESOLVER_IN_PROCESS, {
+      error: `must be ${FLAGD_RESOLVER_IN_PROCESS} (the kit runs no flagd server)`,
+    })
     .default(FLAGD_RESOLVER_IN_PROCESS),
   FLAGD_OFFLINE_FLAG_SOURCE_PATH: z.string().default(FLAG_FILE),
   OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),

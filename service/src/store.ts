@@ -62,7 +62,8 @@ export class ItemStore {
   get(id: number): Promise<Item | undefined> {
     return this.traced('store.get', { 'store.item_id': id }, async () => {
       // slow-store: evaluated inside the store.get span, so the flag evaluation sits on the long child span.
-      if (this.scenarios.armed('slow-store') && (await this.scenarios.hits('slow-store'))) await delay(SLOW_STORE_EXTRA_MS);
+      if (this.scenarios.armed('slow-store') && (await this.scenarios.hits('slow-store')))
+        await delay(SLOW_STORE_EXTRA_MS);
       return this.items.get(id);
     });
   }

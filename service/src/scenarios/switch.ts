@@ -63,18 +63,25 @@ function providerLogger(logger: Logger, flagFile: string): OpenFeatureLogger {
     error: (...args: unknown[]) => {
       const text = args.map(String).join(' ');
       if (/Error reading file/i.test(text))
-        logger.error({ flag_file: flagFile, reason: text.replace(/^Error reading file:\s*/i, '') }, LOG_MSG_FLAG_FILE_REJECTED);
+        logger.error(
+          { flag_file: flagFile, reason: text.replace(/^Error reading file:\s*/i, '') },
+          LOG_MSG_FLAG_FILE_REJECTED,
+        );
       else if (/File not found/i.test(text)) logger.warn({ flag_file: flagFile }, LOG_MSG_FLAG_FILE_MISSING);
       else logger.error({ flag_file: flagFile, reason: text }, 'flag provider error');
     },
-    warn: (...args: unknown[]) => logger.warn({ flag_file: flagFile, reason: args.map(String).join(' ') }, 'flag provider warning'),
+    warn: (...args: unknown[]) =>
+      logger.warn({ flag_file: flagFile, reason: args.map(String).join(' ') }, 'flag provider warning'),
     info: () => undefined,
     debug: () => undefined,
   };
 }
 
 export function flagdFileProvider(flagFile: string, logger: Logger): Provider {
-  return new FlagdProvider({ resolverType: 'in-process', offlineFlagSourcePath: flagFile }, providerLogger(logger, flagFile));
+  return new FlagdProvider(
+    { resolverType: 'in-process', offlineFlagSourcePath: flagFile },
+    providerLogger(logger, flagFile),
+  );
 }
 
 /**
