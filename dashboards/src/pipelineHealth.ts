@@ -7,6 +7,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { BOARDS } from '../../kit/boards.ts';
 import { COLLECTOR, SIGNALS, type Signal } from '../../kit/names/external.ts';
 import { promQuery, timeseriesPanel, type Grid, workshopDashboard } from './panels.ts';
+import { labAnnotations } from './serviceOverview.ts';
 
 export const PIPELINE_HEALTH_UID = BOARDS.pipelineHealth.uid;
 
@@ -40,6 +41,7 @@ export function pipelineHealth(): dashboard.Dashboard {
     "The ADOT collector's own metrics: what its receivers accept and its exporters send, per second.",
     ['collector'],
   )
+    .annotations(labAnnotations())
     .withPanel(
       perSignalPanel(
         'Accepted by receivers',
