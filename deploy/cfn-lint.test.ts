@@ -5,14 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cachedBinary, run } from '../tests/native-binaries.ts';
-import { TEST_GITHUB_REPO, synthesize } from './synthesized.ts';
-
-/** Every shape the app can take: default (with the GitHub role), no NAT gateway, HTTPS. */
-const VARIANTS: Record<string, Record<string, unknown>> = {
-  default: { githubRepo: TEST_GITHUB_REPO },
-  'no NAT gateway': { natGateways: 0 },
-  'HTTPS Grafana': { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
-};
+import { VARIANTS, synthesize } from './synthesized.ts';
 
 /**
  * The one rule left out, with its reason: W3005 flags a DependsOn that a Ref already implies. CDK

@@ -5,12 +5,14 @@
 // swapped for free ones), stopped by its own pid. Skipped, saying why, where a binary is not built.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lokiDoorRecords, promInstant, xrayBatchGetTraces } from '../e2e/backends.ts';
 import { pollUntil } from '../kit/testing/poll.ts';
+import { freePort } from '../kit/testing/processes.ts';
+import { newTraceId } from '../kit/trace-ids.ts';
 import { createDoor } from '../native/loki-door/server.ts';
 import { cachedBinary } from '../tests/native-binaries.ts';
 import { repoPath } from '../tests/stack-files.ts';
@@ -27,17 +29,6 @@ const missing = Object.entries(binaries)
   .filter(([, file]) => !file)
   .map(([name]) => name);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
   const ok = await pollUntil(
     () =>
@@ -49,14 +40,6 @@ async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
     { timeoutMs, intervalMs: 300 },
   );
   if (!ok) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-/** A W3C trace id X-Ray accepts: its first 8 hex digits are the current epoch seconds. */
-function xrayCompatibleTraceId(): string {
-  const epoch = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return epoch + [...Array(24)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
 describe.skipIf(missing.length > 0)(
@@ -147,7 +130,7 @@ describe.skipIf(missing.length > 0)(
     }
 
     it('delivers a span to X-Ray, a metric to the remote-write endpoint and a log record to Loki', async () => {
-      const traceId = xrayCompatibleTraceId();
+      const traceId = newTraceId();
       const spanId = '00f067aa0ba902b7';
       await post('traces', {
         resourceSpans: [

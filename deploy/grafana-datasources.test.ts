@@ -1,5 +1,5 @@
 // The AWS datasources are the compose ones, changed only where AWS differs; read back the way
-// Grafana reads provisioning files (dashboards/src/provisioning.ts), so the variables and the
+// Grafana reads provisioning files (kit/grafana-provisioning.ts), so the variables and the
 // doubled-dollar macros are checked as Grafana will expand them.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -9,12 +9,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from './lib/app.ts';
-import { XRAY_WRITE_ACTIONS } from './lib/collector-sidecar.ts';
+import { COLLECTOR_CONFIG_PARAMETER, XRAY_WRITE_ACTIONS } from './lib/collector-sidecar.ts';
+import { CORE_DATASOURCE_TYPES, GRAFANA_PLUGINS, awsDatasources } from './lib/grafana-datasources.ts';
+import { PLAIN_HTTP_WARNING_ID } from './lib/observability-stack.ts';
 import { INVENTORY_DOCKERFILE, INVENTORY_POLICY_FILE, inventoryReadActions } from './lib/inventory.ts';
 import { SERVICE_DOCKERFILE } from './lib/items-service.ts';
 import { ACKNOWLEDGED } from './lib/nag-suppressions.ts';
 import { PINNED_IMAGES } from './lib/pinned-images.ts';
-import { PROJECT_TAG } from './lib/settings.ts';
+import { PROJECT_TAG, STACK_NAME, readSettings } from './lib/settings.ts';
 import { TEST_GITHUB_REPO, synthesize } from './synthesized.ts';
 import { readText, readYaml } from '../tests/stack-files.ts';
 
@@ -72,9 +74,10 @@ describe('the items service task', () => {
     const [parameterId, parameter] = resourcesOf('AWS::SSM::Parameter')[0]!;
     expect(collector.Secrets?.map((secret) => secret.Name)).toEqual(['AOT_CONFIG_CONTENT']);
     // The secret is that SSM parameter (ECS reads it by ARN at task start).
-    expect(JSON.stringify(collector.Secrets![0]!.ValueFrom)).toContain(
-      `:parameter/","{"Ref":"${parameterId}"}`.replace('","', '",'),
-    );
+    expect(JSON.stringify(collector.Secrets![0]!.ValueFrom)).toContain(`:parameter",{"Ref":"${parameterId}"}`);
+    // Named under the stack, where the bootstrap execution policy lets CloudFormation manage it.
+    expect(parameter.Properties!.Name).toBe(COLLECTOR_CONFIG_PARAMETER);
+    expect(COLLECTOR_CONFIG_PARAMETER.startsWith(`/${STACK_NAME}/`)).toBe(true);
     // The parameter holds collector/ecs.yaml (comments stripped), not some other config.
     expect(parse(parameter.Properties!.Value as string)).toEqual(readYaml('collector/ecs.yaml'));
     expect(parameter.Properties!.Tier).toBe('Standard');
@@ -118,7 +121,7 @@ describe('the collector sidecars', () => {
     const parameters = resourcesOf('AWS::SSM::Parameter');
     expect(parameters).toHaveLength(1);
     const [items, inventory] = [container('collector', 'ItemsTask'), container('collector', 'InventoryTask')];
-    expect(inventory.Secrets).toEqual([{ Name: 'AOT_CONFIG_CONTENT', ValueFrom: expect.anything() }]);
+    expect(inventory.Secrets?.map((secret) => secret.Name)).toEqual(['AOT_CONFIG_CONTENT']);
     expect(JSON.stringify(inventory.Secrets![0]!.ValueFrom)).toContain(`{"Ref":"${parameters[0]![0]}"}`);
     // Only the log group (each task has its own) may differ.
     const withoutLogs = ({ LogConfiguration: _logs, ...rest }: ContainerDefinition) => rest;
@@ -349,9 +352,29 @@ describe('Grafana', () => {
     expect(amp.Resource).toEqual(workspaceArn);
     expect(actions(amp).every((a) => a.startsWith('aps:Get') || a.startsWith('aps:Query'))).toBe(true);
     const rest = statements.filter((s) => s !== amp);
-    expect(rest.flatMap(actions).every((a) => /^xray:(Get|BatchGet)/.test(a) || a === 'ec2:DescribeRegions')).toBe(
-      true,
+    // The X-Ray plugin's documented minimum policy (x-ray-datasource docs/sources/configure.md,
+    // v2.17.1), written out here rather than imported so a change to the code must match the docs.
+    expect(rest.flatMap(actions).sort()).toEqual(
+      [
+        'xray:BatchGetTraces',
+        'xray:GetTraceSummaries',
+        'xray:GetTraceGraph',
+        'xray:GetGroups',
+        'xray:GetTimeSeriesServiceStatistics',
+        'xray:GetInsightSummaries',
+        'xray:GetInsight',
+        'xray:GetServiceGraph',
+        'application-signals:ListServices',
+        'application-signals:ListServiceOperations',
+        'application-signals:ListServiceDependencies',
+        'application-signals:ListServiceLevelObjectives',
+        'ec2:DescribeRegions',
+        'oam:ListSinks',
+        'oam:ListAttachedLinks',
+      ].sort(),
     );
+    // All of them reads.
+    expect(rest.flatMap(actions).every((a) => /^[a-z0-9-]+:(Get|BatchGet|List|Describe)/.test(a))).toBe(true);
   });
 
   it('expands the datasource variables from its environment: workspace URL, region, Loki', () => {
@@ -359,7 +382,33 @@ describe('Grafana', () => {
     expect(env.AMP_QUERY_URL).toEqual({ 'Fn::GetAtt': ['Metrics', 'PrometheusEndpoint'] });
     expect(env.AWS_REGION).toEqual({ Ref: 'AWS::Region' });
     expect(env.LOKI_URL).toBe('http://loki.otel-kit.local:3100');
-    expect(env.GF_PLUGINS_PREINSTALL_SYNC).toContain('grafana-amazonprometheus-datasource');
+  });
+
+  it('downloads no plugin at start: every plugin its datasources need is baked into the image at an exact version', () => {
+    const env = environmentOf(container('grafana'));
+    // No start-time install of any kind (GF_PLUGINS_PREINSTALL_SYNC, _PREINSTALL, the old GF_INSTALL_PLUGINS).
+    expect(Object.keys(env).filter((name) => /PLUGINS?_(PREINSTALL|INSTALL)|INSTALL_PLUGINS/.test(name))).toEqual([]);
+    const assets = JSON.parse(readFileSync(path.join(synthesized.outdir, 'OtelWorkshopKit.assets.json'), 'utf8')) as {
+      dockerImages: Record<string, { source: { dockerBuildArgs?: Record<string, string> } }>;
+    };
+    const [hash, grafana] = Object.entries(assets.dockerImages).find(
+      ([, a]) => a.source.dockerBuildArgs?.GRAFANA_IMAGE === PINNED_IMAGES.grafana,
+    )!;
+    expect(JSON.stringify(container('grafana').Image)).toContain(hash);
+    const plugins = grafana.source.dockerBuildArgs!.GRAFANA_PLUGINS!.split(' ');
+    for (const plugin of plugins) expect(plugin).toMatch(/^[a-z0-9-]+@\d+\.\d+\.\d+$/);
+    const pinned = new Map(plugins.map((p) => p.split('@') as [string, string]));
+    expect(Object.fromEntries(pinned)).toEqual({
+      'grafana-amazonprometheus-datasource': GRAFANA_PLUGINS.amp.version,
+      'grafana-x-ray-datasource': GRAFANA_PLUGINS.xray.version,
+    });
+    // Every datasource type Grafana does not ship is one of them.
+    for (const ds of awsDatasources())
+      if (!CORE_DATASOURCE_TYPES.includes(ds.type)) expect(pinned.has(ds.type), ds.type).toBe(true);
+    // The Dockerfile installs exactly that argument, each at its version.
+    const dockerfile = readText('deploy/images/grafana/Dockerfile');
+    expect(dockerfile).toMatch(/^ARG GRAFANA_PLUGINS$/m);
+    expect(dockerfile).toMatch(/plugins install "\$\{plugin%@\*\}" "\$\{plugin#\*@\}"/);
   });
 });
 
@@ -369,7 +418,9 @@ describe('the load balancer', () => {
     const ingress = albGroup.Properties!.SecurityGroupIngress as { CidrIp: unknown; FromPort: number }[];
     expect(ingress.map((r) => r.FromPort).sort((a, b) => a - b)).toEqual([80, 3000]);
     for (const rule of ingress) expect(rule.CidrIp).toEqual({ Ref: 'AllowedCidr' });
-    expect(json.Parameters!.AllowedCidr).toMatchObject({ Type: 'String', AllowedPattern: expect.any(String) });
+    const allowedCidr = json.Parameters!.AllowedCidr as { Type: string; AllowedPattern?: unknown };
+    expect(allowedCidr.Type).toBe('String');
+    expect(typeof allowedCidr.AllowedPattern).toBe('string');
     expect((json.Parameters!.AllowedCidr as { Default?: string }).Default).toBeUndefined();
     expect(JSON.stringify(json.Rules)).toContain('0.0.0.0/0');
   });
@@ -391,9 +442,34 @@ describe('the load balancer', () => {
         r.CidrIp,
       ]);
       expect(ports).toEqual(expect.arrayContaining([[443, { Ref: 'AllowedCidr' }]]));
+      // https://<alb>, no :443.
+      https.template.hasOutput('GrafanaUrl', {
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }]] },
+      });
+      expect(warnings(https.app)).toEqual([]);
     } finally {
       rmSync(https.outdir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The acknowledgeable warnings `cdk synth`/`cdk deploy` print for the app. */
+function warnings(app: ReturnType<typeof synthesize>['app']): string[] {
+  return app.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === 'aws:cdk:warning')
+    .map((m) => String(m.data));
+}
+
+describe('Grafana over plain HTTP', () => {
+  it('is what you get without a certificate, and synth/deploy say so, naming the fix', () => {
+    const printed = warnings(synthesized.app).filter((w) => w.includes(PLAIN_HTTP_WARNING_ID));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/plain HTTP.*admin password.*certificateArn/);
+    template.hasOutput('GrafanaUrl', {
+      Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }, ':3000']] },
+    });
   });
 });
 
@@ -429,6 +505,29 @@ describe('the GitHub deploy role', () => {
     expect(JSON.stringify(statements)).not.toContain('"*"');
   });
 
+  it("imports the account's existing GitHub OIDC provider when its ARN is given, instead of creating a second", () => {
+    const arn = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    const imported = synthesize({ githubRepo: TEST_GITHUB_REPO, githubOidcProviderArn: arn });
+    try {
+      imported.template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+      imported.template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity' })],
+        },
+      });
+    } finally {
+      rmSync(imported.outdir, { recursive: true, force: true });
+    }
+    // Only GitHub's provider, and only for the role it is for.
+    const read = (context: Record<string, unknown>) => () => readSettings((key) => context[key]);
+    expect(
+      read({ githubRepo: TEST_GITHUB_REPO, githubOidcProviderArn: arn.replace('token.actions', 'example') }),
+    ).toThrow(/githubOidcProviderArn/);
+    expect(read({ githubOidcProviderArn: arn })).toThrow(/only meaningful with githubRepo/);
+    // An empty value (an unset workflow variable) means "create it", as before.
+    expect(read({ githubRepo: TEST_GITHUB_REPO, githubOidcProviderArn: '' })().githubOidcProviderArn).toBeUndefined();
+  });
+
   it('is left out without githubRepo', () => {
     const bare = synthesize({});
     try {
@@ -460,10 +559,55 @@ describe('the stack as a whole', () => {
     }
   });
 
-  it('turns Container Insights on', () => {
+  it('reads natGateways as the CLI passes it, and refuses an empty value instead of reading it as 0', () => {
+    const nat = (value: unknown) => () =>
+      readSettings((key) => (key === 'natGateways' ? value : undefined)).natGateways;
+    expect(nat('0')()).toBe(0);
+    expect(nat('1')()).toBe(1);
+    expect(nat(0)()).toBe(0);
+    expect(nat(undefined)()).toBe(1);
+    expect(nat('')).toThrow(/natGateways: "" must be 0 or 1/);
+    expect(nat('2')).toThrow(/must be 0 or 1/);
+  });
+
+  it('sends S3 traffic (Loki, image layers) through a gateway endpoint on every route table, not the NAT gateway', () => {
+    const routeTables = resourcesOf('AWS::EC2::RouteTable').map(([id]) => ({ Ref: id }));
+    expect(routeTables).toHaveLength(4);
+    const endpoints = resourcesOf('AWS::EC2::VPCEndpoint');
+    expect(endpoints).toHaveLength(1);
+    const [, endpoint] = endpoints[0]!;
+    expect(endpoint.Properties).toMatchObject({ VpcEndpointType: 'Gateway' });
+    expect(JSON.stringify(endpoint.Properties!.ServiceName)).toContain('.s3');
+    expect(endpoint.Properties!.RouteTableIds).toEqual(expect.arrayContaining(routeTables));
+    expect(endpoint.Properties!.PolicyDocument).toBeUndefined();
+  });
+
+  it('turns Container Insights on, into a performance log group of its own, created before the cluster', () => {
     template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: { Ref: 'AWS::StackName' },
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
+    const [clusterId, cluster] = resourcesOf('AWS::ECS::Cluster')[0]!;
+    const [groupId] = resourcesOf('AWS::Logs::LogGroup').find(
+      ([, g]) =>
+        JSON.stringify(g.Properties!.LogGroupName) ===
+        JSON.stringify({
+          'Fn::Join': ['', ['/aws/ecs/containerinsights/', { Ref: 'AWS::StackName' }, '/performance']],
+        }),
+    ) ?? [undefined];
+    expect(groupId, 'no /aws/ecs/containerinsights/<cluster>/performance group').toBeDefined();
+    expect((cluster as { DependsOn?: string[] }).DependsOn, clusterId).toContain(groupId);
+  });
+
+  it("sends the bucket-emptying Lambda function's logs to a log group of its own (retained, deleted after the function)", () => {
+    const functions = resourcesOf('AWS::Lambda::Function');
+    expect(functions).toHaveLength(1);
+    const [, handler] = functions[0]!;
+    const logGroup = (handler.Properties!.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup;
+    expect(logGroup?.Ref, 'the function logs to /aws/lambda/<name>, a group Lambda creates and nobody deletes').toMatch(
+      /^LokiAutoDeleteLogs/,
+    );
+    expect(json.Resources[logGroup!.Ref]!.Type).toBe('AWS::Logs::LogGroup');
   });
 
   it('tags every taggable resource with the project', () => {

@@ -3,11 +3,23 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from './lib/app.ts';
 import { STACK_NAME } from './lib/settings.ts';
 
 export const TEST_GITHUB_REPO = 'example-org/otel-workshop-kit';
+
+/** Every shape the app can take, as context: default (with the GitHub role), no NAT gateway, HTTPS, an imported OIDC provider. */
+export const VARIANTS: Record<string, Record<string, unknown>> = {
+  default: { githubRepo: TEST_GITHUB_REPO },
+  'no NAT gateway': { natGateways: 0 },
+  'HTTPS Grafana': { certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234' },
+  'imported OIDC provider': {
+    githubRepo: TEST_GITHUB_REPO,
+    githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+  },
+};
 
 export interface ValidationReport {
   pluginReports: {
@@ -24,6 +36,8 @@ export interface ValidationReport {
 }
 
 export interface Synthesized {
+  /** The app, for what the template does not hold (warnings the CLI prints). */
+  app: App;
   outdir: string;
   template: Template;
   json: {
@@ -41,6 +55,7 @@ export function synthesize(context: Record<string, unknown> = { githubRepo: TEST
   const assembly = app.synth();
   const json = assembly.getStackByName(STACK_NAME).template as Synthesized['json'];
   return {
+    app,
     outdir,
     json,
     template: Template.fromJSON(json),

@@ -1,11 +1,13 @@
 // .github/workflows/deploy.yml: checked by actionlint (built by `npm run native:build`, which CI
 // runs first) and for the promises its comments make.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cachedBinary, run } from '../tests/native-binaries.ts';
 import { readText, readYaml, repoPath } from '../tests/stack-files.ts';
+import { CONTEXT_KEYS, STACK_NAME, readSettings } from './lib/settings.ts';
+import { synthesize } from './synthesized.ts';
 
 const WORKFLOW = '.github/workflows/deploy.yml';
 
@@ -67,11 +69,42 @@ describe('the deploy workflow', () => {
     expect(readText(WORKFLOW)).not.toMatch(/aws-access-key-id|aws-secret-access-key|secrets\./);
   });
 
+  const deploy = steps.find((s) => s.run?.includes('cdk deploy'))!;
+
   it('deploys from deploy/ passing the repository (so the app keeps its own deploy role) and the allowed CIDR', () => {
-    const deploy = steps.find((s) => s.run?.includes('cdk deploy'))!;
     expect(deploy['working-directory']).toBe('deploy');
     expect(deploy.run).toContain('-c "githubRepo=$GITHUB_REPO"');
     expect(deploy.env!.GITHUB_REPO).toBe('${{ github.repository }}');
     expect(deploy.run).toContain('--parameters "AllowedCidr=$ALLOWED_CIDR"');
   });
+
+  it("passes every context key the app reads, each from a repository variable the header documents (so a push keeps the manual deploy's choices)", () => {
+    const passed = new Map([...deploy.run!.matchAll(/-c "(\w+)=\$(\w+)"/g)].map((m) => [m[1]!, m[2]!]));
+    expect([...passed.keys()].sort()).toEqual([...CONTEXT_KEYS].sort());
+    const header = readText(WORKFLOW).split('\nname:')[0]!;
+    for (const [key, envName] of passed) {
+      if (key === 'githubRepo') continue;
+      // The variable of the same name, documented in the header comment.
+      expect(deploy.env![envName], key).toBe(`\${{ vars.${envName} }}`);
+      expect(header, envName).toMatch(new RegExp(`^#\\s+${envName}\\s`, 'm'));
+    }
+    // natGateways in particular: the app refuses the empty value an unset variable gives.
+    expect(passed.get('natGateways')).toBe('NAT_GATEWAYS');
+    expect(() => readSettings((key) => (key === 'natGateways' ? '' : undefined))).toThrow(/natGateways/);
+  });
+
+  it('says how many images `cdk deploy` builds, and that is how many the app has', () => {
+    const synthesized = synthesize();
+    try {
+      const assets = JSON.parse(readFileSync(path.join(synthesized.outdir, `${STACK_NAME}.assets.json`), 'utf8')) as {
+        dockerImages: Record<string, unknown>;
+      };
+      const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six'];
+      const said = /builds the (\w+) images/.exec(readText(WORKFLOW).replace(/\n#\s*/g, ' '))?.[1];
+      expect(said).toBeDefined();
+      expect(words.indexOf(said!)).toBe(Object.keys(assets.dockerImages).length);
+    } finally {
+      rmSync(synthesized.outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -12,7 +12,7 @@ const PACKAGE_NAME = 'otel-workshop-kit';
 /**
  * The repository root: the nearest directory above `start` whose package.json is this project's.
  * Walks up rather than trusting __dirname or import.meta, which are not both available under
- * tsx (CommonJS), vitest (ESM) and Node's type stripping.
+ * tsc's CommonJS output, vitest (ESM) and Node's type stripping.
  */
 function findRepoRoot(start: string = process.cwd()): string {
   let dir = path.resolve(start);
@@ -27,7 +27,7 @@ function findRepoRoot(start: string = process.cwd()): string {
 }
 
 /**
- * This module's own directory where the module system offers it (tsx, vitest), else the entry
+ * This module's own directory where the module system offers it (CommonJS, vitest), else the entry
  * script's (Node's type stripping runs scripts/*.ts as ES modules, without __dirname), else the
  * working directory: the first of them inside the repository wins.
  */

@@ -45,11 +45,18 @@ const missing = !k6
     ? `no ${SERVICE_ENTRY} (npm run build)`
     : '';
 
-const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+// package.json's own `load` command line: the launcher, then the script.
+const loadCommand: string[] = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts.load!.split(/\s+/);
 
 /** `npm run load -- <profile>` without npm: the same script, bounded in time. */
 function load(profile: string, env: Record<string, string>): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [tsxCli, join(repoRoot, 'scripts/load.ts'), profile], {
+  const [program, ...args] = loadCommand;
+  if (program !== 'node') throw new Error(`the load script does not run node: ${loadCommand.join(' ')}`);
+  const result = spawnSync(process.execPath, [...args, profile], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: homedir(), K6_BIN: k6 ?? '', LOAD_OTEL: 'off', ...env },
     encoding: 'utf8',

@@ -84,3 +84,31 @@ describe('the Node version gate of npm run load / npm run stack', () => {
     },
   );
 });
+
+describe('one way to run the TypeScript that is not compiled', () => {
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const cdk = JSON.parse(readFileSync(path.join(REPO_ROOT, 'deploy', 'cdk.json'), 'utf8')) as { app: string };
+  const commands = [
+    ...Object.entries(pkg.scripts).flatMap(([name, script]) =>
+      script.split('&&').map((part) => [`npm run ${name}`, part.trim()] as const),
+    ),
+    ['deploy/cdk.json app', cdk.app] as const,
+  ];
+
+  it('every command that runs a .ts file runs it through the launcher, naming its own npm script', () => {
+    const direct = commands.filter(([, command]) => /\.ts\b/.test(command) && /^(node|npx|tsx)\b/.test(command));
+    expect(direct.length).toBeGreaterThan(4);
+    for (const [where, command] of direct) {
+      expect(command, where).toMatch(/^node (\.\.\/)?scripts\/require-node\.cjs [\w:-]+ \S+\.ts\b/);
+      const [, , name] = command.split(/\s+/);
+      if (where.startsWith('npm run ')) expect(name, where).toBe(where.slice('npm run '.length));
+    }
+  });
+
+  it('no other TypeScript runner is installed or named', () => {
+    expect(commands.filter(([, command]) => /\b(tsx|ts-node)\b/.test(command))).toEqual([]);
+    expect(existsSync(path.join(REPO_ROOT, 'node_modules', 'tsx'))).toBe(false);
+  });
+});

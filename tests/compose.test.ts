@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
+import { GRAFANA_PLUGINS } from '../deploy/lib/grafana-datasources.ts';
+import { interpolate } from '../kit/env.ts';
 import { K6_OTEL_OUTPUT } from '../scripts/load-runner.ts';
 import {
   commandList,
@@ -472,7 +474,9 @@ describe('Grafana', () => {
   it('the AWS override installs the X-Ray plugin and mounts the X-Ray datasource beside the others', () => {
     const awsGrafana = awsOverride.services.grafana!;
     const awsEnv = environmentOf(awsGrafana);
-    expect(awsEnv.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/grafana-x-ray-datasource/);
+    const { id, version } = GRAFANA_PLUGINS.xray;
+    // Pinned: the version the deployed image bakes in, so both modes run the same plugin code.
+    expect(interpolate(awsEnv.GF_PLUGINS_PREINSTALL_SYNC!, {}, 'compose')).toBe(`${id}@${version}`);
     const mounted = mountsOf(awsGrafana).find((m) => m.target.startsWith('/etc/grafana/provisioning/datasources/'));
     expect(mounted, 'the override mounts no datasource file').toBeDefined();
     expect(mounted!.readOnly).toBe(true);

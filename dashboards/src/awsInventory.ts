@@ -74,7 +74,7 @@ export function awsInventory(): dashboard.Dashboard {
     .withPanel(
       timeseriesPanel(
         'Collection errors by kind',
-        'Failed AWS calls per second, by error kind: throttling and network errors are retried with backoff; credentials and access errors mark the collector failed; circuit_open counts calls refused while a service and region rest.',
+        "Failed AWS calls per second, by error kind: throttling and network errors are retried with backoff; credentials and access errors mark the collector failed; bad_response is an answer that could not be used (cut short, not in AWS's shape, over maxResponseBytes, or an empty success); circuit_open counts calls refused while a service and region rest.",
         { x: 12, y: 8, w: 12, h: 8 },
         'ops',
         [

@@ -1,7 +1,7 @@
 // Rewrites dashboards/known-metrics/*.txt from a real Prometheus after a load run, so the
 // dashboards test checks metric names against what the collector, k6 and Jaeger really emitted,
 // not against documentation. Usage (native stack running, after `npm run load -- counted`):
-//   npx tsx dashboards/src/record-known-metrics.ts [prometheus URL; default: the native stack's]
+//   node scripts/require-node.cjs record dashboards/src/record-known-metrics.ts [prometheus URL; default: the native stack's]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, nativeUrls } from '../../kit/layout.ts';

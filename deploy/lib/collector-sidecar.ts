@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../kit/layout.ts';
 import { PINNED_IMAGES } from './pinned-images.ts';
+import { STACK_NAME } from './settings.ts';
 import { containerLogs } from './task-logs.ts';
 
 export const COLLECTOR_CONFIG_FILE = 'collector/ecs.yaml';
@@ -31,9 +32,13 @@ export function collectorConfigContent(repo: string = REPO_ROOT): string {
   return compact;
 }
 
+/** Under the stack's name, so the bootstrap execution policy can scope SSM to it (deploy/bootstrap/). */
+export const COLLECTOR_CONFIG_PARAMETER = `/${STACK_NAME}/collector-config`;
+
 /** The stack's one copy of the sidecar config. */
 export function collectorConfigParameter(scope: Construct, id: string): ssm.StringParameter {
   return new ssm.StringParameter(scope, id, {
+    parameterName: COLLECTOR_CONFIG_PARAMETER,
     description: `ADOT collector config for the collector sidecars (${COLLECTOR_CONFIG_FILE})`,
     stringValue: collectorConfigContent(),
     tier: ssm.ParameterTier.STANDARD,

@@ -25,15 +25,18 @@ export function bootstrapRoleArns(qualifier: string = DefaultStackSynthesizer.DE
 export class GithubDeployRole extends Construct {
   readonly role: iam.Role;
 
-  constructor(scope: Construct, id: string, props: { githubRepo: string }) {
+  constructor(scope: Construct, id: string, props: { githubRepo: string; existingProviderArn?: string }) {
     super(scope, id);
-    // One provider per account and URL: if the account already has one, delete this construct
-    // and import it with iam.OidcProviderNative.fromOidcProviderArn instead (deploy/README.md).
-    const provider = new iam.OidcProviderNative(this, 'Provider', {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIds: [GITHUB_OIDC_AUDIENCE],
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // One provider per account and URL: an account that already runs GitHub Actions against AWS
+    // has it, and creating a second fails the stack with EntityAlreadyExists. Then it is imported
+    // (context githubOidcProviderArn) and stays when the stack goes; otherwise the stack owns it.
+    const provider: iam.IOidcProvider = props.existingProviderArn
+      ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.existingProviderArn)
+      : new iam.OidcProviderNative(this, 'Provider', {
+          url: `https://${GITHUB_OIDC_HOST}`,
+          clientIds: [GITHUB_OIDC_AUDIENCE],
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
     this.role = new iam.Role(this, 'Role', {
       description: `GitHub Actions deploys of ${props.githubRepo} (main branch only)`,
       assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {

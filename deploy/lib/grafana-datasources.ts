@@ -33,9 +33,34 @@ export const COMPOSE_DATASOURCE_FILES = [
   'dashboards/provisioning/datasources-aws/xray.yaml',
 ];
 
-/** The grafana.com plugin that queries AMP with SigV4 (installed at start via GF_PLUGINS_PREINSTALL_SYNC). */
-export const AMP_DATASOURCE_PLUGIN = 'grafana-amazonprometheus-datasource';
-export const XRAY_DATASOURCE_PLUGIN = 'grafana-x-ray-datasource';
+/**
+ * The grafana.com plugins the AWS datasources need, at exact versions: the Grafana image installs
+ * them at build time (deploy/images/grafana/Dockerfile), so a task start downloads nothing and a
+ * rebuild gets the same code. Versions chosen 2026-12 from the plugins' repositories (newest tag,
+ * CHANGELOG and plugin.json grafanaDependency), both compatible with the pinned grafana/grafana 13.2.0:
+ *   - grafana-x-ray-datasource 2.17.1: grafanaDependency ">=10.4.0-0".
+ *   - grafana-amazonprometheus-datasource 3.2.0: grafanaDependency ">=12.2.5-0" (last range),
+ *     built against @grafana/* 13.1.1.
+ * Not checked against grafana.com's catalogue from here (no access): a version missing there fails
+ * the image build, before CloudFormation changes anything.
+ */
+export const GRAFANA_PLUGINS = {
+  amp: { id: 'grafana-amazonprometheus-datasource', version: '3.2.0' },
+  xray: { id: 'grafana-x-ray-datasource', version: '2.17.1' },
+} as const;
+
+/** The plugin that queries AMP with SigV4. */
+export const AMP_DATASOURCE_PLUGIN = GRAFANA_PLUGINS.amp.id;
+
+/** Datasource types Grafana ships itself; every other type must be one of GRAFANA_PLUGINS. */
+export const CORE_DATASOURCE_TYPES = ['loki', 'prometheus'];
+
+/** The Dockerfile's GRAFANA_PLUGINS build argument: `id@version`, space-separated. */
+export function grafanaPluginsBuildArg(): string {
+  return Object.values(GRAFANA_PLUGINS)
+    .map(({ id, version }) => `${id}@${version}`)
+    .join(' ');
+}
 
 /** Environment variables the generated file expects in the Grafana container. */
 export const GRAFANA_DATASOURCE_ENV = {

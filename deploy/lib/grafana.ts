@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PORTS } from '../../kit/layout.ts';
-import { AMP_DATASOURCE_PLUGIN, GRAFANA_DATASOURCE_ENV, XRAY_DATASOURCE_PLUGIN } from './grafana-datasources.ts';
+import { GRAFANA_DATASOURCE_ENV, grafanaPluginsBuildArg } from './grafana-datasources.ts';
 import { grafanaImageContext } from './grafana-image.ts';
 import { PINNED_IMAGES, composeGrafanaEnvironment } from './pinned-images.ts';
 import { type TaskPlacement, fargateService, fargateTask } from './fargate.ts';
@@ -17,7 +17,12 @@ import { containerLogs } from './task-logs.ts';
 
 /** What the AMP datasource calls (the plugin's documented minimum). */
 export const AMP_QUERY_ACTIONS = ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'];
-/** What the X-Ray datasource reads (its documented policy); X-Ray has no resource-level scoping for these. */
+/**
+ * What the X-Ray datasource calls: its current documented minimum policy (x-ray-datasource
+ * docs/sources/configure.md, "IAM policy", as of v2.17.1), none of which supports resource-level
+ * scoping. Application Signals feeds its service and SLO queries; the OAM listings fill its
+ * cross-account drop-down (without them cross-account views fail silently, per those docs).
+ */
 export const XRAY_READ_ACTIONS = [
   'xray:BatchGetTraces',
   'xray:GetTraceSummaries',
@@ -27,7 +32,13 @@ export const XRAY_READ_ACTIONS = [
   'xray:GetInsightSummaries',
   'xray:GetInsight',
   'xray:GetServiceGraph',
+  'application-signals:ListServices',
+  'application-signals:ListServiceOperations',
+  'application-signals:ListServiceDependencies',
+  'application-signals:ListServiceLevelObjectives',
   'ec2:DescribeRegions',
+  'oam:ListSinks',
+  'oam:ListAttachedLinks',
 ];
 
 export interface GrafanaProps extends TaskPlacement {
@@ -57,7 +68,9 @@ export class Grafana extends Construct {
 
     const image = new ecrAssets.DockerImageAsset(this, 'Image', {
       directory: grafanaImageContext(),
-      buildArgs: { GRAFANA_IMAGE: PINNED_IMAGES.grafana },
+      // The plugins at exact versions, installed at build: a grafana.com outage or a new plugin
+      // release then cannot fail a task start (and with it the deploy, through the circuit breaker).
+      buildArgs: { GRAFANA_IMAGE: PINNED_IMAGES.grafana, GRAFANA_PLUGINS: grafanaPluginsBuildArg() },
       platform: ecrAssets.Platform.LINUX_AMD64,
     });
     taskDefinition.addContainer('grafana', {
@@ -66,8 +79,6 @@ export class Grafana extends Construct {
       user: '472:0',
       environment: {
         ...composeGrafanaEnvironment(),
-        // Installed before provisioning runs, so both AWS datasources find their plugins.
-        GF_PLUGINS_PREINSTALL_SYNC: [XRAY_DATASOURCE_PLUGIN, AMP_DATASOURCE_PLUGIN].join(','),
         [GRAFANA_DATASOURCE_ENV.region]: Aws.REGION,
         [GRAFANA_DATASOURCE_ENV.ampQueryUrl]: props.workspace.attrPrometheusEndpoint,
         [GRAFANA_DATASOURCE_ENV.lokiUrl]: props.lokiUrl,
@@ -82,7 +93,8 @@ export class Grafana extends Construct {
       // start before the old task stops.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      // Plugins download at start; give it time before the ALB health check counts.
+      // The first start migrates Grafana's database (a minute or more on 0.25 vCPU); give it time
+      // before the ALB health check counts.
       healthCheckGracePeriod: Duration.minutes(3),
     });
   }

@@ -11,7 +11,7 @@ const rule = (id: string) => `AwsSolutions::AwsSolutions-${id}`;
 const TASKS = ['Items', 'Inventory', 'Loki', 'Grafana'] as const;
 
 const XRAY_NO_RESOURCE_SCOPE =
-  'X-Ray trace and sampling calls (PutTraceSegments, PutTelemetryRecords, GetSampling*, and the read calls Grafana makes) do not support resource-level permissions: AWS documents Resource "*" for them (AWSXrayWriteOnlyAccess / AWSXrayReadOnlyAccess do the same). The other statements are scoped to the AMP workspace ARN.';
+  'X-Ray trace and sampling calls (PutTraceSegments, PutTelemetryRecords, GetSampling*) do not support resource-level permissions: AWS documents Resource "*" for them (AWSXrayWriteOnlyAccess / AWSXrayReadOnlyAccess do the same). The other statements are scoped to the AMP workspace ARN.';
 
 export interface Acknowledged {
   path: string;
@@ -51,7 +51,12 @@ export const ACKNOWLEDGED: Acknowledged[] = [
       'Loki names its chunk and index objects itself: object access must cover the keys of its one bucket (get, put, delete only; ListBucket on the bucket itself).',
   },
   { path: 'Items/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
-  { path: 'Grafana/Task/TaskRole', id: `${rule('IAM5')}[Resource::*]`, reason: XRAY_NO_RESOURCE_SCOPE },
+  {
+    path: 'Grafana/Task/TaskRole',
+    id: `${rule('IAM5')}[Resource::*]`,
+    reason:
+      'The X-Ray datasource plugin documents Resource "*" for its read calls: X-Ray trace reads, the Application Signals List* calls, ec2:DescribeRegions and the OAM ListSinks/ListAttachedLinks listings have no resource-level scoping. All are reads; AMP queries are scoped to the workspace ARN.',
+  },
   {
     path: 'Inventory/Task/TaskRole',
     id: `${rule('IAM5')}[Resource::*]`,

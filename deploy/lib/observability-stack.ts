@@ -2,7 +2,7 @@
 // service with its ADOT sidecar behind a public ALB, the AWS inventory with the same sidecar (no
 // load balancer), an AMP workspace, Loki on S3 (Cloud Map only) and Grafana on its own ALB listener. Env-agnostic (no account/region at synth, no lookups), so
 // `cdk synth` needs neither credentials nor network.
-import { CfnOutput, CfnParameter, CfnRule, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, CfnRule, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -18,11 +18,13 @@ import { ItemsService } from './items-service.ts';
 import { Loki } from './loki.ts';
 import { addNagSuppressions } from './nag-suppressions.ts';
 import type { DeploySettings } from './settings.ts';
+import { containerInsightsLogs, ownAutoDeleteLogs } from './task-logs.ts';
 
 export const CLOUD_MAP_NAMESPACE = 'otel-kit.local';
 export const SERVICE_LISTENER_PORT = 80;
 export const GRAFANA_HTTP_PORT = PORTS.grafana;
 export const GRAFANA_HTTPS_PORT = 443;
+export const PLAIN_HTTP_WARNING_ID = 'otel-kit:grafanaPlainHttp';
 
 /** A listener forwarding to one container of a Fargate service over HTTP, health-checked at `healthPath`. */
 function forwardTo(
@@ -82,8 +84,18 @@ export class ObservabilityStack extends Stack {
       subnetType: settings.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC,
     };
     const assignPublicIp = settings.natGateways === 0;
+    // Loki's chunks (and the image layers ECR serves from S3) reach S3 through a gateway endpoint:
+    // free, where the NAT gateway would bill every GB. All subnets' route tables, so the public
+    // ones with natGateways=0 too. No endpoint policy: the layers' buckets are AWS's, not ours.
+    vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
 
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const insights = containerInsightsLogs(this, 'ContainerInsightsLogs');
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      clusterName: insights.clusterName,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    cluster.node.addDependency(insights.logGroup);
     cluster.addDefaultCloudMapNamespace({
       name: CLOUD_MAP_NAMESPACE,
       type: servicediscovery.NamespaceType.DNS_PRIVATE,
@@ -146,9 +158,18 @@ export class ObservabilityStack extends Stack {
       value: `http://${alb.loadBalancerDnsName}`,
     });
     new CfnOutput(this, 'GrafanaUrl', {
-      description: 'Grafana (user admin; password in the GrafanaAdminSecret)',
-      value: `${scheme}://${alb.loadBalancerDnsName}:${grafanaPort}`,
+      description: https
+        ? "Grafana (user admin; password in the GrafanaAdminSecret). Open it at your certificate's name, a CNAME to this host"
+        : 'Grafana (user admin; password in the GrafanaAdminSecret). Plain HTTP: see deploy/README.md',
+      // HTTPS on its default port needs none in the URL.
+      value: https ? `${scheme}://${alb.loadBalancerDnsName}` : `${scheme}://${alb.loadBalancerDnsName}:${grafanaPort}`,
     });
+    if (!https)
+      // Printed by `cdk synth` and `cdk deploy`, where the choice is made.
+      Annotations.of(this).addWarningV2(
+        PLAIN_HTTP_WARNING_ID,
+        `No certificateArn: Grafana listens on plain HTTP :${GRAFANA_HTTP_PORT}, so the admin password crosses the internet unencrypted (only from AllowedCidr). Pass -c certificateArn=<ACM certificate ARN> for HTTPS (deploy/README.md).`,
+      );
     new CfnOutput(this, 'GrafanaAdminSecret', {
       description: 'aws secretsmanager get-secret-value --secret-id <this>',
       value: grafana.adminPassword.secretName,
@@ -157,13 +178,17 @@ export class ObservabilityStack extends Stack {
     new CfnOutput(this, 'LokiBucket', { value: loki.bucket.bucketName });
 
     if (settings.githubRepo) {
-      const github = new GithubDeployRole(this, 'GithubDeploy', { githubRepo: settings.githubRepo });
+      const github = new GithubDeployRole(this, 'GithubDeploy', {
+        githubRepo: settings.githubRepo,
+        existingProviderArn: settings.githubOidcProviderArn,
+      });
       new CfnOutput(this, 'GithubDeployRoleArn', {
         description: 'AWS_DEPLOY_ROLE_ARN for .github/workflows/deploy.yml',
         value: github.role.roleArn,
       });
     }
 
+    ownAutoDeleteLogs(this, 'LokiAutoDeleteLogs');
     addNagSuppressions(this);
   }
 }

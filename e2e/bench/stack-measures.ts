@@ -21,7 +21,7 @@ import { percentiles, type BenchResults } from './report.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resident memory of a component: every process of its group (tsx and the like spawn children). */
+/** Resident memory of a component: every process of its group (a launcher and the program it starts). */
 function groupRssMiB(pgid: number): number {
   let kib = 0;
   for (const entry of readdirSync('/proc')) {

@@ -18,10 +18,13 @@ type State = { failures: number; openedAt?: number; trialInFlight: boolean };
 export class CircuitBreakers {
   private readonly states = new Map<string, State>();
 
-  constructor(
-    private readonly policy: BreakerPolicy,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly policy: BreakerPolicy;
+  private readonly now: () => number;
+
+  constructor(policy: BreakerPolicy, now: () => number = Date.now) {
+    this.policy = policy;
+    this.now = now;
+  }
 
   state(key: string): 'closed' | 'open' | 'half_open' {
     const s = this.states.get(key);

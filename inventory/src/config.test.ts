@@ -39,8 +39,16 @@ describe('inventory config', () => {
     expect(config.endpoint).toBe('http://moto:5000');
   });
 
-  it('empty variables (compose passes `${VAR:-}` as "") count as unset', () => {
-    const config = parse(shipped, { AWS_ENDPOINT_URL: '', INVENTORY_REGIONS: '', INVENTORY_INTERVAL_SECONDS: '' });
+  it('empty variables (compose passes `${VAR:-}` as "") count as unset, every one of them (as in the service)', () => {
+    const config = parse(shipped, {
+      AWS_ENDPOINT_URL: '',
+      INVENTORY_REGIONS: '',
+      INVENTORY_INTERVAL_SECONDS: '',
+      HOST: '',
+      PORT: '',
+      LOG_LEVEL: '',
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 8081, logLevel: 'info' });
     expect(config.endpoint).toBeUndefined();
     expect(config.regions).toEqual(['us-east-1', 'eu-west-1']);
   });
@@ -83,6 +91,16 @@ describe('inventory config', () => {
     [{ INVENTORY_REGIONS: 'us-east-1,mars' }, /environment: INVENTORY_REGIONS: not AWS regions: mars/],
     [{ INVENTORY_INTERVAL_SECONDS: '2' }, /environment: INVENTORY_INTERVAL_SECONDS: /],
     [{ LOG_LEVEL: 'loud' }, /environment: LOG_LEVEL: /],
+    // The file's cap on regions holds for the variable too (it did not).
+    [
+      {
+        INVENTORY_REGIONS: Array.from(
+          { length: 33 },
+          (_, i) => `${['us', 'eu', 'ap'][i % 3]}-zone${String.fromCharCode(97 + Math.floor(i / 3))}-1`,
+        ).join(','),
+      },
+      /environment: INVENTORY_REGIONS: Too big: expected array to have <=32 items/,
+    ],
   ])('a bad variable names itself: %j', (env, expected) => {
     expect(message(() => parse(shipped, env))).toMatch(expected);
   });

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, withoutEmptyValues } from '../../kit/env';
 import { COLLECTOR_NAMES } from './collectors/registry';
+import { DEFAULT_SERIES_LIMITS } from './state';
 
 /**
  * The inventory's configuration: a YAML file (INVENTORY_CONFIG, default inventory/config.yaml)
@@ -25,12 +26,26 @@ const collectorsSchema = z.strictObject(
   Object.fromEntries(COLLECTOR_NAMES.map((name) => [name, collectorSchema.optional()])),
 );
 
+/** The file's `regions` and INVENTORY_REGIONS alike: the same regions, the same cap. */
+const regionsSchema = z.array(region).min(1).max(32);
+
 export const fileSchema = z.strictObject({
-  regions: z.array(region).min(1).max(32),
+  regions: regionsSchema,
   defaultIntervalSeconds: seconds(5, 86_400).default(60),
   /** Region collections in flight at once, across all collectors. */
   maxConcurrency: z.number().int().min(1).max(64).default(4),
+  /** The bound of one AWS call attempt, from sending the request to the last byte of the answer. */
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * The largest AWS answer read. Parsed, an answer takes several times its size in memory (a
+   * 100 MiB one took the process to about 1 GiB), and maxConcurrency of them may be in flight.
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(2 * 1024 * 1024),
   retry: z
     .strictObject({
       maxAttempts: z.number().int().min(1).max(10).default(4),
@@ -45,23 +60,27 @@ export const fileSchema = z.strictObject({
     })
     .default({ failureThreshold: 3, openSeconds: 60 }),
   collectors: collectorsSchema.default({}),
+  /**
+   * Series of aws_resources kept at once; past it, new state/type combinations are counted under
+   * type="other" (and a warning says so). Below the metrics SDK's 2,000 points per instrument.
+   */
+  maxSeries: z.number().int().min(10).max(1_900).default(DEFAULT_SERIES_LIMITS.maxSeries),
+  /** A combination that is gone is reported as 0 this long, then forgotten. */
+  staleSeriesSeconds: seconds(60, 86_400).default(DEFAULT_SERIES_LIMITS.staleSeriesMs / 1000),
 });
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/** compose's `${VAR:-}` passes an empty string for "not set". */
-const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 const envSchema = z.object({
   INVENTORY_CONFIG: z.string().min(1).default('inventory/config.yaml'),
   /** Comma-separated: replaces the file's regions. */
-  INVENTORY_REGIONS: unsetWhenEmpty(z.string().optional()),
+  INVENTORY_REGIONS: z.string().optional(),
   /** Replaces every collector's interval (the e2e uses a short one). */
-  INVENTORY_INTERVAL_SECONDS: unsetWhenEmpty(integer(5, 86_400).optional()),
+  INVENTORY_INTERVAL_SECONDS: integer(5, 86_400).optional(),
   /** moto or a proxy in front of it; unset means real AWS. */
-  AWS_ENDPOINT_URL: unsetWhenEmpty(
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' }).optional(),
-  ),
+  AWS_ENDPOINT_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://moto:5000' })
+    .optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65_535).default(8081),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -83,6 +102,8 @@ export interface InventoryConfig {
   collectors: CollectorSettings[];
   maxConcurrency: number;
   requestTimeoutMs: number;
+  maxResponseBytes: number;
+  series: { maxSeries: number; staleSeriesMs: number };
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   circuitBreaker: { failureThreshold: number; openMs: number };
   endpoint?: string;
@@ -134,10 +155,12 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
 
   let regions = f.regions;
   if (e.INVENTORY_REGIONS !== undefined) {
-    regions = e.INVENTORY_REGIONS.split(',').map((r) => r.trim());
+    regions = [...new Set(e.INVENTORY_REGIONS.split(',').map((r) => r.trim()))];
     const bad = regions.filter((r) => !REGION.test(r));
-    if (regions.length === 0 || bad.length > 0)
-      throw new ConfigError(`environment: INVENTORY_REGIONS: not AWS regions: ${bad.join(', ') || '(empty)'}`);
+    if (bad.length > 0) throw new ConfigError(`environment: INVENTORY_REGIONS: not AWS regions: ${bad.join(', ')}`);
+    const checked = regionsSchema.safeParse(regions);
+    if (!checked.success)
+      throw new ConfigError(`environment: INVENTORY_REGIONS: ${checked.error.issues.map((i) => i.message).join('; ')}`);
   }
   const collectors = COLLECTOR_NAMES.flatMap((name) => {
     const settings = f.collectors[name] ?? { enabled: true };
@@ -155,6 +178,8 @@ export function parseConfig(fileText: string, env: NodeJS.ProcessEnv, configFile
     collectors,
     maxConcurrency: f.maxConcurrency,
     requestTimeoutMs: f.requestTimeoutMs,
+    maxResponseBytes: f.maxResponseBytes,
+    series: { maxSeries: f.maxSeries, staleSeriesMs: f.staleSeriesSeconds * 1000 },
     retry: f.retry,
     circuitBreaker: {
       failureThreshold: f.circuitBreaker.failureThreshold,

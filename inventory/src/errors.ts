@@ -13,6 +13,7 @@ export const ERROR_KINDS = [
   'access_denied',
   'client',
   'circuit_open',
+  'bad_response',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -56,6 +57,15 @@ export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError';
 }
 
+/**
+ * An answer that cannot be a true one: larger than the cap, or a success that lacks what every
+ * success of that API carries (an empty 200 would otherwise count as "no resources"). Not
+ * retried: the next cycle asks again.
+ */
+export class BadResponseError extends Error {
+  override name = 'BadResponseError';
+}
+
 type SdkLikeError = Error & {
   code?: string;
   $metadata?: { httpStatusCode?: number };
@@ -64,6 +74,7 @@ type SdkLikeError = Error & {
 
 export function classifyError(error: unknown): ErrorKind {
   if (error instanceof CircuitOpenError) return 'circuit_open';
+  if (error instanceof BadResponseError) return 'bad_response';
   if (!(error instanceof Error)) return 'client';
   const e = error as SdkLikeError;
   const name = e.name;

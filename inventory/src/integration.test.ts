@@ -14,6 +14,7 @@ import { INVENTORY_ENTRY, PRELOAD, REPO_ROOT as repoRoot } from '../../kit/layou
 import * as names from '../../kit/names/inventory';
 import { seed } from './seed/seed';
 import { freePort } from '../../kit/testing/processes';
+import { DelayProxy } from './test-support/delay-proxy';
 
 const startCommand: string = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).scripts[
   'start:inventory'
@@ -71,17 +72,48 @@ describe.skipIf(!built)('compiled inventory: configuration errors', () => {
   });
 });
 
+describe.skipIf(!built)('compiled inventory: no credential in a URL reaches its output', () => {
+  it('the userinfo of AWS_ENDPOINT_URL and of the OTLP endpoint is REDACTED in every line', async () => {
+    const run = startInventory({
+      PORT: String(await freePort()),
+      AWS_ENDPOINT_URL: `http://user:s3cret-aws@127.0.0.1:${await freePort()}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://user:s3cret-otlp@127.0.0.1:${await freePort()}`,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'us-east-1',
+      INVENTORY_REGIONS: 'us-east-1',
+    });
+    try {
+      // Until the listening line, a failed collection and the export warning are all out (bounded).
+      const deadline = Date.now() + 20_000;
+      const wanted = [/aws-inventory listening/, /collection failed/, /telemetry export is failing/];
+      while (!wanted.every((w) => w.test(run.output())) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      for (const w of wanted) expect(run.output()).toMatch(w);
+      expect(run.output()).toContain('REDACTED@127.0.0.1');
+      expect(run.output()).not.toMatch(/s3cret/);
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+  }, 30_000);
+});
+
 describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload, against a seeded moto', () => {
   const receiver = new OtlpReceiver();
   let motoProcess: ChildProcess | undefined;
   let inventory: ReturnType<typeof startInventory> | undefined;
   let port = 0;
+  let motoEndpoint = '';
+  let otlpEndpoint = '';
 
   beforeAll(async () => {
     const otlp = await receiver.start();
+    otlpEndpoint = otlp;
     const motoPort = await freePort();
     motoProcess = spawn(moto!, ['--host', '127.0.0.1', '--port', String(motoPort)], { stdio: 'ignore' });
     const endpoint = `http://127.0.0.1:${motoPort}`;
+    motoEndpoint = endpoint;
     await waitFor(`${endpoint}/moto-api/`, 30_000);
     await seed(endpoint, { credentials: CREDENTIALS });
     port = await freePort();
@@ -137,4 +169,43 @@ describe.skipIf(!built || !moto)('compiled inventory under the real ADOT preload
     expect(receiver.find('/v1/logs', 'collection finished').length).toBeGreaterThan(0);
     expect(inventory!.output()).toMatch(/"msg":"stopped"/);
   });
+
+  it('SIGTERM mid-cycle: the cycle in flight finishes, and its spans and log records still leave', async () => {
+    // Every AWS call held 400 ms: the first cycle is under way when the signal arrives.
+    const proxy = new DelayProxy(motoEndpoint, 400);
+    const slowEndpoint = await proxy.start();
+    const slowPort = await freePort();
+    const slow = startInventory({
+      PORT: String(slowPort),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+      OTEL_SERVICE_NAME: 'aws-inventory-sigterm',
+      AWS_ENDPOINT_URL: slowEndpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      INVENTORY_REGIONS: 'us-east-1',
+      INVENTORY_INTERVAL_SECONDS: '3600',
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (proxy.requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(proxy.requests, slow.output()).toBeGreaterThan(0);
+      expect(slow.output()).not.toMatch(/collection finished/);
+      slow.child.kill('SIGTERM');
+      const code = await Promise.race([
+        slow.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 40_000)),
+      ]);
+      expect(code, slow.output()).toBe(0);
+      // The cycles ended after the signal: with ADOT's own SIGTERM handler left in place the SDK
+      // was shut down by then, and none of this left the process (while the log said flushed).
+      expect(slow.output()).toMatch(/collection finished/);
+      expect(receiver.find('/v1/traces', 'aws-inventory-sigterm', names.SPAN_CYCLE).length).toBeGreaterThan(0);
+      expect(receiver.find('/v1/logs', 'aws-inventory-sigterm', 'collection finished').length).toBeGreaterThan(0);
+    } finally {
+      slow.child.kill('SIGKILL');
+      await proxy.stop();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { createLogger } from '../../kit/node/logger';
 import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
+import { redactUrlCredentials } from '../../kit/redacted';
 import { clientFactory } from './aws-clients';
 import { CircuitBreakers } from './circuit-breaker';
 import { COLLECTORS } from './collectors/registry';
@@ -36,12 +37,17 @@ function main(): void {
     collectors.flatMap(({ collector }) =>
       regionsFor(collector, config.regions).map((t) => ({ collector: collector.name, region: t.label })),
     ),
+    config.series,
   );
   const breakers = new CircuitBreakers(config.circuitBreaker);
   const scheduler = new Scheduler({
     collectors,
     regions: config.regions,
-    clients: clientFactory({ endpoint: config.endpoint, requestTimeoutMs: config.requestTimeoutMs }),
+    clients: clientFactory({
+      endpoint: config.endpoint,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+    }),
     breakers,
     retry: config.retry,
     state,
@@ -67,7 +73,7 @@ function main(): void {
         port: typeof address === 'object' && address ? address.port : config.port,
         regions: config.regions,
         collectors: config.collectors.map((c) => `${c.name}@${c.intervalMs / 1000}s`),
-        endpoint: config.endpoint ?? 'AWS',
+        endpoint: config.endpoint ? redactUrlCredentials(config.endpoint) : 'AWS',
         config_file: config.configFile,
       },
       'aws-inventory listening',
@@ -75,6 +81,11 @@ function main(): void {
     scheduler.start();
   });
 
+  // The ADOT preload registers its own SIGTERM listener that shuts the SDK down at once: the
+  // running cycle's spans and log records, which end after the signal, were then dropped while
+  // the flush below reported success. The inventory owns the order (stop, drain, flush), as the
+  // service does; the preload's listener is the only SIGTERM listener present here.
+  process.removeAllListeners('SIGTERM');
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

@@ -57,7 +57,11 @@ const globalCollector: InventoryCollector = {
   ],
 };
 
-function build(collectors: ScheduledCollector[], breaker = { failureThreshold: 3, openMs: 60_000 }) {
+function build(
+  collectors: ScheduledCollector[],
+  breaker = { failureThreshold: 3, openMs: 60_000 },
+  logger = pino({ level: 'silent' }),
+) {
   const state = new InventoryState(
     collectors.flatMap(({ collector }) =>
       regionsFor(collector, REGIONS).map((t) => ({ collector: collector.name, region: t.label })),
@@ -66,12 +70,12 @@ function build(collectors: ScheduledCollector[], breaker = { failureThreshold: 3
   const scheduler = new Scheduler({
     collectors,
     regions: REGIONS,
-    clients: clientFactory({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 100 }),
+    clients: clientFactory({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 100, maxResponseBytes: 1024 * 1024 }),
     breakers: new CircuitBreakers(breaker),
     retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
     state,
     metrics: createMetrics(state),
-    logger: pino({ level: 'silent' }),
+    logger,
     maxConcurrency: 2,
     sleep: async () => undefined,
   });
@@ -189,5 +193,33 @@ describe('Scheduler', () => {
     scheduler.start();
     await new Promise((r) => setTimeout(r, 20));
     await expect(scheduler.stop(50)).resolves.toBe(false);
+  });
+
+  it('thousands of instance types: the current counts stay whole (no otel.metric.overflow) and the cap is logged', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const manyTypes: InventoryCollector = {
+      name: 'lambda_functions',
+      kind: 'lambda_function',
+      service: 'lambda',
+      scope: 'regional',
+      permissions: [],
+      collect: async ({ region }) =>
+        Array.from({ length: 1_500 }, (_, i) => ({ state: 'active', type: `runtime-${i}`, region })),
+    };
+    const { state, scheduler } = build([{ collector: manyTypes, intervalMs: 60_000 }], undefined, logger);
+    await scheduler.runCycle(manyTypes);
+    const collected = await collectMetrics();
+    const gauge = collected.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === names.METRIC_RESOURCES);
+    const points = (gauge?.dataPoints ?? []).filter((p) => p.attributes[names.ATTR_KIND] === 'lambda_function');
+    expect(points.some((p) => 'otel.metric.overflow' in p.attributes)).toBe(false);
+    for (const region of REGIONS)
+      expect(
+        points.filter((p) => p.attributes[names.ATTR_REGION] === region).reduce((n, p) => n + (p.value as number), 0),
+      ).toBe(1_500);
+    expect(state.resourceSeries().length).toBeLessThanOrEqual(state.maxSeries + REGIONS.length);
+    expect(lines.join('')).toMatch(/series cap reached/);
   });
 });

@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { RegionClients } from './aws-clients';
 import type { CircuitBreakers } from './circuit-breaker';
 import type { AwsCall, InventoryCollector } from './collectors/types';
+import { redactUrlCredentials } from '../../kit/redacted';
 import { classifyError } from './errors';
 import { createLimiter } from './limiter';
 import type { InventoryMetrics } from './metrics';
 import * as names from '../../kit/names/inventory';
 import { withRetry, type RetryPolicy } from './retry';
-import type { InventoryState } from './state';
+import { TYPE_OVERFLOW, type InventoryState } from './state';
 
 export interface ScheduledCollector {
   collector: InventoryCollector;
@@ -48,9 +49,14 @@ export class Scheduler {
   private readonly limit: ReturnType<typeof createLimiter>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Errors already counted where they happened (an AWS call's attempts); the rest are counted once a collection fails. */
+  private readonly counted = new WeakSet<object>();
   private stopping = false;
 
-  constructor(private readonly deps: SchedulerDeps) {
+  private readonly deps: SchedulerDeps;
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
     this.limit = createLimiter(deps.maxConcurrency);
   }
 
@@ -125,7 +131,24 @@ export class Scheduler {
           call: this.awsCall(collector, region, regionLabel, span),
         });
         span.setAttribute(names.SPAN_ATTR_RESOURCE_COUNT, resources.length);
-        state.recordSuccess(collector.name, regionLabel, collector.kind, resources, elapsedMs(), new Date());
+        const { foldedCombinations } = state.recordSuccess(
+          collector.name,
+          regionLabel,
+          collector.kind,
+          resources,
+          elapsedMs(),
+          new Date(),
+        );
+        if (foldedCombinations > 0)
+          logger.warn(
+            {
+              collector: collector.name,
+              region: regionLabel,
+              folded_combinations: foldedCombinations,
+              max_series: state.maxSeries,
+            },
+            `${names.METRIC_RESOURCES} series cap reached: new state/type combinations are counted under type="${TYPE_OVERFLOW}" (raise maxSeries in the config file to see them)`,
+          );
         metrics.duration(collector.name, regionLabel, elapsedMs() / 1000, true);
         logger.info(
           {
@@ -139,8 +162,22 @@ export class Scheduler {
         return true;
       } catch (error) {
         const kind = classifyError(error);
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        span.recordException(error instanceof Error ? error : new Error(message));
+        // A failure outside an AWS call (an answer without its list, a collector's own bug) is
+        // counted too: every failed collection shows in inventory_collection_errors.
+        if (!(error instanceof Object && this.counted.has(error))) metrics.errors(collector.name, regionLabel, kind);
+        // An SDK or socket message may name the endpoint, userinfo included: never past this point.
+        const message = redactUrlCredentials(
+          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        );
+        span.recordException(
+          error instanceof Error
+            ? {
+                name: error.name,
+                message: redactUrlCredentials(error.message),
+                stack: redactUrlCredentials(error.stack ?? ''),
+              }
+            : new Error(message),
+        );
         span.setAttribute(names.SPAN_ATTR_ERROR_KIND, kind);
         span.setStatus({ code: SpanStatusCode.ERROR, message });
         state.recordFailure(collector.name, regionLabel, kind, message, elapsedMs(), new Date());
@@ -184,6 +221,7 @@ export class Scheduler {
         .catch((error: unknown) => {
           // A refused call never reached AWS: count it here, as withRetry never saw it.
           if (classifyError(error) === 'circuit_open') metrics.errors(collector.name, regionLabel, 'circuit_open');
+          if (error instanceof Object) this.counted.add(error);
           throw error;
         });
   }

@@ -10,6 +10,29 @@ export interface ResourceSeries {
   count: number;
 }
 
+/** The `type` of resources whose own type did not fit under the series cap. */
+export const TYPE_OVERFLOW = 'other';
+
+export interface SeriesLimits {
+  /**
+   * Series of `aws_resources` kept at once, across collectors. The metrics SDK keeps at most
+   * 2,000 points per instrument and sends the rest to otel.metric.overflow, where the counts
+   * vanish: the cap stays below that, and what does not fit is counted under type="other".
+   */
+  maxSeries: number;
+  /** How long a combination that is gone is still reported as 0 before it is forgotten. */
+  staleSeriesMs: number;
+}
+
+export const DEFAULT_SERIES_LIMITS: SeriesLimits = { maxSeries: 1_000, staleSeriesMs: 15 * 60_000 };
+
+/** What one successful collection did to the series: how many combinations went to type="other". */
+export interface RecordOutcome {
+  foldedCombinations: number;
+}
+
+type KeptSeries = ResourceSeries & { lastSeenAt: number };
+
 export interface CollectorStatus {
   collector: string;
   /** `global` for a collector that covers every region at once (S3). */
@@ -28,10 +51,13 @@ export interface CollectorStatus {
  * collector's last status for /health and /ready.
  */
 export class InventoryState {
-  private readonly counts = new Map<string, ResourceSeries[]>();
+  private readonly counts = new Map<string, KeptSeries[]>();
   private readonly statuses = new Map<string, CollectorStatus>();
 
-  constructor(expected: { collector: string; region: string }[]) {
+  private readonly limits: SeriesLimits;
+
+  constructor(expected: { collector: string; region: string }[], limits: SeriesLimits = DEFAULT_SERIES_LIMITS) {
+    this.limits = limits;
     for (const { collector, region } of expected)
       this.statuses.set(key(collector, region), { collector, region, status: 'pending' });
   }
@@ -43,17 +69,30 @@ export class InventoryState {
     resources: Resource[],
     durationMs: number,
     at: Date,
-  ): void {
-    const series = new Map<string, ResourceSeries>();
+  ): RecordOutcome {
+    const now = at.getTime();
+    const series = new Map<string, KeptSeries>();
     // A combination seen before and gone now is reported as 0, not left out: remote write sends
     // no staleness marker, so a series that simply stops would show its last count for minutes.
+    // After staleSeriesMs at 0 it is forgotten, so the set does not grow with every type ever seen.
     for (const previous of this.counts.get(key(collector, region)) ?? []) {
-      series.set(`${previous.region}\u0000${previous.state}\u0000${previous.type}`, { ...previous, count: 0 });
+      if (now - previous.lastSeenAt > this.limits.staleSeriesMs) continue;
+      series.set(seriesKey(previous.region, previous.state, previous.type), { ...previous, count: 0 });
     }
+    const budget =
+      this.limits.maxSeries - (this.seriesCount() - (this.counts.get(key(collector, region))?.length ?? 0));
+    const folded = new Set<string>();
     for (const r of resources) {
-      const k = `${r.region}\u0000${r.state}\u0000${r.type}`;
-      const s = series.get(k) ?? { kind, state: r.state, type: r.type, region: r.region, count: 0 };
+      let k = seriesKey(r.region, r.state, r.type);
+      let type = r.type;
+      if (!series.has(k) && series.size >= budget) {
+        folded.add(k);
+        type = TYPE_OVERFLOW;
+        k = seriesKey(r.region, r.state, type);
+      }
+      const s = series.get(k) ?? { kind, state: r.state, type, region: r.region, count: 0, lastSeenAt: now };
       s.count += 1;
+      s.lastSeenAt = now;
       series.set(k, s);
     }
     this.counts.set(key(collector, region), [...series.values()]);
@@ -65,6 +104,7 @@ export class InventoryState {
       lastAttemptAt: at.toISOString(),
       lastDurationMs: durationMs,
     });
+    return { foldedCombinations: folded.size };
   }
 
   recordFailure(
@@ -89,7 +129,17 @@ export class InventoryState {
   }
 
   resourceSeries(): ResourceSeries[] {
-    return [...this.counts.values()].flat();
+    return [...this.counts.values()].flat().map(({ lastSeenAt: _lastSeenAt, ...series }) => series);
+  }
+
+  get maxSeries(): number {
+    return this.limits.maxSeries;
+  }
+
+  private seriesCount(): number {
+    let n = 0;
+    for (const list of this.counts.values()) n += list.length;
+    return n;
   }
 
   collectorStatuses(): CollectorStatus[] {
@@ -100,6 +150,10 @@ export class InventoryState {
   ready(): boolean {
     return this.collectorStatuses().every((s) => s.status !== 'pending');
   }
+}
+
+function seriesKey(region: string, state: string, type: string): string {
+  return `${region}\u0000${state}\u0000${type}`;
 }
 
 function key(collector: string, region: string): string {

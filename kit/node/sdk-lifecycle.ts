@@ -1,5 +1,6 @@
 import { diag, DiagLogLevel, metrics, trace, type DiagLogger } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
+import { redactUrlCredentials } from '../redacted';
 import type { Logger } from './logger';
 
 type Flushable = { forceFlush?: () => Promise<unknown> };
@@ -44,10 +45,10 @@ const EXPORT_FAILURE =
 const EXPORT_WARNING_INTERVAL_MS = 5 * 60_000;
 
 function describe(args: unknown[]): string {
-  return args
-    .map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a)))
-    .join(' ')
-    .slice(0, 500);
+  // An exporter's message may name its endpoint, userinfo included.
+  return redactUrlCredentials(
+    args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' '),
+  ).slice(0, 500);
 }
 
 /**
@@ -65,7 +66,7 @@ export function routeSdkDiagnostics(logger: Logger, exportEndpoint: string): voi
       if (now - lastExportWarning < EXPORT_WARNING_INTERVAL_MS) return;
       lastExportWarning = now;
       logger.warn(
-        { otel_diagnostic: text, otlp_endpoint: exportEndpoint },
+        { otel_diagnostic: text, otlp_endpoint: redactUrlCredentials(exportEndpoint) },
         'telemetry export is failing (is the collector running?); the service keeps serving and will warn again in 5 minutes if it still fails',
       );
       return;

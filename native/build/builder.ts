@@ -30,12 +30,12 @@ import { isCached, loadPlan } from './plan-files.ts';
 import { artifactDir, cacheRoot } from '../../kit/cache.ts';
 import { REPO_ROOT } from '../../kit/layout.ts';
 
+// A field and a constructor, not a parameter property: Node's type stripping runs this file as it is.
 class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly logFile: string,
-  ) {
+  readonly logFile: string;
+  constructor(message: string, logFile: string) {
     super(message);
+    this.logFile = logFile;
   }
 }
 

@@ -25,7 +25,7 @@ const paths: StackPaths = {
   repo: '/repo',
   runDir: '/run',
   binaries: { prometheus: '/b/prometheus', jaeger: '/b/jaeger', otelcol: '/b/otelcol', moto: '/b/moto_server' },
-  tsRunner: ['/repo/node_modules/tsx/dist/cli.mjs'],
+  tsRunner: ['/repo/scripts/require-node.cjs', 'loki-door'],
   node: '/usr/bin/node',
   serviceStartScript:
     'node --env-file=service/otel.env --require ./dist/kit/node/preload/preload.js dist/service/src/index.js',
@@ -148,7 +148,8 @@ describe('component plan', () => {
     expect(aws.jaeger!.args).toEqual(['--config=/repo/jaeger.yaml']);
     expect(aws.loki!.command).toBe('/usr/bin/node');
     expect(aws.loki!.args).toEqual([
-      '/repo/node_modules/tsx/dist/cli.mjs',
+      '/repo/scripts/require-node.cjs',
+      'loki-door',
       '/repo/native/loki-door/main.ts',
       '--host',
       '127.0.0.13',

@@ -55,7 +55,7 @@ export interface StackPaths {
     otelcol: string;
     moto: string;
   };
-  /** node arguments that run a TypeScript entry point (tsx's CLI): the Loki door runs this way. */
+  /** node arguments that run a TypeScript entry point (the kit's type-stripping launcher): the Loki door runs this way. */
   tsRunner: string[];
   /** node binary that runs the service (the one running the harness by default). */
   node: string;

@@ -111,9 +111,9 @@ function binaries(): Record<'prometheus' | 'jaeger' | 'otelcol' | 'moto', string
   return found as Record<(typeof needed)[number], string>;
 }
 
-/** tsx's CLI, so node runs a TypeScript entry point (the Loki door) on any Node major. */
+/** The kit's launcher for TypeScript run by Node's type stripping (scripts/require-node.cjs). */
 function tsRunner(): string[] {
-  return [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')];
+  return [path.join(repoRoot, 'scripts', 'require-node.cjs'), 'loki-door'];
 }
 
 /**

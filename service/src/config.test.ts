@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ OTEL_LOG_LEVEL: 'DEBUG' }).routeSdkDiagnostics).toBe(false);
   });
 
+  it('bounds the time a request may take to arrive: 30 s by default, a bad value named', () => {
+    expect(loadConfig({}).requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5_000);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS="0": must be >= 100/);
+  });
+
   it('takes the service version from OTEL_RESOURCE_ATTRIBUTES', () => {
     expect(
       loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=otel-workshop,service.version=1.2.3' }).serviceVersion,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, withoutEmptyValues } from '../../kit/env';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../kit/node/http/server';
+import { redactUrlCredentials } from '../../kit/redacted';
 import { FLAG_FILE, FLAGD_RESOLVER_IN_PROCESS } from '../../kit/scenarios';
 
 /**
@@ -44,6 +46,8 @@ const envSchema = z.object({
   /** Background INFO/WARN/ERROR records every 5-10 s, for log panels that are never empty. */
   LOG_GENERATOR_ENABLED: booleanFromEnv.default(true),
   USER_SIMULATOR_ENABLED: booleanFromEnv.default(true),
+  /** Time a client has to send a whole request (headers and body) before a 408; Node's own default is 300 s. */
+  HTTP_REQUEST_TIMEOUT_MS: integerFromEnv(100, 300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
   /** Upper bound for draining in-flight requests on SIGTERM before closing connections anyway. */
   SHUTDOWN_DRAIN_TIMEOUT_MS: integerFromEnv(0, 120_000).default(10_000),
   /** Upper bound for flushing spans, metrics and logs on shutdown. */
@@ -70,6 +74,7 @@ export type Config = {
   store: { latencyMs: number; latencyJitterMs: number; seedItems: number; maxItems: number };
   logGeneratorEnabled: boolean;
   userSimulatorEnabled: boolean;
+  requestTimeoutMs: number;
   shutdown: { drainTimeoutMs: number; flushTimeoutMs: number };
   otlpEndpoint: string;
   /** The flag file of the lab scenarios (relative paths from the working directory). */
@@ -93,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      return `${name}=${redactUrlCredentials(JSON.stringify(env[name] ?? ''))}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -111,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logGeneratorEnabled: e.LOG_GENERATOR_ENABLED,
     userSimulatorEnabled: e.USER_SIMULATOR_ENABLED,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     shutdown: { drainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS, flushTimeoutMs: e.SHUTDOWN_FLUSH_TIMEOUT_MS },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     flagFile: e.FLAGD_OFFLINE_FLAG_SOURCE_PATH,

@@ -4,11 +4,12 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from '../../kit/node/logger';
 import { createApp } from './app';
 import { createHttpServer } from '../../kit/node/http/server';
+import { recordRejection } from './http/request-telemetry';
+import { createRequestMetrics, observeScenarios } from './telemetry/metrics';
 import { startBackgroundActivity } from './background';
 import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
 import { SCENARIO_NAMES } from '../../kit/scenarios';
 import { flagdFileProvider, startScenarioSwitch, type ScenarioSwitch } from './scenarios/switch';
-import { observeScenarios } from './telemetry/metrics';
 
 function readConfig(): Config {
   try {
@@ -87,8 +88,13 @@ async function main(): Promise<void> {
   // Before listening: the first request already sees the flag file's scenarios.
   const scenarios = await startScenarioSwitch(flagdFileProvider(config.flagFile, logger), logger);
   observeScenarios(SCENARIO_NAMES, (name) => scenarios.active().includes(name as (typeof SCENARIO_NAMES)[number]));
-  const app = createApp({ config, logger, scenarios });
-  const server = createHttpServer(app);
+  // One set of instruments for the app and for what the server answers without it.
+  const metrics = createRequestMetrics();
+  const app = createApp({ config, logger, metrics, scenarios });
+  const server = createHttpServer(app, {
+    requestTimeoutMs: config.requestTimeoutMs,
+    onRejected: recordRejection(logger, metrics),
+  });
   // Slightly above typical load-balancer idle timeouts, so idle keep-alive sockets close cleanly.
   server.keepAliveTimeout = 65_000;
   server.on('error', (error) => {

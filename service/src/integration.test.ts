@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
 import { type StartedService, nodeArgsOfScript, startCompiledService } from '../../kit/testing/processes';
 import { newSpanId, newTraceId, traceparent } from '../../kit/trace-ids';
@@ -87,6 +88,39 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
     }
   }, 40_000);
 
+  it('bounds every attribute value: a 12 KB query, a long user agent and Host reach the span cut to 512 characters', async () => {
+    const traceId = newTraceId();
+    const status = await new Promise<number>((resolveStatus, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: service.port,
+          path: `/items?limit=2&q=${'a'.repeat(12_000)}`,
+          headers: {
+            traceparent: traceparent(traceId, newSpanId()),
+            'user-agent': `agent-${'b'.repeat(2_000)}`,
+            host: `${'c'.repeat(600)}.example`,
+          },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolveStatus(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    const traces = await receiver.waitFor('/v1/traces', [Buffer.from(traceId, 'hex'), 'GET /items'], 15_000);
+    const longestRun = (byte: string) =>
+      Math.max(...(traces.body.toString('latin1').match(new RegExp(`${byte}+`, 'g')) ?? ['']).map((m) => m.length));
+    expect(longestRun('a')).toBeGreaterThan(400);
+    expect(longestRun('a')).toBeLessThanOrEqual(512);
+    expect(longestRun('b')).toBeLessThanOrEqual(512);
+    expect(longestRun('c')).toBeLessThanOrEqual(512);
+  }, 40_000);
+
   it("writes nothing but JSON lines on stdout, ADOT's own start-up lines included", () => {
     const lines = service
       .stdout()
@@ -149,6 +183,18 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     expect(code).toBe(2);
     expect(err).toContain('OTEL_BLRP_SCHEDULE_DELAY must be a positive integer');
+  }, 20_000);
+
+  it('exits 2 naming OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT when it is not a positive integer', async () => {
+    const child = spawn(process.execPath, startArgs, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '-5' },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT must be an integer between 1 and');
   }, 20_000);
 
   it('serves with no collector listening and warns once instead of printing stack traces', async () => {

@@ -34,10 +34,12 @@ export class ItemStore {
   private nextId = 1;
   private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
-  constructor(
-    private readonly options: StoreOptions,
-    private readonly scenarios: ScenarioSwitch = SCENARIOS_OFF,
-  ) {
+  private readonly options: StoreOptions;
+  private readonly scenarios: ScenarioSwitch;
+
+  constructor(options: StoreOptions, scenarios: ScenarioSwitch = SCENARIOS_OFF) {
+    this.options = options;
+    this.scenarios = scenarios;
     for (let i = 0; i < options.seedItems; i += 1) {
       const base = SEED_NAMES[i % SEED_NAMES.length] ?? 'item';
       this.insert({

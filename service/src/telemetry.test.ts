@@ -8,9 +8,12 @@ import {
 } from '../../kit/testing/otel';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createApp } from './app';
+import { createHttpServer } from '../../kit/node/http/server';
+import { recordRejection } from './http/request-telemetry';
+import { createRequestMetrics } from './telemetry/metrics';
 import { testConfig } from './config';
 import { createLogger } from '../../kit/node/logger';
 import { startBackgroundActivity } from './background';
@@ -277,5 +280,122 @@ describe('Express layer spans off (the preload setting), routes kept', () => {
       expressInstrumentation.setConfig(before);
     }
     expect(dropExpressLayerSpans([])).toBe(false);
+  });
+});
+
+describe('rejected and abandoned requests: one status in the span, the access record and request_count', () => {
+  let hostile: Server;
+  let hostilePort = 0;
+  beforeAll(async () => {
+    // A slow store, so a request is still in flight when its client goes away.
+    const config = testConfig({ store: { latencyMs: 300, latencyJitterMs: 0, seedItems: 5, maxItems: 100 } });
+    const logger = createLogger('info', { write: () => undefined });
+    const metrics = createRequestMetrics();
+    // Wired as index.ts wires it: one set of instruments for the app and the server's own answers.
+    hostile = createHttpServer(createApp({ config, logger, metrics }), {
+      onRejected: recordRejection(logger, metrics),
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    hostilePort = (hostile.address() as AddressInfo).port;
+    return () => {
+      hostile.closeAllConnections();
+      return new Promise<void>((resolve) => hostile.close(() => resolve()));
+    };
+  });
+
+  /** Writes raw bytes; closes the socket at once when `abandon`, else waits (bounded) for the server to close it. */
+  async function sendRaw(bytes: string, abandon: boolean): Promise<string> {
+    const socket = connect({ host: '127.0.0.1', port: hostilePort });
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    socket.write(bytes);
+    if (abandon) setTimeout(() => socket.destroy(), 50);
+    const timer = setTimeout(() => socket.destroy(), 3_000);
+    await closed;
+    clearTimeout(timer);
+    return answer;
+  }
+
+  /** The server span of the one request sent, once it has ended (bounded wait). */
+  async function theServerSpan() {
+    for (let i = 0; i < 40 && serverSpans().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    return lastServerSpan();
+  }
+
+  /** request_count by status class for a route, summed over methods. */
+  async function statusClasses(route: string): Promise<Record<string, number>> {
+    const sums: Record<string, number> = {};
+    for (const p of await points(METRIC_REQUEST_COUNT)) {
+      if (p.attributes[ATTR_HTTP_ROUTE] !== route) continue;
+      const cls = String(p.attributes[ATTR_HTTP_RESPONSE_STATUS_CLASS]);
+      sums[cls] = (sums[cls] ?? 0) + (p.value as number);
+    }
+    return sums;
+  }
+
+  it('a bad chunk in a body: answered 400, and the span, the access record and request_count all say 400', async () => {
+    const before = await statusClasses('/items');
+    const answer = await sendRaw(
+      'POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      false,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    const span = await theServerSpan();
+    expect(span.attributes['http.response.status_code']).toBe(400);
+    const access = accessRecords();
+    expect(access.map((r) => r.attributes.http_response_status_code)).toEqual([400]);
+    expect(access[0]?.spanContext?.traceId).toBe(span.spanContext().traceId);
+    const after = await statusClasses('/items');
+    expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
+  });
+
+  it.each([
+    ['a request line that is not HTTP', 'THIS IS NOT HTTP\r\n\r\n', 400, '_OTHER'],
+    ['headers over the limit', `GET /items HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, '_OTHER'],
+    [
+      'an unsupported Expect',
+      'POST /items HTTP/1.1\r\nHost: x\r\nExpect: 100-nonsense\r\nContent-Length: 2\r\n\r\n{}',
+      417,
+      'POST',
+    ],
+  ])(
+    'answered before the app (%s): a span, an access record and request_count, all with the status',
+    async (_name, bytes, status, method) => {
+      const before = await statusClasses('unmatched');
+      const answer = await sendRaw(bytes, false);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const span = await theServerSpan();
+      expect(span.kind).toBe(SpanKind.SERVER);
+      expect(span.attributes['http.response.status_code']).toBe(status);
+      const access = accessRecords();
+      expect(access.map((r) => [r.attributes.http_response_status_code, r.attributes.http_request_method])).toEqual([
+        [status, method],
+      ]);
+      expect(access[0]?.spanContext?.traceId).toBe(span.spanContext().traceId);
+      const after = await statusClasses('unmatched');
+      expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
+    },
+  );
+
+  it('a request target with userinfo (absolute form): the credential reaches no span attribute and no record', async () => {
+    await sendRaw('GET http://user:s3cret@x/items/1?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', false);
+    const span = await theServerSpan();
+    expect(JSON.stringify(span.attributes)).not.toContain('s3cret');
+    expect(JSON.stringify(logExporter.getFinishedLogRecords().map((r) => r.attributes))).not.toContain('s3cret');
+  });
+
+  it('a client that closes its socket right after sending: 499 (client closed request) in all three', async () => {
+    const before = await statusClasses('/items/:id');
+    await sendRaw('GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n', true);
+    const span = await theServerSpan();
+    expect(span.attributes['http.response.status_code']).toBe(499);
+    await new Promise((r) => setTimeout(r, 50));
+    const access = accessRecords();
+    expect(access.map((r) => r.attributes.http_response_status_code)).toEqual([499]);
+    const after = await statusClasses('/items/:id');
+    expect(after['4xx']).toBe((before['4xx'] ?? 0) + 1);
   });
 });

@@ -27,7 +27,11 @@ const lambda = mockClient(LambdaClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 afterEach(() => [ec2, rds, s3, lambda, elbv2].forEach((m) => m.reset()));
 
-const clients = clientFactory({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 1000 });
+const clients = clientFactory({
+  endpoint: 'http://127.0.0.1:1',
+  requestTimeoutMs: 1000,
+  maxResponseBytes: 1024 * 1024,
+});
 const calls: string[] = [];
 const call: AwsCall = (operation, send) => {
   calls.push(operation);
@@ -183,10 +187,11 @@ describe('IAM: the read-only policy grants exactly what the collectors call', ()
   it.each(COLLECTORS.map((c) => [c.name, c] as const))(
     '%s declares a permission for every call it makes',
     async (_name, collector) => {
-      ec2.onAnyCommand().resolves({});
-      rds.onAnyCommand().resolves({});
-      lambda.onAnyCommand().resolves({});
-      elbv2.onAnyCommand().resolves({});
+      // Empty lists: a page without its list at all is a bad answer (allPages).
+      ec2.onAnyCommand().resolves({ Reservations: [], Volumes: [], Vpcs: [] });
+      rds.onAnyCommand().resolves({ DBInstances: [] });
+      lambda.onAnyCommand().resolves({ Functions: [] });
+      elbv2.onAnyCommand().resolves({ LoadBalancers: [] });
       s3.on(ListBucketsCommand).resolves({ Buckets: [{ Name: 'no-region-in-listing' }] });
       s3.on(GetBucketLocationCommand).resolves({});
       calls.length = 0;
@@ -207,6 +212,24 @@ describe('IAM: the read-only policy grants exactly what the collectors call', ()
 });
 
 describe('allPages', () => {
+  it('a page without its list is a bad answer, not an empty page (an empty 200 parses that way)', async () => {
+    const missing: { Items?: number[] } = {};
+    await expect(
+      allPages(
+        async () => missing,
+        (page) => page.Items,
+        () => undefined,
+      ),
+    ).rejects.toMatchObject({ name: 'BadResponseError' });
+    await expect(
+      allPages(
+        async () => ({ Items: [] as number[] }),
+        (page) => page.Items,
+        () => undefined,
+      ),
+    ).resolves.toEqual([]);
+  });
+
   it('stops at a bound when an endpoint keeps answering with a next token', async () => {
     let fetched = 0;
     const endless = allPages(

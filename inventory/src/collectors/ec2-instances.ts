@@ -11,7 +11,8 @@ export const ec2Instances: InventoryCollector = {
     const reservations = await allPages(
       (NextToken) =>
         call('DescribeInstances', () =>
-          clients.ec2.send(new DescribeInstancesCommand({ NextToken, MaxResults: 1000 })),
+          // 100 a page: an instance is several KB of XML, so a page stays well under maxResponseBytes.
+          clients.ec2.send(new DescribeInstancesCommand({ NextToken, MaxResults: 100 })),
         ),
       (page) => page.Reservations,
       (page) => page.NextToken,

@@ -1,4 +1,5 @@
 import type { RegionClients } from '../aws-clients';
+import { BadResponseError } from '../errors';
 
 /** One counted resource; the collector's kind and the region label it further. */
 export interface Resource {
@@ -41,7 +42,11 @@ export function label(value: string | undefined | null, fallback = 'unknown'): s
   return v === '' ? fallback : v;
 }
 
-/** Every page of a paginated API, bounded so a misbehaving endpoint cannot loop forever. */
+/**
+ * Every page of a paginated API, bounded so a misbehaving endpoint cannot loop forever. A page
+ * without its list is not an empty page: the SDK gives [] for an empty list, so a missing one
+ * means an answer that is not the API's (counting it would drop every series to 0).
+ */
 export async function allPages<Page, Item>(
   fetchPage: (token: string | undefined) => Promise<Page>,
   items: (page: Page) => Item[] | undefined,
@@ -52,7 +57,9 @@ export async function allPages<Page, Item>(
   let token: string | undefined;
   for (let page = 0; page < maxPages; page++) {
     const result = await fetchPage(token);
-    all.push(...(items(result) ?? []));
+    const list = items(result);
+    if (!Array.isArray(list)) throw new BadResponseError(`page ${page + 1} of the answer has no list of items`);
+    all.push(...list);
     token = nextToken(result);
     if (!token) return all;
   }

@@ -10,7 +10,7 @@ export const vpcs: InventoryCollector = {
   async collect({ region, clients, call }) {
     const found = await allPages(
       (NextToken) =>
-        call('DescribeVpcs', () => clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }))),
+        call('DescribeVpcs', () => clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 500 }))),
       (page) => page.Vpcs,
       (page) => page.NextToken,
     );

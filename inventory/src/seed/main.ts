@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from '../../../kit/redacted';
 import { seed } from './seed';
 
 /**
@@ -13,7 +14,7 @@ seed(endpoint, { log: (line) => process.stdout.write(`inventory seed: ${line}\n`
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(
-      `inventory seed: failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+      `inventory seed: failed: ${redactUrlCredentials(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}\n`,
     );
     process.exit(1);
   },

@@ -12,6 +12,7 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { SEED_MARKER_TAG, SEED_PLAN, type RegionSeed } from './plan';
+import { redactUrlCredentials } from '../../../kit/redacted';
 
 // An empty zip archive: moto stores the code without running it, which is all a count needs.
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
@@ -24,9 +25,21 @@ export interface SeedOptions {
   log?: (line: string) => void;
   /** moto accepts any; the default chain (environment) is used when unset. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The bound of one call attempt (default 30 s): a moto that accepts and never answers must not hang the seed. */
+  requestTimeoutMs?: number;
 }
 
-type ClientBase = { endpoint: string; maxAttempts: number; credentials?: SeedOptions['credentials'] };
+type ClientBase = {
+  endpoint: string;
+  maxAttempts: number;
+  credentials?: SeedOptions['credentials'];
+  requestHandler: {
+    requestTimeout: number;
+    throwOnRequestTimeout: true;
+    connectionTimeout: number;
+    socketTimeout: number;
+  };
+};
 
 async function seedRegion(
   base: ClientBase,
@@ -148,10 +161,19 @@ async function lambdaRole(base: ClientBase): Promise<string> {
  */
 export async function seed(endpoint: string, options: SeedOptions = {}): Promise<void> {
   const host = new URL(endpoint).hostname;
-  if (/amazonaws\.com$/i.test(host)) throw new Error(`refusing to seed ${endpoint}: the seed is for moto only`);
+  if (/amazonaws\.com$/i.test(host))
+    throw new Error(`refusing to seed ${redactUrlCredentials(endpoint)}: the seed is for moto only`);
+  const timeout = options.requestTimeoutMs ?? 30_000;
   const base: ClientBase = {
     endpoint,
     maxAttempts: 3,
+    // @smithy/node-http-handler 4.x only warns at requestTimeout unless told to throw.
+    requestHandler: {
+      requestTimeout: timeout,
+      throwOnRequestTimeout: true,
+      connectionTimeout: timeout,
+      socketTimeout: timeout,
+    },
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const roleArn = await lambdaRole(base);

@@ -7,15 +7,24 @@ export type ErrorDetail = { field: string; message: string };
 
 /** An error whose status and message are meant for the caller. */
 export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: ErrorDetail[];
+  readonly headers?: Record<string, string>;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
-    readonly details?: ErrorDetail[],
-    readonly headers?: Record<string, string>,
+    details?: ErrorDetail[],
+    headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
   }
 }
 
@@ -70,6 +79,9 @@ function classify(error: unknown): HttpError | undefined {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
+      // Already answered in full (e.g. the server's clientError answer to a bad chunk, after
+      // which the body parser reports the aborted body): nothing left to tell the caller.
+      if (res.writableEnded) return;
       next(error);
       return;
     }

@@ -36,17 +36,77 @@ function answerOnSocket(socket: Duplex, status: number, code: string, message: s
   );
 }
 
+/** A request answered by the server itself, before (or instead of) the app: see createHttpServer. */
+export interface Rejection {
+  status: number;
+  code: string;
+  /** Known only when Node parsed the request line (an unsupported Expect header). */
+  method?: string;
+}
+
+export interface HttpServerOptions {
+  /**
+   * Called for every answer the app never sees (a malformed request line, headers too large, an
+   * unsupported Expect), so such requests are counted, logged and traced like the app's own.
+   */
+  onRejected?: (rejection: Rejection) => void;
+  /**
+   * Time a client has to send a whole request, headers and body. Node's default is 300 s, so a
+   * slow body held a socket (and its parser) for five minutes before anyone answered.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** The one default for how long a request may take to arrive (the service's config reads it too). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Answers a client error through the response Node already made for the request, so the answer
+ * goes the same way as every other: the response's 'finish' fires, and the access record, the
+ * request_count sample and the server span all see the same status.
+ */
+function answerThroughResponse(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify(errorBody(status, code, message));
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    // The parser is broken for this connection: nothing after this answer can be read from it.
+    connection: 'close',
+  });
+  res.end(body);
+}
+
 /** The service's HTTP server: the app, plus JSON answers for what Node rejects before the app. */
-export function createHttpServer(app: RequestListener): Server {
-  const server = createServer(app);
+export function createHttpServer(app: RequestListener, options: HttpServerOptions = {}): Server {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const server = createServer(
+    {
+      requestTimeout,
+      // Node requires headersTimeout <= requestTimeout; the headers get the same bound.
+      headersTimeout: requestTimeout,
+      // Node checks the two timeouts on this interval (default 30 s): keep the bound near its value.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4))),
+    },
+    app,
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset connection or one with a response under way cannot take an answer.
-    if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    const res = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    // A reset connection cannot take an answer, nor can one whose response has begun to go out
+    // (another status line would corrupt what the client is reading).
+    if (error.code === 'ECONNRESET' || !socket.writable || res?.headersSent) {
       socket.destroy();
       return;
     }
     const { status, code, message } = clientErrorAnswer(error);
-    answerOnSocket(socket, status, code, message);
+    // An error in a request's body (bad chunk, a request timeout mid-body) comes after Node made
+    // the response: answer through it, so the request is counted like any other. Before that
+    // there is no request at all, only bytes on a socket.
+    if (res) answerThroughResponse(res, status, code, message);
+    else {
+      answerOnSocket(socket, status, code, message);
+      options.onRejected?.({ status, code });
+    }
   });
   // An Expect header other than 100-continue: Node would answer 417 with no body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
@@ -64,6 +124,7 @@ export function createHttpServer(app: RequestListener): Server {
         connection: 'close',
       })
       .end(body);
+    options.onRejected?.({ status: 417, code: 'expectation_failed', method: req.method });
   });
   return server;
 }

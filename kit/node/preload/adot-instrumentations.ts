@@ -16,3 +16,23 @@ export function findInstrumentation(
 ): ConfigurableInstrumentation | undefined {
   return instrumentations.find((i) => i.instrumentationName === name);
 }
+
+/**
+ * Chains a requestHook onto the HTTP instrumentation's existing one (ADOT's, or an earlier
+ * preload step's). `hook` gets the earlier hook as `earlier` and decides whether it runs first or
+ * last. Returns false when ADOT did not enable the HTTP instrumentation.
+ */
+export function chainHttpRequestHook<S>(
+  instrumentations: ConfigurableInstrumentation[],
+  hook: (span: S, request: unknown, earlier: () => void) => void,
+): boolean {
+  const http = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-http');
+  if (!http) return false;
+  const previous = http.getConfig();
+  const earlierHook = previous.requestHook as ((span: S, request: unknown) => void) | undefined;
+  http.setConfig({
+    ...previous,
+    requestHook: (span: S, request: unknown) => hook(span, request, () => earlierHook?.(span, request)),
+  });
+  return true;
+}

@@ -16,11 +16,15 @@
  *    request_count still counts them.
  * 4. Express layer spans are off, routes kept (express-layers.ts).
  * 5. Sensitive query-string values are redacted in `url.query` before any span ends (redaction.ts).
+ * 6. Every attribute value is bounded (attribute-limits.ts): OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT is
+ *    validated and defaulted before ADOT's SDK reads it, and the HTTP server span's values are
+ *    replaced by bounded copies that own their memory. A bad value stops start-up naming it.
  */
 import { logs } from '@opentelemetry/api-logs';
 import type { IncomingMessage } from 'node:http';
 import { format } from 'node:util';
 import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
+import { applyAttributeLimits, boundAttributesInSpans } from './attribute-limits';
 import { dropExpressLayerSpans } from './express-layers';
 import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
 import { redactQueriesInSpans } from './redaction';
@@ -74,16 +78,22 @@ function loadAdot(): ConfigurableInstrumentation[] {
   }
 }
 
-function applySettings(instrumentations: ConfigurableInstrumentation[]): void {
-  const name = process.env.OTEL_SERVICE_NAME ?? 'otel-kit';
-  const warn = (message: string) => process.stderr.write(`${name}: ${message}\n`);
-  let config;
+function warn(message: string): void {
+  process.stderr.write(`${process.env.OTEL_SERVICE_NAME ?? 'otel-kit'}: ${message}\n`);
+}
+
+/** A bad telemetry variable stops start-up with exit 2 and a message naming it. */
+function orExit<T>(read: () => T): T {
   try {
-    config = logBatchConfigFromEnv(process.env);
+    return read();
   } catch (error) {
     warn((error as Error).message);
     process.exit(2);
   }
+}
+
+function applySettings(instrumentations: ConfigurableInstrumentation[], spanAttributeLimit: number): void {
+  const config = orExit(() => logBatchConfigFromEnv(process.env));
   if (Object.keys(config).length > 0 && applyLogBatchConfig(logs.getLoggerProvider(), config) === 0) {
     warn('no batch log processor found; OTEL_BLRP_* settings not applied');
   }
@@ -94,9 +104,14 @@ function applySettings(instrumentations: ConfigurableInstrumentation[]): void {
   if (!dropExpressLayerSpans(instrumentations) && instrumentationRequested('express')) {
     warn('Express instrumentation not found; layer spans stay on');
   }
+  // Installed before the redaction hook, which calls it after rewriting url.query: the bound then
+  // applies to the redacted query too.
+  boundAttributesInSpans(instrumentations, spanAttributeLimit);
   // Without the HTTP instrumentation there is no url.query to leak either.
   redactQueriesInSpans(instrumentations);
 }
 
-// Node's module cache runs this once per process, however often a command line names it.
-applySettings(loadAdot());
+// Node's module cache runs this once per process, however often a command line names it. The
+// attribute limit is set before ADOT's SDK reads the environment.
+const spanAttributeLimit = orExit(() => applyAttributeLimits(process.env));
+applySettings(loadAdot(), spanAttributeLimit);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactQuery } from './redaction';
+import { REDACTED } from '../../redacted';
+import { redactQuery } from './redaction';
 
 describe('query redaction', () => {
   it('replaces the values of sensitive parameters, whatever their case or encoding', () => {

@@ -6,7 +6,9 @@
  * names; matching ignores case. The service captures no request or response headers (ADOT's
  * HTTP instrumentation captures none unless configured), so there is nothing to redact there.
  */
-import { type ConfigurableInstrumentation, findInstrumentation } from './adot-instrumentations';
+import { REDACTED } from '../../redacted';
+import { type ConfigurableInstrumentation, chainHttpRequestHook } from './adot-instrumentations';
+
 export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
   [
     'AWSAccessKeyId',
@@ -24,8 +26,6 @@ export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
     'key',
   ].map((n) => n.toLowerCase()),
 );
-
-export const REDACTED = 'REDACTED';
 
 function decodedName(raw: string): string {
   try {
@@ -53,18 +53,10 @@ type Span = { setAttribute(key: string, value: string): unknown };
  * with the redacted query. Returns false when there is no HTTP instrumentation to configure.
  */
 export function redactQueriesInSpans(instrumentations: ConfigurableInstrumentation[]): boolean {
-  const http = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-http');
-  if (!http) return false;
-  const previous = http.getConfig();
-  const previousHook = previous.requestHook as ((span: Span, request: unknown) => void) | undefined;
-  http.setConfig({
-    ...previous,
-    requestHook: (span: Span, request: { url?: string }) => {
-      const url = request?.url ?? '';
-      const at = url.indexOf('?');
-      if (at !== -1) span.setAttribute('url.query', redactQuery(url.slice(at + 1)));
-      previousHook?.(span, request);
-    },
+  return chainHttpRequestHook<Span>(instrumentations, (span, request, earlier) => {
+    const url = (request as { url?: string } | undefined)?.url ?? '';
+    const at = url.indexOf('?');
+    if (at !== -1) span.setAttribute('url.query', redactQuery(url.slice(at + 1)));
+    earlier();
   });
-  return true;
 }

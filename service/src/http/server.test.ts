@@ -20,9 +20,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Sends raw bytes, returns everything the server wrote before closing (bounded at 5 s). */
-function raw(request: string): Promise<{ status: number; headers: string; body: unknown }> {
+function raw(request: string, to = port): Promise<{ status: number; headers: string; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port: to });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5_000);
     socket.on('data', (c: Buffer) => chunks.push(c));
@@ -82,6 +82,44 @@ describe('errors Node raises before Express', () => {
   it('the server keeps serving after each of them', async () => {
     const answer = await raw('GET /items/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(answer.status).toBe(200);
+  });
+
+  // Errors in a request's body arrive after Node made a response object for it: that response had
+  // sent nothing yet, so the caller can still be answered (plain Node answers these 400 too).
+  it.each([
+    ['a chunk size that is not hex', 'POST', 'Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+    ['LF-only chunk lines', 'POST', 'Transfer-Encoding: chunked\r\n\r\n2\n{}\n0\n\n'],
+    ['Transfer-Encoding: xchunked', 'POST', 'Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'],
+    ['a bad chunk under GET', 'GET', 'Transfer-Encoding: chunked\r\n\r\nzz\r\n'],
+    [
+      'a chunk extension with a control byte',
+      'POST',
+      'Transfer-Encoding: chunked\r\n\r\n2;a=\u0001\r\n{}\r\n0\r\n\r\n',
+    ],
+  ])('%s: 400 in the JSON shape, not a silently closed socket', async (_name, method, rest) => {
+    const answer = await raw(`${method} /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${rest}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(shape(400, 'malformed_request'));
+  });
+
+  it('a body that never finishes: 408 in the JSON shape at the request timeout, not after 300 s', async () => {
+    const slow = createHttpServer(createApp({ config: testConfig(), logger: createLogger('silent') }), {
+      requestTimeoutMs: 300,
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const answer = await raw(
+        'POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na',
+        (slow.address() as AddressInfo).port,
+      );
+      expect(answer.status).toBe(408);
+      expect(answer.body).toEqual(shape(408, 'request_timeout'));
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 
   it('classifies a request timeout as 408', () => {

@@ -18,10 +18,13 @@ const monotonic: Clock = () => performance.now();
  */
 export class MemoryLeak {
   private readonly chunks: string[] = [];
-  constructor(
-    private readonly chunkBytes = LEAK_CHUNK_BYTES,
-    private readonly capBytes = LEAK_CAP_BYTES,
-  ) {}
+  private readonly chunkBytes: number;
+  private readonly capBytes: number;
+
+  constructor(chunkBytes = LEAK_CHUNK_BYTES, capBytes = LEAK_CAP_BYTES) {
+    this.chunkBytes = chunkBytes;
+    this.capBytes = capBytes;
+  }
 
   get heldBytes(): number {
     return this.chunks.length * this.chunkBytes;
@@ -47,10 +50,13 @@ export class MemoryLeak {
 export class PerSecondBudget {
   private windowStart = Number.NEGATIVE_INFINITY;
   private spent = 0;
-  constructor(
-    private readonly perSecond: number,
-    private readonly clock: Clock = monotonic,
-  ) {}
+  private readonly perSecond: number;
+  private readonly clock: Clock;
+
+  constructor(perSecond: number, clock: Clock = monotonic) {
+    this.perSecond = perSecond;
+    this.clock = clock;
+  }
 
   /** Takes up to `wanted` units from this second's budget; returns how many were granted. */
   take(wanted: number): number {
@@ -72,11 +78,12 @@ export class PerSecondBudget {
  */
 export class CpuBlocker {
   private readonly budget: PerSecondBudget;
-  constructor(
-    private readonly blockMs = CPU_BLOCK_MS,
-    budgetMsPerSecond = CPU_BLOCK_BUDGET_MS_PER_SECOND,
-    private readonly clock: Clock = monotonic,
-  ) {
+  private readonly blockMs: number;
+  private readonly clock: Clock;
+
+  constructor(blockMs = CPU_BLOCK_MS, budgetMsPerSecond = CPU_BLOCK_BUDGET_MS_PER_SECOND, clock: Clock = monotonic) {
+    this.blockMs = blockMs;
+    this.clock = clock;
     this.budget = new PerSecondBudget(budgetMsPerSecond, clock);
   }
 
