@@ -25,6 +25,8 @@ import { LOG_MSG_SCENARIOS_CHANGED } from '../service/src/scenarios/switch.ts';
 import { LOG_MSG_FLOOD } from '../service/src/scenarios/middleware.ts';
 import { jaegerSearch, lokiDoorRecords, promInstant, type JaegerTrace } from './backends.ts';
 import { listPanelTargets, resolveQuery, runLoad, startE2eStack, type E2eStack } from './harness.ts';
+import { scenarioOnAnnotation } from '../dashboards/src/serviceOverview.ts';
+import { LABEL_SCENARIO, PROM_FEATURE_FLAG_EVALUATIONS } from '../kit/names/service.ts';
 import { fetchJson } from '../kit/testing/poll.ts';
 
 /** How long each symptom may take to show once the flag is in force (rates over 1 m, 5 s exports). */
@@ -214,6 +216,21 @@ describe.each(SCENARIO_NAMES.map((name) => [name]))('%s', (name) => {
           { timeoutMs: 60_000, intervalMs: 5_000 },
         );
         expect(traces.length, `${name}: a trace with the feature_flag.evaluation event`).toBeGreaterThan(0);
+        // The boards' annotation draws this scenario's region, and its evaluations are counted.
+        const region = await pollUntil(
+          () => promInstant(stack.urls.prometheus, scenarioOnAnnotation),
+          (series) => series.some((s) => s.metric[LABEL_SCENARIO] === name),
+          { timeoutMs: 30_000, intervalMs: 5_000 },
+        );
+        expect(
+          region.map((s) => s.metric[LABEL_SCENARIO]),
+          `${name}: annotation query`,
+        ).toContain(name);
+        const evaluations = await promInstant(
+          stack.urls.prometheus,
+          `sum(${PROM_FEATURE_FLAG_EVALUATIONS}{feature_flag_key="${name}"})`,
+        );
+        expect(Number(evaluations[0]?.value?.[1] ?? 0), `${name}: evaluations counted`).toBeGreaterThan(0);
         measured[name] =
           `in force ${(inForceMs / 1000).toFixed(1)} s after the switch; symptom ${(symptomMs / 1000).toFixed(0)} s, alert ${(alertMs / 1000).toFixed(0)} s after that`;
       } finally {

@@ -74,9 +74,9 @@ export function observeActiveSimulatedUsers(read: () => number): () => void {
  * it when a scenario starts and stops; the alerts read it as context.
  */
 export function observeScenarios(names: readonly string[], isOn: (name: string) => boolean): () => void {
+  // No unit: the remote-write translation would turn a unit of "1" into a `_ratio` suffix.
   const gauge = meter().createObservableGauge(METRIC_SCENARIO_ACTIVE, {
     description: 'Lab scenario switched on (1) or off (0), from the flag file',
-    unit: '1',
   });
   const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) => {
     for (const name of names) result.observe(isOn(name) ? 1 : 0, { [ATTR_SCENARIO]: name });
