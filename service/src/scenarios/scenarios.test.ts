@@ -38,6 +38,8 @@ import {
 import { CpuBlocker, MemoryLeak, PerSecondBudget, logFloodBudget } from './effects';
 import { LOG_MSG_FLOOD } from './middleware';
 import { dropExpressLayerSpans } from '../../../kit/node/preload/express-layers';
+import { observeScenarios } from '../telemetry/metrics';
+import { METRIC_SCENARIO_ACTIVE } from '../../../kit/names/service';
 
 vi.mock('pino', async () => {
   const { instrumentedPino } = await import('../../../kit/testing/otel.ts');
@@ -153,6 +155,22 @@ describe('the scenario switch reads the flag file (flagd provider, in process)',
       expect(scenarios.active()).toEqual(['cpu-block', 'log-flood']);
     }
   }, 90_000);
+});
+
+describe('the scenario gauge (the boards draw their annotations from it)', () => {
+  it('one series per scenario, 1 while on; no unit, so Prometheus names it scenario_active (a unit of 1 would add _ratio)', async () => {
+    const stop = observeScenarios(SCENARIO_NAMES, (name) => name === 'log-flood');
+    try {
+      const metric = (await collectMetrics()).scopeMetrics
+        .flatMap((s) => s.metrics)
+        .find((m) => m.descriptor.name === METRIC_SCENARIO_ACTIVE)!;
+      expect(metric.descriptor.unit).toBe('');
+      const values = Object.fromEntries(metric.dataPoints.map((p) => [p.attributes.scenario, p.value]));
+      expect(values).toEqual(Object.fromEntries(SCENARIO_NAMES.map((n) => [n, n === 'log-flood' ? 1 : 0])));
+    } finally {
+      stop();
+    }
+  });
 });
 
 describe('config: the flag path env vars', () => {
