@@ -210,6 +210,16 @@ describe.each(SCENARIO_NAMES.map((name) => [name]))('%s', (name) => {
         });
         expect(alerts, `${name}: firing alerts`).toContain(SCENARIOS[name].alert);
         const alertMs = Date.now() - started;
+        const slo = SCENARIOS[name].sloAlert;
+        if (slo) {
+          const burning = await pollUntil(firingAlerts, (a) => a.includes(slo), {
+            timeoutMs: ALERT_BOUND_MS,
+            intervalMs: 5_000,
+          });
+          expect(burning, `${name}: SLO alert`).toContain(slo);
+          measured[`${name} SLO`] =
+            `${slo} firing ${((Date.now() - started) / 1000).toFixed(0)} s after the flag was in force`;
+        }
         const traces = await pollUntil(
           () => tracesWithEvaluation(name, onSec),
           (t) => t.length > 0,

@@ -66,6 +66,8 @@ export interface Scenario {
   panel: string;
   /** The Prometheus alert (alerts/items-api.rules.yml) that fires while it is on. */
   alert: string;
+  /** The SLO burn-rate alert (page) the scenario also sets off, where it hits an SLO. */
+  sloAlert?: string;
   /** Share of requests affected, by flagd's fractional targeting (per trace); absent: every request. */
   sharePercent?: number;
 }
@@ -77,6 +79,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     board: 'serviceOverview',
     panel: 'Latency p50 / p95 / p99',
     alert: 'ItemsRouteSlow',
+    sloAlert: 'ItemsApiLatencyBudgetBurn',
   },
   'items-errors': {
     name: 'items-errors',
@@ -84,6 +87,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     board: 'serviceOverview',
     panel: 'Error rate (5xx share)',
     alert: 'ItemsRouteFailing',
+    sloAlert: 'ItemsApiAvailabilityBudgetBurn',
     sharePercent: ERROR_SHARE_PERCENT,
   },
   'memory-leak': {

@@ -41,6 +41,8 @@ describe('alerts/items-api.rules.yml', () => {
     for (const name of SCENARIO_NAMES) {
       expect(alertNames, `${name}: alert ${SCENARIOS[name].alert}`).toContain(SCENARIOS[name].alert);
       expect([...firing], `${name}: a promtool test firing ${SCENARIOS[name].alert}`).toContain(SCENARIOS[name].alert);
+      const slo = SCENARIOS[name].sloAlert;
+      if (slo) expect([...firing], `${name}: a promtool test firing ${slo}`).toContain(slo);
     }
   });
 

@@ -41,6 +41,7 @@ describe('labs/', () => {
       expect(page).toContain(BOARDS[scenario.board].title);
       expect(page).toContain(scenario.panel);
       expect(page).toContain(scenario.alert);
+      if (scenario.sloAlert) expect(page).toContain(scenario.sloAlert);
       // The answer is folded away.
       const answer = page.slice(page.indexOf('\n## Answer'), page.indexOf('\n## Turn it off'));
       expect(answer).toMatch(/<details><summary>[^<]+<\/summary>[\s\S]+<\/details>/);
