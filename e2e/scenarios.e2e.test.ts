@@ -5,8 +5,7 @@
 // the symptom goes back to its baseline. Every wait is bounded; the bounds are stated below.
 // Loki does not run here: log symptoms are judged at Loki's door (what the collector delivered).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARDS } from '../kit/boards.ts';
@@ -19,6 +18,7 @@ import {
   FLAG_FILE,
   SCENARIOS,
   SCENARIO_NAMES,
+  renderFlagFile,
   type ScenarioName,
 } from '../kit/scenarios.ts';
 import { LOG_MSG_SCENARIOS_CHANGED } from '../service/src/scenarios/switch.ts';
@@ -36,21 +36,22 @@ const ALERT_BOUND_MS = 240_000;
 /** How long the baseline may take to come back after the flag is off (the 1 m windows must empty). */
 const BASELINE_BOUND_MS = 180_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'otel-kit-scenarios-'));
-const flagFile = join(dir, 'scenarios.flagd.json');
-copyFileSync(join(REPO_ROOT, FLAG_FILE), flagFile);
-
 let stack: E2eStack;
 let startSec: number;
 let loadStopped = false;
 let load: Promise<void>;
 const measured: Record<string, string> = {};
 
-/** `npm run scenario` as a facilitator types it, pointed at the e2e stack's flag file. */
+/**
+ * `npm run scenario` as a facilitator types it on the native stack: it rewrites the repository's
+ * flag file, which the native service reads (compose's /flags mount mapped back to the
+ * repository). The file is put back to every scenario off at the end, byte for byte as committed.
+ */
 function scenario(...args: string[]): { status: number | null; out: string } {
+  const { [ENV_FLAG_FILE]: _ignored, ...env } = process.env;
   const result = spawnSync('npm', ['run', '--silent', 'scenario', '--', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [ENV_FLAG_FILE]: flagFile },
+    env,
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -148,7 +149,10 @@ const SYMPTOMS: Record<ScenarioName, Symptom> = {
 
 beforeAll(async () => {
   startSec = Date.now() / 1000 - 60;
-  stack = await startE2eStack({ service: { [ENV_FLAG_FILE]: flagFile } });
+  expect(readFileSync(join(REPO_ROOT, FLAG_FILE), 'utf8'), 'the flag file starts as committed').toBe(
+    renderFlagFile(new Set()),
+  );
+  stack = await startE2eStack();
   // A steady counted load for the whole file, run after run (each bounded), until the tests end.
   load = (async () => {
     for (let run = 0; run < 30 && !loadStopped; run += 1) {
@@ -168,8 +172,8 @@ beforeAll(async () => {
 afterAll(async () => {
   loadStopped = true;
   await Promise.race([load, new Promise((resolve) => setTimeout(resolve, 90_000))]);
+  scenario('off');
   await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
   console.log(
     `measured:\n${Object.entries(measured)
       .map(([k, v]) => `  ${k}: ${v}`)

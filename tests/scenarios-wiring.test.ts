@@ -10,6 +10,7 @@ import {
   FLAG_FILE,
   FLAGD_RESOLVER_IN_PROCESS,
   SCENARIO_NAMES,
+  renderFlagFile,
   scenariosOnIn,
 } from '../kit/scenarios.ts';
 import { environmentOf, mountsOf, readCompose, readText } from './stack-files.ts';
@@ -33,5 +34,7 @@ describe('the flag file in compose and in the repository', () => {
     expect(parsed.$schema).toBe('https://flagd.dev/schema/v0/flags.json');
     expect(Object.keys(parsed.flags).sort()).toEqual([...SCENARIO_NAMES].sort());
     expect([...scenariosOnIn(text).on]).toEqual([]);
+    // Byte for byte what `npm run scenario -- off` writes, so a lab session leaves no diff behind.
+    expect(text).toBe(renderFlagFile(new Set()));
   });
 });
