@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS, SCENARIO_NAMES, renderFlagFile, scenariosOnIn, type ScenarioName } from '../kit/scenarios.ts';
 import { flagFileFrom, runScenarioCommand, type ScenarioIo } from './scenario-cli.ts';
@@ -89,5 +90,27 @@ describe('npm run scenario', () => {
     expect(flagFileFrom({})).toBe('flags/scenarios.flagd.json');
     expect(flagFileFrom({ FLAGD_OFFLINE_FLAG_SOURCE_PATH: '' })).toBe('flags/scenarios.flagd.json');
     expect(flagFileFrom({ FLAGD_OFFLINE_FLAG_SOURCE_PATH: '/tmp/x.json' })).toBe('/tmp/x.json');
+  });
+});
+
+describe('npm run scenario on any input', () => {
+  it('any arguments and any flag file text: exit 0, 1 or 2, and whatever it writes is a flag file it reads back', () => {
+    const fileText = fc.oneof(
+      fc.constant(undefined),
+      fc.string(),
+      fc.json(),
+      fc.constantFrom(allOff, renderFlagFile(new Set(SCENARIO_NAMES)), '{"flags": []}', '{"flags": {"slow-store": 1}}'),
+    );
+    const arg = fc.oneof(fc.constantFrom(...SCENARIO_NAMES, 'on', 'off', 'list', ''), fc.string({ maxLength: 12 }));
+    fc.assert(
+      fc.property(fileText, fc.array(arg, { maxLength: 4 }), (text, args) => {
+        const { io, state } = fakeIo(text);
+        const code = runScenarioCommand(args, io);
+        expect([0, 1, 2]).toContain(code);
+        if (code !== 0) expect(state.writes).toBe(0);
+        if (state.writes > 0) expect(() => scenariosOnIn(state.text!)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
   });
 });
