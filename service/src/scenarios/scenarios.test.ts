@@ -262,6 +262,14 @@ describe('each scenario, switched on, breaks what its lab page says', () => {
       .flatMap(flagEvents)
       .map((e) => e.attributes?.['feature_flag.key']);
     expect(keys.sort()).toEqual(['cpu-block', 'memory-leak']);
+    // The block is a gap in the waterfall: nothing starts under the server span until it is over.
+    const server = serverSpans()[0]!;
+    const ms = (t: [number, number]) => t[0] * 1000 + t[1] / 1e6;
+    const children = spanExporter
+      .getFinishedSpans()
+      .filter((s) => s.parentSpanContext?.spanId === server.spanContext().spanId);
+    expect(children.map((c) => c.name)).toEqual(['store.list']);
+    expect(ms(children[0]!.startTime) - ms(server.startTime)).toBeGreaterThanOrEqual(CPU_BLOCK_MS);
   });
 });
 
