@@ -1,7 +1,8 @@
 // `npm run bench`: what a workshop attendee feels, measured in one run on this machine and
 // printed beside the goals (a benchmark, never a timed test). Writes the results as JSON too
 // (BENCH_JSON, default bench-results.json in the working directory).
-//   P1 throughput of GET /items instrumented ÷ bare, and where the per-request cost goes
+//   P1 throughput of GET /items instrumented ÷ bare, beside the two zero-code setups, and where the
+//      per-request cost goes
 //   P2 request → trace queryable in Jaeger, and → log record at Loki's door, under 100 rps
 //   P4 resident memory of every process of the native stack, idle and during a burst
 //   P5 a k6 burst aimed at 1,000 rps for 30 s with the whole stack on the same cores
@@ -33,10 +34,11 @@ async function main(): Promise<void> {
 
   const p1 = skip.has('p1')
     ? {
-        rows: [{ variant: 'bare', rps: Number.NaN, rounds: [] }],
+        rows: [{ variant: 'bare', rps: Number.NaN, rounds: [], cpuUs: Number.NaN, cpuRounds: [] }],
         ratio: Number.NaN,
         overheadUs: Number.NaN,
         breakdownUs: {},
+        peers: [],
       }
     : await measureThroughput({ rounds: env('BENCH_ROUNDS', 3), seconds: env('BENCH_SECONDS', 5), log });
 

@@ -1,17 +1,24 @@
 // P1: saturation throughput of GET /items, the service bare (no preload) against the service as
-// `npm start` runs it, and with one part turned off at a time, in interleaved rounds so drift on
-// the machine hits every variant alike. Telemetry goes to a local OTLP sink that answers at once.
+// `npm start` runs it, with one part turned off at a time, and under the two zero-code setups a
+// user would pick instead of ours, in interleaved rounds so drift on the machine hits every variant
+// alike. Telemetry goes to a local OTLP sink that answers at once.
+// Each variant's cost is the service process's CPU time per request (user + system, all threads,
+// from /proc), besides its requests per second: at saturation a request costs its CPU time, and
+// CPU time does not change with what else the machine runs, where requests per second do (on a
+// shared 2-core machine they moved by 2x between rounds of one run).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { REPO_ROOT, SERVICE_ENTRY } from '../../kit/layout.ts';
-import { median, overheadUs, type ThroughputRow } from './report.ts';
+import { comparePeers, median, type ThroughputRow } from './report.ts';
 import { freePort } from '../../kit/testing/processes.ts';
 
 interface Variant {
   name: string;
+  /** bare: no telemetry; ours: `npm start`; part: ours with one part off; peer: a zero-code setup. */
+  kind: 'bare' | 'ours' | 'part' | 'peer';
   /** node arguments; undefined = npm start's */
   args?: string[];
   env: Record<string, string>;
@@ -33,16 +40,41 @@ const without = (name: string) =>
     .filter((i) => i !== name)
     .join(',');
 
+/** The service as `npm start` runs it. */
+export const OURS = 'instrumented (npm start)';
+
 export const VARIANTS: Variant[] = [
-  { name: 'bare', args: [SERVICE_ENTRY], env: {} },
-  { name: 'instrumented (npm start)', env: {} },
-  { name: 'without traces export', env: { OTEL_TRACES_EXPORTER: 'none' } },
-  { name: 'without logs export', env: { OTEL_LOGS_EXPORTER: 'none' } },
-  { name: 'without metrics export', env: { OTEL_METRICS_EXPORTER: 'none' } },
+  { name: 'bare', kind: 'bare', args: [SERVICE_ENTRY], env: {} },
+  { name: OURS, kind: 'ours', env: {} },
+  { name: 'without traces export', kind: 'part', env: { OTEL_TRACES_EXPORTER: 'none' } },
+  { name: 'without logs export', kind: 'part', env: { OTEL_LOGS_EXPORTER: 'none' } },
+  { name: 'without metrics export', kind: 'part', env: { OTEL_METRICS_EXPORTER: 'none' } },
   // Layer spans are already off (express-layers.ts); this removes the instrumentation that names routes.
-  { name: 'without express instrumentation', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('express') } },
-  { name: 'without pino instrumentation', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('pino') } },
-  { name: 'without runtime-node metrics', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('runtime-node') } },
+  {
+    name: 'without express instrumentation',
+    kind: 'part',
+    env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('express') },
+  },
+  { name: 'without pino instrumentation', kind: 'part', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('pino') } },
+  {
+    name: 'without runtime-node metrics',
+    kind: 'part',
+    env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('runtime-node') },
+  },
+  // The peers: the same compiled service and the same service/otel.env (every signal exported over
+  // OTLP/HTTP, the same instrumentations, batch and queue settings), only the preload differs.
+  {
+    name: 'peer: ADOT zero-code register',
+    kind: 'peer',
+    args: ['--require', '@aws/aws-distro-opentelemetry-node-autoinstrumentation/register', SERVICE_ENTRY],
+    env: {},
+  },
+  {
+    name: 'peer: upstream zero-code register',
+    kind: 'peer',
+    args: ['--require', '@opentelemetry/auto-instrumentations-node/register', SERVICE_ENTRY],
+    env: {},
+  },
 ];
 
 /** An OTLP/HTTP endpoint that reads each export and answers 200 at once: the cost under test is the service's. */
@@ -55,7 +87,21 @@ async function startSink(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-async function measure(variant: Variant, sinkUrl: string, seconds: number): Promise<number> {
+/** CPU time a process has used so far, µs: utime + stime of /proc/<pid>/stat (Linux clock ticks). */
+function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+/** USER_HZ: 100 on every Linux the kit runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+async function measure(
+  variant: Variant,
+  sinkUrl: string,
+  seconds: number,
+): Promise<{ rps: number; cpuUsPerRequest: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, variant.args ? ['--env-file=service/otel.env', ...variant.args] : startArgs, {
     cwd: REPO_ROOT,
@@ -81,10 +127,12 @@ async function measure(variant: Variant, sinkUrl: string, seconds: number): Prom
       await new Promise((r) => setTimeout(r, 100));
     }
     await autocannon({ url, connections: 32, duration: 1 }); // warm-up: JIT, pools
+    const cpuBefore = cpuTimeUs(child.pid!);
     const result = await autocannon({ url, connections: 32, duration: seconds });
+    const cpuUs = cpuTimeUs(child.pid!) - cpuBefore;
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requests.average;
+    return { rps: result.requests.average, cpuUsPerRequest: cpuUs / result.requests.total };
   } finally {
     child.kill('SIGKILL');
   }
@@ -93,12 +141,16 @@ async function measure(variant: Variant, sinkUrl: string, seconds: number): Prom
 export async function measureThroughput(opts: { rounds: number; seconds: number; log: (line: string) => void }) {
   const sink = await startSink();
   const rounds = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+  const cpuRounds = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
   try {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const variant of VARIANTS) {
-        const rps = await measure(variant, sink.url, opts.seconds);
+        const { rps, cpuUsPerRequest } = await measure(variant, sink.url, opts.seconds);
         rounds.get(variant.name)!.push(rps);
-        opts.log(`P1 round ${round}: ${variant.name} ${rps.toFixed(0)} rps`);
+        cpuRounds.get(variant.name)!.push(cpuUsPerRequest);
+        opts.log(
+          `P1 round ${round}: ${variant.name} ${rps.toFixed(0)} rps, ${cpuUsPerRequest.toFixed(0)} µs CPU a request`,
+        );
       }
     }
   } finally {
@@ -108,12 +160,22 @@ export async function measureThroughput(opts: { rounds: number; seconds: number;
     variant: v.name,
     rps: median(rounds.get(v.name)!),
     rounds: rounds.get(v.name)!,
+    cpuUs: median(cpuRounds.get(v.name)!),
+    cpuRounds: cpuRounds.get(v.name)!,
   }));
-  const bare = rows[0]!.rps;
-  const full = rows[1]!.rps;
-  const fullOverhead = overheadUs(full, bare);
+  const rowOf = (kind: Variant['kind']) => rows.filter((_, i) => VARIANTS[i]!.kind === kind);
+  const bare = rowOf('bare')[0]!;
+  const ours = rowOf('ours')[0]!;
+  const fullOverhead = ours.cpuUs - bare.cpuUs;
   const breakdownUs = Object.fromEntries(
-    rows.slice(2).map((row) => [row.variant.replace(/^without /, ''), fullOverhead - overheadUs(row.rps, bare)]),
+    rowOf('part').map((row) => [row.variant.replace(/^without /, ''), ours.cpuUs - row.cpuUs]),
   );
-  return { rows, ratio: full / bare, overheadUs: fullOverhead, breakdownUs };
+  return {
+    rows,
+    // At saturation throughput is the inverse of a request's cost: bare's CPU ÷ ours is ours ÷ bare in rps.
+    ratio: bare.cpuUs / ours.cpuUs,
+    overheadUs: fullOverhead,
+    breakdownUs,
+    peers: comparePeers(bare, ours, rowOf('peer')),
+  };
 }

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
 import { type StartedService, nodeArgsOfScript, startCompiledService } from '../../kit/testing/processes';
 import { newSpanId, newTraceId, traceparent } from '../../kit/trace-ids';
@@ -140,6 +141,16 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
   });
 
   it('on SIGTERM finishes the in-flight request, flushes its spans and logs, and exits 0', async () => {
+    // A service of its own whose batch timers never fire during the test (60 s): whatever of the
+    // last request arrives, only the shutdown flush can have sent.
+    service.child.kill('SIGKILL');
+    service = await startCompiledService({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      STORE_LATENCY_MS: '1500',
+      STORE_LATENCY_JITTER_MS: '0',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      OTEL_BLRP_SCHEDULE_DELAY: '60000',
+    });
     const base = `http://127.0.0.1:${service.port}`;
     const lastTraceId = newTraceId();
     const inFlight = fetch(`${base}/items/2`, { headers: { traceparent: traceparent(lastTraceId, newSpanId()) } });
@@ -150,14 +161,16 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
     expect(res.status).toBe(200);
     expect(await service.exited).toBe(0);
     const raw = Buffer.from(lastTraceId, 'hex');
-    // Span and log batches run on 1 s / 5 s timers; the request ended ~1.2 s after SIGTERM and the
-    // process exited right after, so only the shutdown flush can have delivered them.
     const span = receiver.find('/v1/traces', raw)[0];
     const log = receiver.find('/v1/logs', raw, 'request completed')[0];
     expect(span?.at).toBeGreaterThan(signalledAt);
     expect(log?.at).toBeGreaterThan(signalledAt);
     expect(service.stderr()).not.toMatch(/Error: |at .*\(/);
-  }, 30_000);
+    // stdout is written asynchronously: the lines logged just before process.exit still arrive.
+    const lastLines = service.stdout().trimEnd().split('\n').slice(-3).join('\n');
+    expect(lastLines).toContain(lastTraceId);
+    expect(lastLines).toContain('server closed; flushing telemetry');
+  }, 45_000);
 });
 
 describe.skipIf(!built)('start-up with bad configuration or no collector', () => {
@@ -171,6 +184,34 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     expect(code).not.toBe(0);
     expect(err).toContain('PORT="abc"');
+  }, 20_000);
+
+  it('exits 1 when its port is taken, and the fatal line written just before exit reaches stdout', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+    try {
+      const child = spawn(process.execPath, startArgs, {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOST: '127.0.0.1',
+          PORT: String((holder.address() as AddressInfo).port),
+          OTEL_SDK_DISABLED: 'true',
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+      expect(code).toBe(1);
+      const fatal = out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level?: string; msg?: string })
+        .find((record) => record.level === 'fatal');
+      expect(fatal?.msg).toBe('server failed to listen');
+    } finally {
+      holder.close();
+    }
   }, 20_000);
 
   it('exits 2 naming OTEL_BLRP_SCHEDULE_DELAY when it is not a number (the log batching preload)', async () => {
