@@ -3,9 +3,7 @@
 // collection ends within its bound; it either succeeds with exactly the resources answered or
 // fails with a known error kind that is counted; /health is degraded exactly when it failed.
 // Fixed seed and run count keep it reproducible and bounded; FUZZ_RUNS raises it.
-import { collectMetrics } from '../../kit/testing/otel';
 import fc from 'fast-check';
-import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFactory } from './aws-clients';
@@ -13,10 +11,9 @@ import { CircuitBreakers } from './circuit-breaker';
 import { ec2Instances } from './collectors/ec2-instances';
 import { ERROR_KINDS } from './errors';
 import { createStatusServer } from './http';
-import { createMetrics } from './metrics';
 import * as names from '../../kit/names/inventory';
-import { Scheduler } from './scheduler';
 import { InventoryState } from './state';
+import { counterTotal, fastScheduler } from './test-support/fast-scheduler';
 import { HostileAws, type HostileMode } from './test-support/hostile-aws';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'hostile';
@@ -113,14 +110,7 @@ const oversized = fc.constant<Case>({
 });
 const silent = fc.constant<Case>({ mode: { kind: 'silent' }, label: 'silent' });
 
-async function errorsCounted(): Promise<number> {
-  let total = 0;
-  for (const scope of (await collectMetrics()).scopeMetrics)
-    for (const m of scope.metrics)
-      if (m.descriptor.name === names.METRIC_COLLECTION_ERRORS)
-        for (const p of m.dataPoints) if (p.attributes[names.ATTR_REGION] === REGION) total += p.value as number;
-  return total;
-}
+const errorsCounted = () => counterTotal(names.METRIC_COLLECTION_ERRORS, { [names.ATTR_REGION]: REGION });
 
 describe('fuzzing AWS answers', () => {
   it(`${RUNS} random answers: bounded, exact when ok, classified and counted when not, /health agrees`, async () => {
@@ -130,17 +120,12 @@ describe('fuzzing AWS answers', () => {
         async ({ mode, expectOk, label }) => {
           endpoint.mode = mode;
           const state = new InventoryState([{ collector: ec2Instances.name, region: REGION }]);
-          const scheduler = new Scheduler({
-            collectors: [{ collector: ec2Instances, intervalMs: 60_000 }],
+          const scheduler = fastScheduler({
+            collectors: [ec2Instances],
             regions: [REGION],
             clients,
             breakers: new CircuitBreakers({ failureThreshold: 1_000, openMs: 60_000 }),
-            retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
             state,
-            metrics: createMetrics(state),
-            logger: pino({ level: 'silent' }),
-            maxConcurrency: 1,
-            sleep: async () => undefined,
           });
           const errorsBefore = await errorsCounted();
           const started = Date.now();

@@ -2,8 +2,7 @@
 // clients and collectors, the real scheduler, metrics and status server. The rules under test:
 // every AWS call ends within its bound; what it ends with is classified, counted and shown in
 // /health; no answer is trusted for being a 200.
-import { collectMetrics, resetTelemetry } from '../../kit/testing/otel';
-import pino from 'pino';
+import { resetTelemetry } from '../../kit/testing/otel';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientFactory } from './aws-clients';
@@ -13,11 +12,11 @@ import { ec2Instances } from './collectors/ec2-instances';
 import { lambdaFunctions } from './collectors/lambda-functions';
 import type { InventoryCollector } from './collectors/types';
 import { createStatusServer } from './http';
-import { createMetrics } from './metrics';
 import * as names from '../../kit/names/inventory';
-import { regionsFor, Scheduler } from './scheduler';
+import { regionsFor } from './scheduler';
 import { InventoryState } from './state';
 import { seed } from './seed/seed';
+import { counterTotal, fastScheduler } from './test-support/fast-scheduler';
 import { HostileAws, type HostileMode } from './test-support/hostile-aws';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'hostile';
@@ -30,15 +29,7 @@ afterEach(async () => {
   endpoint = undefined;
 });
 
-async function counter(metric: string, attributes: Record<string, string>): Promise<number> {
-  let total = 0;
-  for (const scope of (await collectMetrics()).scopeMetrics)
-    for (const m of scope.metrics)
-      if (m.descriptor.name === metric)
-        for (const p of m.dataPoints)
-          if (Object.entries(attributes).every(([k, v]) => p.attributes[k] === v)) total += p.value as number;
-  return total;
-}
+const counter = counterTotal;
 
 /** Each test its own region, so the process-wide counters start at 0 for it. */
 async function against(
@@ -53,8 +44,8 @@ async function against(
     collectors.flatMap((c) => regionsFor(c, [region]).map((t) => ({ collector: c.name, region: t.label }))),
   );
   const breakers = new CircuitBreakers({ failureThreshold: 100, openMs: 60_000 });
-  const scheduler = new Scheduler({
-    collectors: collectors.map((collector) => ({ collector, intervalMs: 60_000 })),
+  const scheduler = fastScheduler({
+    collectors,
     regions: [region],
     clients: clientFactory({
       endpoint: url,
@@ -62,13 +53,7 @@ async function against(
       maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
     }),
     breakers,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     state,
-    metrics: createMetrics(state),
-    logger: pino({ level: 'silent' }),
-    // One slot: a call that never ends would starve every other collector.
-    maxConcurrency: 1,
-    sleep: async () => undefined,
   });
   const status = createStatusServer(state, 'test', () => breakers.notClosed());
   const health = async () => (await request(status).get('/health')).body as { status: string };

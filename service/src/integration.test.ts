@@ -174,34 +174,45 @@ describe.skipIf(!built)('compiled service under the real ADOT preload', () => {
 });
 
 describe.skipIf(!built)('start-up with bad configuration or no collector', () => {
-  it('exits non-zero naming PORT when PORT=abc', async () => {
-    const child = spawn(process.execPath, startArgs, {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', PORT: 'abc' },
-    });
+  /** Starts the service as `npm start` does with `env`, and waits for it to exit. */
+  async function runToExit(env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+    const child = spawn(process.execPath, startArgs, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
     let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-    expect(code).not.toBe(0);
-    expect(err).toContain('PORT="abc"');
-  }, 20_000);
+    return { code, out, err };
+  }
+
+  it.each([
+    ['PORT', 'abc', 2, 'PORT="abc"'],
+    ['OTEL_BLRP_SCHEDULE_DELAY', 'soon', 2, 'OTEL_BLRP_SCHEDULE_DELAY must be a positive integer'],
+    [
+      'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      '-5',
+      2,
+      'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT must be an integer between 1 and',
+    ],
+  ])(
+    'exits %s=%s with status %i and a message naming it',
+    async (name, value, status, message) => {
+      const { code, err } = await runToExit({ [name]: value });
+      expect(code).toBe(status);
+      expect(err).toContain(message);
+    },
+    20_000,
+  );
 
   it('exits 1 when its port is taken, and the fatal line written just before exit reaches stdout', async () => {
     const holder = createServer();
     await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
     try {
-      const child = spawn(process.execPath, startArgs, {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOST: '127.0.0.1',
-          PORT: String((holder.address() as AddressInfo).port),
-          OTEL_SDK_DISABLED: 'true',
-        },
+      const { code, out } = await runToExit({
+        HOST: '127.0.0.1',
+        PORT: String((holder.address() as AddressInfo).port),
+        OTEL_SDK_DISABLED: 'true',
       });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
       expect(code).toBe(1);
       const fatal = out
         .split('\n')
@@ -212,30 +223,6 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
     } finally {
       holder.close();
     }
-  }, 20_000);
-
-  it('exits 2 naming OTEL_BLRP_SCHEDULE_DELAY when it is not a number (the log batching preload)', async () => {
-    const child = spawn(process.execPath, startArgs, {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', OTEL_BLRP_SCHEDULE_DELAY: 'soon' },
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-    expect(code).toBe(2);
-    expect(err).toContain('OTEL_BLRP_SCHEDULE_DELAY must be a positive integer');
-  }, 20_000);
-
-  it('exits 2 naming OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT when it is not a positive integer', async () => {
-    const child = spawn(process.execPath, startArgs, {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '-5' },
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
-    expect(code).toBe(2);
-    expect(err).toContain('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT must be an integer between 1 and');
   }, 20_000);
 
   it('serves with no collector listening and warns once instead of printing stack traces', async () => {
