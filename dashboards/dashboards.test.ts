@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as inventory from '../kit/names/inventory.ts';
 import * as names from '../kit/names/service.ts';
+import { PROM_ALERTS } from '../kit/names/external.ts';
+import { BOARDS } from '../kit/boards.ts';
+import { SCENARIOS, SCENARIO_NAMES } from '../kit/scenarios.ts';
 import { AWS_INVENTORY_UID } from './src/awsInventory.ts';
 import { PROMETHEUS_TIME_INTERVAL_SECONDS } from '../kit/datasources.ts';
 import { readProvisionedDatasources } from '../kit/grafana-provisioning.ts';
@@ -32,7 +35,16 @@ const localDatasources = readProvisionedDatasources([
 function knownMetricNames(): Set<string> {
   const known = new Set<string>();
   const histogram = names.PROM_HTTP_SERVER_REQUEST_DURATION;
-  for (const n of [names.PROM_REQUEST_COUNT, names.PROM_ACTIVE_SIMULATED_USERS, names.PROM_ITEMS_CREATED]) known.add(n);
+  for (const n of [
+    names.PROM_REQUEST_COUNT,
+    names.PROM_ACTIVE_SIMULATED_USERS,
+    names.PROM_ITEMS_CREATED,
+    names.PROM_SCENARIO_ACTIVE,
+    names.PROM_HEAP_USED,
+    names.PROM_EVENT_LOOP_DELAY_P99,
+    PROM_ALERTS,
+  ])
+    known.add(n);
   for (const suffix of ['_bucket', '_count', '_sum']) known.add(histogram + suffix);
   for (const n of [
     inventory.PROM_RESOURCES,
@@ -155,5 +167,36 @@ describe('the name check itself', () => {
   it('keeps the Prometheus scrape interval in step with the provisioning file', () => {
     const prom = localDatasources.find((d) => d.uid === 'prometheus');
     expect(prom?.jsonData?.['timeInterval']).toBe(`${PROMETHEUS_TIME_INTERVAL_SECONDS}s`);
+  });
+});
+
+describe('the lab scenarios on the boards', () => {
+  const boards = loadCommittedDashboards() as unknown as {
+    uid: string;
+    panels?: { title?: string }[];
+    annotations?: { list?: { name: string; expr?: string; datasource?: { uid?: string } }[] };
+  }[];
+  const board = (uid: string) => boards.find((b) => b.uid === uid);
+
+  it("each scenario's board has the panel its lab page points at", () => {
+    for (const name of SCENARIO_NAMES) {
+      const { board: key, panel } = SCENARIOS[name];
+      const titles = (board(BOARDS[key].uid)?.panels ?? []).map((p) => p.title);
+      expect(titles, `${name}: ${BOARDS[key].title} / ${panel}`).toContain(panel);
+    }
+  });
+
+  it('every board a scenario points at draws a region while a scenario is on and marks firing alerts (valid PromQL)', () => {
+    for (const key of new Set(SCENARIO_NAMES.map((n) => SCENARIOS[n].board))) {
+      const list = board(BOARDS[key].uid)?.annotations?.list ?? [];
+      const scenario = list.find((a) => a.expr?.includes(names.PROM_SCENARIO_ACTIVE));
+      const alerts = list.find((a) => a.expr?.includes(PROM_ALERTS));
+      expect(scenario, BOARDS[key].title).toBeDefined();
+      expect(alerts, BOARDS[key].title).toBeDefined();
+      for (const a of [scenario!, alerts!]) {
+        expect(syntaxErrors('promql', a.expr!), a.expr).toEqual([]);
+        expect(a.datasource?.uid).toBe('prometheus');
+      }
+    }
   });
 });

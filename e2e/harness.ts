@@ -51,7 +51,7 @@ function inventoryE2eConfig(): string {
  * The native stack in AWS mode: the collector also exports to X-Ray, served locally by moto; the
  * AWS inventory counts the seeded moto through a throttling proxy.
  */
-export async function startE2eStack(): Promise<E2eStack> {
+export async function startE2eStack(extraEnv: { service?: Record<string, string> } = {}): Promise<E2eStack> {
   const inventoryConfig = inventoryE2eConfig();
   const throttleProxy = await startThrottleProxy({
     target: nativeUrls().moto,
@@ -66,6 +66,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       inventory: true,
       // The proxy listens on 127.0.0.1, which the stack's private mount namespace shares.
       env: {
+        ...(extraEnv.service ? { service: extraEnv.service } : {}),
         inventory: {
           AWS_ENDPOINT_URL: throttleProxy.url,
           INVENTORY_INTERVAL_SECONDS: String(INVENTORY_E2E_INTERVAL_SECONDS),

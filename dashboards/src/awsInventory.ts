@@ -4,6 +4,7 @@
  * cycles' traces. Names come from inventory/src/names.ts, so a renamed metric breaks this build.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BOARDS } from '../../kit/boards.ts';
 import * as inv from '../../kit/names/inventory.ts';
 import { LABEL_SERVICE_NAME } from '../../kit/names/service.ts';
 import {
@@ -18,14 +19,14 @@ import {
   workshopDashboard,
 } from './panels.ts';
 
-export const AWS_INVENTORY_UID = 'aws-inventory';
+export const AWS_INVENTORY_UID = BOARDS.awsInventory.uid;
 
 const resources = `${inv.PROM_RESOURCES}{${LABEL_SERVICE_NAME}="${inv.SERVICE_NAME}"}`;
 const rateOf = (series: string) => `rate(${series}{${LABEL_SERVICE_NAME}="${inv.SERVICE_NAME}"}[$__rate_interval])`;
 
 export function awsInventory(): dashboard.Dashboard {
   return workshopDashboard(
-    'AWS inventory',
+    BOARDS.awsInventory.title,
     AWS_INVENTORY_UID,
     "The AWS inventory's counts of the account's resources (moto locally), its collection errors and retries, and its cycle traces.",
     ['aws', inv.SERVICE_NAME],

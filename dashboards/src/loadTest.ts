@@ -3,13 +3,14 @@
  * the same minutes. A gap between the two is the network, the client or a queue in between.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BOARDS } from '../../kit/boards.ts';
 import * as names from '../../kit/names/service.ts';
 import { PROMETHEUS } from '../../kit/datasources.ts';
 import { K6, K6_LABEL_RUN_ID } from '../../kit/names/external.ts';
 import { promQuery, statPanel, timeseriesPanel, workshopDashboard } from './panels.ts';
 import { serverErrorShare, serverLatencyQuantile, serverRequestRate } from './serviceOverview.ts';
 
-export const LOAD_TEST_UID = 'load-test';
+export const LOAD_TEST_UID = BOARDS.loadTest.uid;
 export const RUN_ID_VARIABLE = K6_LABEL_RUN_ID;
 /** "All" runs: also matches series without the label, so the panels work for untagged runs too. */
 const ALL_RUNS = '.*';
@@ -27,7 +28,7 @@ const k6NotOccurredShare = (m: K6RateMetric) => `1 - ${k6OccurredShare(m)}`;
 
 export function loadTest(): dashboard.Dashboard {
   return workshopDashboard(
-    'Load test',
+    BOARDS.loadTest.title,
     LOAD_TEST_UID,
     `k6's own metrics (OpenTelemetry output) beside ${names.SERVICE_NAME}'s view of the same minutes.`,
     ['k6'],

@@ -4,10 +4,12 @@
  * sends and a growing queue.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BOARDS } from '../../kit/boards.ts';
 import { COLLECTOR, SIGNALS, type Signal } from '../../kit/names/external.ts';
 import { promQuery, timeseriesPanel, type Grid, workshopDashboard } from './panels.ts';
+import { labAnnotations } from './serviceOverview.ts';
 
-export const PIPELINE_HEALTH_UID = 'pipeline-health';
+export const PIPELINE_HEALTH_UID = BOARDS.pipelineHealth.uid;
 
 type PerSignal = Record<Signal, string>;
 
@@ -34,11 +36,12 @@ function perSignalPanel(
 
 export function pipelineHealth(): dashboard.Dashboard {
   return workshopDashboard(
-    'Pipeline health',
+    BOARDS.pipelineHealth.title,
     PIPELINE_HEALTH_UID,
     "The ADOT collector's own metrics: what its receivers accept and its exporters send, per second.",
     ['collector'],
   )
+    .annotations(labAnnotations())
     .withPanel(
       perSignalPanel(
         'Accepted by receivers',

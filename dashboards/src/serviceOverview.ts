@@ -4,14 +4,20 @@
  * the service's telemetry module, so renaming a metric there breaks this build.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BOARDS } from '../../kit/boards.ts';
 import * as names from '../../kit/names/service.ts';
 import { ERROR_SPAN_TAGS } from '../../kit/names/jaeger-search.ts';
 import {
   JAEGER_SPANMETRICS,
+  PROM_ALERTS,
+  PROM_ALERTS_LABEL_STATE,
   SPANMETRICS_LABEL_SERVICE,
   SPANMETRICS_LABEL_SPAN_KIND,
+  SPANMETRICS_LABEL_SPAN_NAME,
   SPANMETRICS_SERVER_SPAN_KIND,
 } from '../../kit/names/external.ts';
+import { PROMETHEUS } from '../../kit/datasources.ts';
+import { SCENARIOS } from '../../kit/scenarios.ts';
 import {
   barsPanel,
   jaegerDependencyGraph,
@@ -27,7 +33,7 @@ import {
   workshopDashboard,
 } from './panels.ts';
 
-export const SERVICE_OVERVIEW_UID = 'service-overview';
+export const SERVICE_OVERVIEW_UID = BOARDS.serviceOverview.uid;
 
 /** Template variable filtering the logs panel by level. */
 export const LEVEL_VARIABLE = 'level';
@@ -61,10 +67,50 @@ export const spanMetricsServerP95 =
   `histogram_quantile(0.95, sum by (le) (rate(${JAEGER_SPANMETRICS.duration}_bucket{${SPANMETRICS_LABEL_SERVICE}="${names.SERVICE_NAME}", ` +
   `${SPANMETRICS_LABEL_SPAN_KIND}="${SPANMETRICS_SERVER_SPAN_KIND}"}[$__rate_interval]))) / 1000`;
 
+/** Firing alerts (alerts/*.rules.yml), by name; 0 when none fires, so the panel is never empty. */
+export const firingAlerts = `sum by (alertname) (${PROM_ALERTS}{${PROM_ALERTS_LABEL_STATE}="firing"}) or on() vector(0)`;
+export const heapUsed = `sum(${names.PROM_HEAP_USED}{${service}})`;
+export const eventLoopDelayP99 = `max(${names.PROM_EVENT_LOOP_DELAY_P99}{${service}})`;
+const spanCalls = (matchers: string) =>
+  `sum(rate(${JAEGER_SPANMETRICS.calls}{${SPANMETRICS_LABEL_SERVICE}="${names.SERVICE_NAME}", ${matchers}}[$__rate_interval]))`;
+/** store.* spans per server span, from Jaeger's span metrics: ~1 normally, the page size under an N+1. */
+export const storeCallsPerRequest =
+  `${spanCalls(`${SPANMETRICS_LABEL_SPAN_NAME}=~"store\\\\..*"`)} / ` +
+  spanCalls(`${SPANMETRICS_LABEL_SPAN_KIND}="${SPANMETRICS_SERVER_SPAN_KIND}"`);
+/** Region annotation while a lab scenario is on: Grafana joins consecutive samples into one region. */
+export const scenarioOnAnnotation = `max by (${names.LABEL_SCENARIO}) (${names.PROM_SCENARIO_ACTIVE}{${service}}) > 0`;
+export const alertFiringAnnotation = `${PROM_ALERTS}{${PROM_ALERTS_LABEL_STATE}="firing"}`;
+
+/** The two annotations of the boards a lab looks at: scenario on (start to stop) and alerts firing. */
+export function labAnnotations(): dashboard.AnnotationQueryBuilder[] {
+  return [
+    new dashboard.AnnotationQueryBuilder()
+      .name('Lab scenario on')
+      .datasource(PROMETHEUS)
+      .enable(true)
+      .iconColor('purple')
+      .expr(scenarioOnAnnotation)
+      .step('5s')
+      .titleFormat('scenario {{scenario}} on')
+      .tagKeys(names.LABEL_SCENARIO),
+    new dashboard.AnnotationQueryBuilder()
+      .name('Alerts firing')
+      .datasource(PROMETHEUS)
+      .enable(true)
+      .iconColor('red')
+      .expr(alertFiringAnnotation)
+      .step('5s')
+      .titleFormat('{{alertname}} firing')
+      .tagKeys('alertname,severity'),
+  ];
+}
+
+const panelOf = (scenario: keyof typeof SCENARIOS) => SCENARIOS[scenario].panel;
+
 export function serviceOverview(): dashboard.Dashboard {
   const logSelector = `{${service}}`;
   return workshopDashboard(
-    'Service overview',
+    BOARDS.serviceOverview.title,
     SERVICE_OVERVIEW_UID,
     `RED metrics, logs and error traces of ${names.SERVICE_NAME}.`,
     [names.SERVICE_NAME],
@@ -181,6 +227,44 @@ export function serviceOverview(): dashboard.Dashboard {
         { x: 0, y: 24, w: 8, h: 12 },
         jaegerDependencyGraph('A'),
       ),
+    )
+    .annotations(labAnnotations())
+    .withPanel(
+      timeseriesPanel(
+        'Firing alerts',
+        'Alerts Prometheus evaluates from alerts/items-api.rules.yml (SLO burn rates and one per symptom), by name: 1 while firing. ' +
+          'The purple regions on every panel are lab scenarios switched on (npm run scenario), the red marks alerts firing.',
+        { x: 0, y: 36, w: 24, h: 6 },
+        'short',
+        [promQuery('A', firingAlerts, { legend: '{{alertname}}' })],
+      ).min(0),
+    )
+    .withPanel(
+      timeseriesPanel(
+        panelOf('memory-leak'),
+        'V8 heap in use, all heap spaces (runtime-node instrumentation). A saw-tooth is garbage collection; a staircase that never comes back down is a leak.',
+        { x: 0, y: 42, w: 8, h: 8 },
+        'bytes',
+        [promQuery('A', heapUsed, { legend: 'heap used' })],
+      ).min(0),
+    )
+    .withPanel(
+      timeseriesPanel(
+        panelOf('cpu-block'),
+        'p99 of how late the event loop ran its timers (runtime-node instrumentation). Above a few ms, synchronous work is blocking every request.',
+        { x: 8, y: 42, w: 8, h: 8 },
+        's',
+        [promQuery('A', eventLoopDelayP99, { legend: 'event loop delay p99' })],
+      ).min(0),
+    )
+    .withPanel(
+      timeseriesPanel(
+        panelOf('n-plus-one'),
+        "store.* spans per server span, from Jaeger's span metrics: about 1 when each request makes one store call.",
+        { x: 16, y: 42, w: 8, h: 8 },
+        'short',
+        [promQuery('A', storeCallsPerRequest, { legend: 'store calls / request' })],
+      ).min(0),
     )
     .withPanel(
       logsPanel(

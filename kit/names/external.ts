@@ -81,6 +81,11 @@ export const JAEGER_SPANMETRICS = {
 /** Span-metrics dimensions: the service is `service_name`, the kind `span_kind`. */
 export const SPANMETRICS_LABEL_SERVICE = 'service_name';
 export const SPANMETRICS_LABEL_SPAN_KIND = 'span_kind';
+export const SPANMETRICS_LABEL_SPAN_NAME = 'span_name';
 export const SPANMETRICS_SERVER_SPAN_KIND = 'SPAN_KIND_SERVER';
 /** The exemplar label the spanmetrics connector writes the trace id under. */
 export const SPANMETRICS_EXEMPLAR_TRACE_ID_LABEL = 'trace_id';
+
+/** Prometheus's own series of its alerting rules (alerts/*.rules.yml): one per pending or firing alert. */
+export const PROM_ALERTS = 'ALERTS';
+export const PROM_ALERTS_LABEL_STATE = 'alertstate';

@@ -17,6 +17,8 @@ export const METRIC_REQUEST_COUNT = 'request_count';
 export const METRIC_ACTIVE_SIMULATED_USERS = 'active_simulated_users';
 /** Counter: items successfully created through POST /items. */
 export const METRIC_ITEMS_CREATED = 'items_created';
+/** Observable gauge: 1 while a lab scenario is on, 0 while off, per scenario (dashboard annotations, alerts). */
+export const METRIC_SCENARIO_ACTIVE = 'scenario.active';
 /** Histogram emitted by the HTTP instrumentation under stable semconv (OTEL_SEMCONV_STABILITY_OPT_IN=http). */
 export const METRIC_HTTP_SERVER_REQUEST_DURATION = 'http.server.request.duration';
 
@@ -28,6 +30,8 @@ export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_RESPONSE_STATUS_CLASS = 'http.response.status_class';
 /** Span attribute copied from the W3C baggage entry `run_id` (never a metric attribute: cardinality). */
 export const ATTR_LOADGEN_RUN_ID = 'loadgen.run_id';
+/** Scenario name on the scenario gauge (kit/scenarios.ts owns the names). */
+export const ATTR_SCENARIO = 'scenario';
 /** Baggage key the load generator sets on every request. */
 export const BAGGAGE_RUN_ID = 'run_id';
 
@@ -35,6 +39,12 @@ export const BAGGAGE_RUN_ID = 'run_id';
 export const PROM_REQUEST_COUNT = 'request_count_total';
 export const PROM_ACTIVE_SIMULATED_USERS = 'active_simulated_users';
 export const PROM_ITEMS_CREATED = 'items_created_total';
+export const PROM_SCENARIO_ACTIVE = 'scenario_active';
+/** OpenFeature's MetricsHook counter of flag evaluations (label feature_flag_key). */
+export const PROM_FEATURE_FLAG_EVALUATIONS = 'feature_flag_evaluation_requests_total';
+/** Runtime metrics of the preloaded runtime-node instrumentation. */
+export const PROM_HEAP_USED = 'v8js_memory_heap_used_bytes';
+export const PROM_EVENT_LOOP_DELAY_P99 = 'nodejs_eventloop_delay_p99_seconds';
 /** Base name; the series are `_bucket`, `_sum` and `_count`. */
 export const PROM_HTTP_SERVER_REQUEST_DURATION = 'http_server_request_duration_seconds';
 
@@ -44,6 +54,7 @@ export const LABEL_HTTP_REQUEST_METHOD = 'http_request_method';
 export const LABEL_HTTP_RESPONSE_STATUS_CODE = 'http_response_status_code';
 export const LABEL_HTTP_RESPONSE_STATUS_CLASS = 'http_response_status_class';
 export const LABEL_SERVICE_NAME = 'service_name';
+export const LABEL_SCENARIO = 'scenario';
 
 // --- Log record field names (pino JSON and OTel log attributes) ---
 export const LOG_MSG_REQUEST_COMPLETED = 'request completed';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT, SERVICE_ENTRY } from '../../kit/layout.ts';
+import { ENV_FLAG_FILE, FLAG_FILE } from '../../kit/scenarios.ts';
 import {
   ADDRESSES,
   type ComponentSpec,
@@ -10,6 +11,9 @@ import {
   chooseCollectorConfigs,
   composeCommand,
   composeEnvironment,
+  composeVolumes,
+  hostPathOf,
+  nativeEnvironment,
   namespacedCommand,
   nativePrometheusArgs,
   nodeArgsFromStartScript,
@@ -307,5 +311,20 @@ describe('namespaced command', () => {
         '-x',
       ],
     });
+  });
+});
+
+describe("the service's environment natively: container paths mapped to the repository", () => {
+  it('the lab scenarios flag file compose mounts in /flags is the repository file, which npm run scenario rewrites', () => {
+    const compose = parse(readFileSync(path.join(REPO_ROOT, 'compose.yaml'), 'utf8')) as unknown;
+    const env = nativeEnvironment(
+      composeEnvironment(compose, 'service', {}),
+      composeVolumes(compose, 'service', {}),
+      '/repo',
+    );
+    expect(env[ENV_FLAG_FILE]).toBe(`/repo/${FLAG_FILE}`);
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(hostPathOf('/elsewhere/x', ['./flags:/flags:ro'], '/repo')).toBe('/elsewhere/x');
+    expect(hostPathOf('/flags', ['./flags:/flags:ro', 'data:/data'], '/repo')).toBe('/repo/flags');
   });
 });

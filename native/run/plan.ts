@@ -182,6 +182,41 @@ export function composeCommand(compose: unknown, service: string, hostEnv: NodeJ
   };
 }
 
+/** Compose's `./host:/container` bind mounts, with host paths made absolute in the repository. */
+function repoBindMounts(volumes: string[], repo: string): { host: string; container: string }[] {
+  return volumes
+    .map((volume) => volume.split(':'))
+    .filter(([host, container]) => host?.startsWith('./') && container)
+    .map(([host, container]) => ({ host: path.join(repo, host!), container: container! }));
+}
+
+/** A path inside a container mapped back to the repository through compose's bind mounts (else unchanged). */
+export function hostPathOf(value: string, volumes: string[], repo: string): string {
+  const mount = repoBindMounts(volumes, repo).find((m) => value === m.container || value.startsWith(`${m.container}/`));
+  return mount ? mount.host + value.slice(mount.container.length) : value;
+}
+
+/** A compose service's bind-mount specs (`./host:/container[:ro]`), interpolated from hostEnv. */
+export function composeVolumes(compose: unknown, service: string, hostEnv: NodeJS.ProcessEnv): string[] {
+  const entry = (compose as { services?: Record<string, { volumes?: unknown[] }> } | undefined)?.services?.[service];
+  return (entry?.volumes ?? [])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => interpolate(v, hostEnv, 'compose').replace(/\$\$/g, '$'));
+}
+
+/**
+ * A compose service's environment for a native run: every value naming a path inside one of the
+ * service's bind mounts (the lab scenarios' flag file in /flags) points at the repository's file,
+ * as the container sees it. `npm run scenario` rewrites that file for either stack.
+ */
+export function nativeEnvironment(
+  env: Record<string, string>,
+  volumes: string[],
+  repo: string,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, hostPathOf(value, volumes, repo)]));
+}
+
 /**
  * Prometheus's native command line is compose's: every flag as compose passes it (retention,
  * remote-write receiver, exemplar storage, rule files…), with the container's paths mapped back
@@ -194,14 +229,7 @@ export function nativePrometheusArgs(
   dataDir: string,
   listenAddress: string,
 ): string[] {
-  const mounts = compose.volumes
-    .map((volume) => volume.split(':'))
-    .filter(([host, container]) => host?.startsWith('./') && container)
-    .map(([host, container]) => ({ host: path.join(repo, host!), container: container! }));
-  const fromContainer = (value: string) => {
-    const mount = mounts.find((m) => value === m.container || value.startsWith(`${m.container}/`));
-    return mount ? mount.host + value.slice(mount.container.length) : value;
-  };
+  const fromContainer = (value: string) => hostPathOf(value, compose.volumes, repo);
   return compose.command.map((arg) => {
     const [flag, value] = arg.split(/=(.*)/s);
     if (value === undefined) return arg;

@@ -26,7 +26,9 @@ import {
   chooseCollectorConfigs,
   composeCommand,
   composeEnvironment,
+  composeVolumes,
   namespacedCommand,
+  nativeEnvironment,
   planComponents,
   referencedEnvVars,
   renderHostsFile,
@@ -299,7 +301,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Nativ
   const compose = readCompose();
   const composeEnv: Partial<Record<ComponentName, Record<string, string>>> = {};
   for (const name of ['service', 'collector', 'prometheus', 'jaeger'] as const) {
-    composeEnv[name] = composeEnvironment(compose, name, process.env);
+    composeEnv[name] = nativeEnvironment(
+      composeEnvironment(compose, name, process.env),
+      composeVolumes(compose, name, process.env),
+      repoRoot,
+    );
   }
 
   const packageScripts = (

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, withoutEmptyValues } from '../../kit/env';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../kit/node/http/server';
 import { redactUrlCredentials } from '../../kit/redacted';
+import { FLAG_FILE, FLAGD_RESOLVER_IN_PROCESS } from '../../kit/scenarios';
 
 /**
  * The only reader of process.env in the service. Everything else receives a typed, validated
@@ -51,6 +52,13 @@ const envSchema = z.object({
   SHUTDOWN_DRAIN_TIMEOUT_MS: integerFromEnv(0, 120_000).default(10_000),
   /** Upper bound for flushing spans, metrics and logs on shutdown. */
   SHUTDOWN_FLUSH_TIMEOUT_MS: integerFromEnv(0, 120_000).default(5_000),
+  /** The lab scenarios' flag file (flagd's schema), evaluated in process: no flagd server. */
+  FLAGD_RESOLVER: z
+    .literal(FLAGD_RESOLVER_IN_PROCESS, {
+      error: `must be ${FLAGD_RESOLVER_IN_PROCESS} (the kit runs no flagd server)`,
+    })
+    .default(FLAGD_RESOLVER_IN_PROCESS),
+  FLAGD_OFFLINE_FLAG_SOURCE_PATH: z.string().default(FLAG_FILE),
   OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
   // Read only to describe the export target in the "export failing" warning.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default('http://localhost:4318'),
@@ -69,6 +77,8 @@ export type Config = {
   requestTimeoutMs: number;
   shutdown: { drainTimeoutMs: number; flushTimeoutMs: number };
   otlpEndpoint: string;
+  /** The flag file of the lab scenarios (relative paths from the working directory). */
+  flagFile: string;
   /** true unless OTEL_LOG_LEVEL asks for info or more: SDK warnings then go to the service log, deduplicated. */
   routeSdkDiagnostics: boolean;
 };
@@ -109,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     shutdown: { drainTimeoutMs: e.SHUTDOWN_DRAIN_TIMEOUT_MS, flushTimeoutMs: e.SHUTDOWN_FLUSH_TIMEOUT_MS },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    flagFile: e.FLAGD_OFFLINE_FLAG_SOURCE_PATH,
     routeSdkDiagnostics: !['info', 'debug', 'verbose', 'all'].includes((e.OTEL_LOG_LEVEL ?? '').toLowerCase()),
   };
 }

@@ -5,9 +5,11 @@ import { createLogger, type Logger } from '../../kit/node/logger';
 import { createApp } from './app';
 import { createHttpServer } from '../../kit/node/http/server';
 import { recordRejection } from './http/request-telemetry';
-import { createRequestMetrics } from './telemetry/metrics';
+import { createRequestMetrics, observeScenarios } from './telemetry/metrics';
 import { startBackgroundActivity } from './background';
 import { flushTelemetry, routeSdkDiagnostics } from '../../kit/node/sdk-lifecycle';
+import { SCENARIO_NAMES } from '../../kit/scenarios';
+import { flagdFileProvider, startScenarioSwitch, type ScenarioSwitch } from './scenarios/switch';
 
 function readConfig(): Config {
   try {
@@ -41,7 +43,13 @@ async function drain(server: Server, timeoutMs: number): Promise<boolean> {
   return finished;
 }
 
-function installShutdown(server: Server, logger: Logger, config: Config, stopBackground: () => void): void {
+function installShutdown(
+  server: Server,
+  logger: Logger,
+  config: Config,
+  stopBackground: () => void,
+  scenarios: ScenarioSwitch,
+): void {
   // The ADOT preload registers its own SIGTERM listener that shuts the SDK down at once. Left in
   // place it would race us: spans of requests still in flight would end after the tracer
   // provider had shut down and be dropped. So the service owns the order - drain, then flush -
@@ -62,6 +70,7 @@ function installShutdown(server: Server, logger: Logger, config: Config, stopBac
       config.shutdown.drainTimeoutMs + config.shutdown.flushTimeoutMs + 2_000,
     ).unref();
     stopBackground();
+    await scenarios.close();
     const drained = await drain(server, config.shutdown.drainTimeoutMs);
     logger.info({ drained }, 'server closed; flushing telemetry');
     const flushed = await flushTelemetry(config.shutdown.flushTimeoutMs);
@@ -72,13 +81,16 @@ function installShutdown(server: Server, logger: Logger, config: Config, stopBac
   process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   if (config.routeSdkDiagnostics) routeSdkDiagnostics(logger, config.otlpEndpoint);
+  // Before listening: the first request already sees the flag file's scenarios.
+  const scenarios = await startScenarioSwitch(flagdFileProvider(config.flagFile, logger), logger);
+  observeScenarios(SCENARIO_NAMES, (name) => scenarios.active().includes(name as (typeof SCENARIO_NAMES)[number]));
   // One set of instruments for the app and for what the server answers without it.
   const metrics = createRequestMetrics();
-  const app = createApp({ config, logger, metrics });
+  const app = createApp({ config, logger, metrics, scenarios });
   const server = createHttpServer(app, {
     requestTimeoutMs: config.requestTimeoutMs,
     onRejected: recordRejection(logger, metrics),
@@ -98,7 +110,10 @@ function main(): void {
     logGenerator: config.logGeneratorEnabled,
     userSimulator: config.userSimulatorEnabled,
   });
-  installShutdown(server, logger, config, stopBackground);
+  installShutdown(server, logger, config, stopBackground, scenarios);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`items-api: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

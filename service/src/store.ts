@@ -1,5 +1,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE } from '../../kit/names/service';
+import { SLOW_STORE_EXTRA_MS } from '../../kit/scenarios';
+import { SCENARIOS_OFF, type ScenarioSwitch } from './scenarios/switch';
 
 export type Item = { id: number; name: string; price_cents: number; tags: string[]; created_at: string };
 export type NewItem = Pick<Item, 'name' | 'price_cents' | 'tags'>;
@@ -33,9 +35,11 @@ export class ItemStore {
   private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
   private readonly options: StoreOptions;
+  private readonly scenarios: ScenarioSwitch;
 
-  constructor(options: StoreOptions) {
+  constructor(options: StoreOptions, scenarios: ScenarioSwitch = SCENARIOS_OFF) {
     this.options = options;
+    this.scenarios = scenarios;
     for (let i = 0; i < options.seedItems; i += 1) {
       const base = SEED_NAMES[i % SEED_NAMES.length] ?? 'item';
       this.insert({
@@ -58,7 +62,29 @@ export class ItemStore {
   }
 
   get(id: number): Promise<Item | undefined> {
-    return this.traced('store.get', { 'store.item_id': id }, () => this.items.get(id));
+    return this.traced('store.get', { 'store.item_id': id }, async () => {
+      // slow-store: evaluated inside the store.get span, so the flag evaluation sits on the long child span.
+      if (this.scenarios.armed('slow-store') && (await this.scenarios.hits('slow-store')))
+        await delay(SLOW_STORE_EXTRA_MS);
+      return this.items.get(id);
+    });
+  }
+
+  /**
+   * The n-plus-one scenario's page: one call for the ids, then one store.get per item, in turn.
+   * Same answer as list(), one span and one simulated round trip per item.
+   */
+  async listOneByOne(limit: number, offset: number): Promise<{ items: Item[]; total: number }> {
+    const { ids, total } = await this.traced('store.list_ids', { 'store.limit': limit, 'store.offset': offset }, () => {
+      const all = [...this.items.keys()];
+      return { ids: all.slice(offset, offset + limit), total: all.length };
+    });
+    const items: Item[] = [];
+    for (const id of ids) {
+      const item = await this.get(id);
+      if (item) items.push(item);
+    }
+    return { items, total };
   }
 
   create(item: NewItem): Promise<Item> {
@@ -77,11 +103,11 @@ export class ItemStore {
     return created;
   }
 
-  private traced<T>(name: string, attributes: Record<string, number>, work: () => T): Promise<T> {
+  private traced<T>(name: string, attributes: Record<string, number>, work: () => T | Promise<T>): Promise<T> {
     return this.tracer.startActiveSpan(name, { attributes }, async (span) => {
       try {
         await delay(this.options.latencyMs + Math.random() * this.options.latencyJitterMs);
-        return work();
+        return await work();
       } catch (error) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });

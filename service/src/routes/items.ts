@@ -4,6 +4,8 @@ import type { Logger } from '../../../kit/node/logger';
 import { ItemStore, StoreFullError } from '../store';
 import type { RequestMetrics } from '../telemetry/metrics';
 import { HttpError, methodNotAllowed, type ErrorDetail } from '../../../kit/node/http/errors';
+import { SCENARIOS_OFF, type ScenarioSwitch } from '../scenarios/switch';
+import { CpuBlocker } from '../scenarios/effects';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ITEM_ID = 2_147_483_647;
@@ -85,7 +87,14 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function registerItemsRoutes(app: Express, store: ItemStore, metrics: RequestMetrics, logger: Logger): void {
+export function registerItemsRoutes(
+  app: Express,
+  store: ItemStore,
+  metrics: RequestMetrics,
+  logger: Logger,
+  scenarios: ScenarioSwitch = SCENARIOS_OFF,
+): void {
+  const cpu = new CpuBlocker();
   app
     .route('/items')
     .get(async (req, res) => {
@@ -94,7 +103,10 @@ export function registerItemsRoutes(app: Express, store: ItemStore, metrics: Req
       if (!query.success)
         throw new HttpError(400, 'invalid_query', 'query parameters are invalid', fieldErrors(query.error));
       const { limit, offset } = query.data;
-      const page = await store.list(limit, offset);
+      // cpu-block: synchronous work on the event loop, no span of its own (a gap in the trace).
+      if (scenarios.armed('cpu-block') && (await scenarios.hits('cpu-block'))) cpu.block();
+      const nPlusOne = scenarios.armed('n-plus-one') && (await scenarios.hits('n-plus-one'));
+      const page = nPlusOne ? await store.listOneByOne(limit, offset) : await store.list(limit, offset);
       res.json({ items: page.items, limit, offset, total: page.total });
     })
     .post(requireJson, express.json({ limit: MAX_BODY_BYTES, strict: false }), async (req, res) => {
@@ -117,6 +129,8 @@ export function registerItemsRoutes(app: Express, store: ItemStore, metrics: Req
     .route('/items/:id')
     .get(async (req, res) => {
       const id = parseItemId(req.params.id);
+      if (scenarios.armed('items-errors') && (await scenarios.hits('items-errors')))
+        throw new Error(`simulated failure: price lookup for item ${id} failed`);
       const item = await store.get(id);
       if (!item) throw new HttpError(404, 'item_not_found', `no item with id ${id}`);
       res.json(item);

@@ -3,7 +3,9 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CLASS,
   ATTR_HTTP_ROUTE,
+  ATTR_SCENARIO,
   INSTRUMENTATION_SCOPE,
+  METRIC_SCENARIO_ACTIVE,
   METRIC_ACTIVE_SIMULATED_USERS,
   METRIC_ITEMS_CREATED,
   METRIC_REQUEST_COUNT,
@@ -63,6 +65,22 @@ export function observeActiveSimulatedUsers(read: () => number): () => void {
     unit: '{user}',
   });
   const callback = (result: { observe(value: number): void }) => result.observe(read());
+  gauge.addCallback(callback);
+  return () => gauge.removeCallback(callback);
+}
+
+/**
+ * The scenario gauge: one series per scenario, 1 while on. The dashboards draw an annotation from
+ * it when a scenario starts and stops; the alerts read it as context.
+ */
+export function observeScenarios(names: readonly string[], isOn: (name: string) => boolean): () => void {
+  // No unit: the remote-write translation would turn a unit of "1" into a `_ratio` suffix.
+  const gauge = meter().createObservableGauge(METRIC_SCENARIO_ACTIVE, {
+    description: 'Lab scenario switched on (1) or off (0), from the flag file',
+  });
+  const callback = (result: { observe(value: number, attributes: Record<string, string>): void }) => {
+    for (const name of names) result.observe(isOn(name) ? 1 : 0, { [ATTR_SCENARIO]: name });
+  };
   gauge.addCallback(callback);
   return () => gauge.removeCallback(callback);
 }
