@@ -46,6 +46,18 @@ describe.skipIf(!shellcheck && !process.env.CI)(`shellcheck (${shellcheck ?? rea
     expect(result.status).toBe(0);
   });
 
+  it('passes each script checked on its own at warning level, as a reader would run it', () => {
+    // Checked together, a sourced file's `set -e` hides warnings a script has on its own (SC2164).
+    for (const script of shellScripts()) {
+      const result = spawnSync(shellcheck!, ['-S', 'warning', script], {
+        cwd: repoPath('.'),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stdout + result.stderr, script).toBe('');
+    }
+  });
+
   it('fails a script with an unquoted expansion (the check can fail)', () => {
     const bad = path.join(scratch, 'bad.sh');
     writeFileSync(bad, '#!/usr/bin/env bash\nrm -rf $1/tmp\n');
