@@ -54,10 +54,8 @@ export const REPO_ROOT = locateRepoRoot();
  * The compiled programs: service/ and inventory/ compile with the kit/ modules they import into
  * the one dist/ at the root (their tsconfig.json), so both entries and the one preload sit there.
  */
-export const DIST_DIR = 'dist';
 export const SERVICE_ENTRY = 'dist/service/src/index.js';
 export const INVENTORY_ENTRY = 'dist/inventory/src/main.js';
-export const INVENTORY_SEED_ENTRY = 'dist/inventory/src/seed/main.js';
 export const PRELOAD = './dist/kit/node/preload/preload.js';
 
 export const COMPONENT_NAMES = ['moto', 'prometheus', 'loki', 'jaeger', 'collector', 'service', 'inventory'] as const;

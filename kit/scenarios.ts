@@ -7,7 +7,7 @@
  * `npm run scenario` imports it under Node 24's type stripping with no install: no imports but
  * the kit's own, no enums, no parameter properties.
  */
-import { BOARDS, type BoardKey } from './boards.ts';
+import type { BoardKey } from './boards.ts';
 
 /** The flag file, relative to the repository root: `npm start` and the native stack read it there. */
 export const FLAG_FILE = 'flags/scenarios.flagd.json';
@@ -129,10 +129,6 @@ export function labPage(name: ScenarioName): string {
   return `labs/${name}.md`;
 }
 
-export function boardTitle(name: ScenarioName): string {
-  return BOARDS[SCENARIOS[name].board].title;
-}
-
 // --- The flag file (flagd's schema) ---
 
 export interface FlagdFlag {
@@ -140,11 +136,6 @@ export interface FlagdFlag {
   variants: Record<string, boolean>;
   defaultVariant: string;
   targeting?: unknown;
-}
-
-export interface FlagFile {
-  $schema: string;
-  flags: Record<string, FlagdFlag>;
 }
 
 /**

@@ -41,7 +41,7 @@ const without = (name: string) =>
     .join(',');
 
 /** The service as `npm start` runs it. */
-export const OURS = 'instrumented (npm start)';
+const OURS = 'instrumented (npm start)';
 
 export const VARIANTS: Variant[] = [
   { name: 'bare', kind: 'bare', args: [SERVICE_ENTRY], env: {} },
