@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { comparePeers, goals, median, percentiles, renderTable, type BenchResults } from './report.ts';
+import {
+  comparePeers,
+  cpuUsFromProcStat,
+  goals,
+  median,
+  percentiles,
+  renderTable,
+  type BenchResults,
+} from './report.ts';
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
@@ -41,6 +49,11 @@ describe('benchmark arithmetic', () => {
     expect(percentiles([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ p50: 5, p95: 10, samples: 10 });
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(Number.isNaN(median([]))).toBe(true);
+  });
+
+  it("CPU time from /proc/<pid>/stat: utime + stime, after a command name with spaces and ')'", () => {
+    const stat = '4242 (node (a) b) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 11 0 100 0 0\n';
+    expect(cpuUsFromProcStat(stat)).toBe(3_000_000);
   });
 
   it('ours against a peer on CPU per request within each round, not median against median', () => {

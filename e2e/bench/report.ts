@@ -83,6 +83,17 @@ export function comparePeers(bare: ThroughputRow, ours: ThroughputRow, peers: Th
   });
 }
 
+/** USER_HZ: 100 on every Linux the kit runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a /proc/<pid>/stat line, in µs (the fields are Linux clock ticks). */
+export function cpuUsFromProcStat(stat: string): number {
+  // Fields after the command name (which may hold spaces and parentheses) start at field 3;
+  // utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
 export interface Goal {
   id: string;
   what: string;

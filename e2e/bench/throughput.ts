@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { REPO_ROOT, SERVICE_ENTRY } from '../../kit/layout.ts';
-import { comparePeers, median, type ThroughputRow } from './report.ts';
+import { comparePeers, cpuUsFromProcStat, median, type ThroughputRow } from './report.ts';
 import { freePort } from '../../kit/testing/processes.ts';
 
 interface Variant {
@@ -87,15 +87,10 @@ async function startSink(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** CPU time a process has used so far, µs: utime + stime of /proc/<pid>/stat (Linux clock ticks). */
+/** CPU time a process has used so far, µs. */
 function cpuTimeUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  return cpuUsFromProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
-/** USER_HZ: 100 on every Linux the kit runs on (`getconf CLK_TCK`). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 async function measure(
   variant: Variant,
