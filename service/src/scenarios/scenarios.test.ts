@@ -120,6 +120,10 @@ describe('the scenario switch reads the flag file (flagd provider, in process)',
     const file = flagFile([]);
     const { scenarios, lines } = await switchOn(file);
     expect(scenarios.active()).toEqual([]);
+    // The provider watches with fs.watchFile, whose first stat (the baseline) runs on the thread
+    // pool after the watch starts: a file replaced before it is taken looks unchanged for good. On
+    // a loaded machine that took longer than this test's first write, so give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     // Replaced by rename, as npm run scenario and most editors save.
     writeFileSync(`${file}.tmp`, renderFlagFile(new Set(['cpu-block'])));
     renameSync(`${file}.tmp`, file);
