@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
@@ -74,10 +75,16 @@ describe.skipIf(!built)('compiled inventory: configuration errors', () => {
 
 describe.skipIf(!built)('compiled inventory: no credential in a URL reaches its output', () => {
   it('the userinfo of AWS_ENDPOINT_URL and of the OTLP endpoint is REDACTED in every line', async () => {
+    // Both endpoints are ours and reset every connection at once: a port that was merely free
+    // could be taken meanwhile by another test's server that never answers, and every AWS attempt
+    // would then wait out its 10 s timeout instead of failing.
+    const resetter = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => resetter.listen(0, '127.0.0.1', done));
+    const resetPort = (resetter.address() as AddressInfo).port;
     const run = startInventory({
       PORT: String(await freePort()),
-      AWS_ENDPOINT_URL: `http://user:s3cret-aws@127.0.0.1:${await freePort()}`,
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://user:s3cret-otlp@127.0.0.1:${await freePort()}`,
+      AWS_ENDPOINT_URL: `http://user:s3cret-aws@127.0.0.1:${resetPort}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://user:s3cret-otlp@127.0.0.1:${resetPort}`,
       AWS_ACCESS_KEY_ID: 'x',
       AWS_SECRET_ACCESS_KEY: 'x',
       AWS_REGION: 'us-east-1',
@@ -95,6 +102,7 @@ describe.skipIf(!built)('compiled inventory: no credential in a URL reaches its 
     } finally {
       run.child.kill('SIGKILL');
       await run.exited;
+      resetter.close();
     }
   }, 30_000);
 });
