@@ -55,7 +55,6 @@ export const VARIANTS: Variant[] = [
     kind: 'part',
     env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('express') },
   },
-  { name: 'without pino instrumentation', kind: 'part', env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('pino') } },
   {
     name: 'without runtime-node metrics',
     kind: 'part',

@@ -65,6 +65,9 @@ export const LOG_FIELD_DURATION_MS = 'duration_ms';
 export const LOG_FIELD_RUN_ID = 'run_id';
 export const LOG_FIELD_TRACE_ID = 'trace_id';
 export const LOG_FIELD_SPAN_ID = 'span_id';
+export const LOG_FIELD_TRACE_FLAGS = 'trace_flags';
+/** Instrumentation scope of the log records the preload's pino bridge sends (Loki's `scope_name`). */
+export const LOG_BRIDGE_SCOPE = 'otel-kit/pino-bridge';
 export const LOG_FIELD_XRAY_TRACE_ID = 'xray_trace_id';
 
 // --- Resource identity shared with the collector, dashboards and compose ---

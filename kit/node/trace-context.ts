@@ -4,7 +4,8 @@ import { toXRayTraceId } from '../trace-ids';
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
-export type TraceIds = { trace_id: string; span_id: string; xray_trace_id: string };
+/** trace_flags as the W3C header spells it: two hex digits ("01" = sampled). */
+export type TraceIds = { trace_id: string; span_id: string; trace_flags: string; xray_trace_id: string };
 
 /** Ids of the active span, or undefined outside a traced request (or with no SDK loaded). */
 export function currentTraceIds(): TraceIds | undefined {
@@ -13,6 +14,7 @@ export function currentTraceIds(): TraceIds | undefined {
   return {
     trace_id: spanContext.traceId,
     span_id: spanContext.spanId,
+    trace_flags: spanContext.traceFlags.toString(16).padStart(2, '0'),
     xray_trace_id: toXRayTraceId(spanContext.traceId),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * An in-memory OpenTelemetry SDK for telemetry tests, shaped like the ADOT preload: X-Ray id
- * generator, baggage + X-Ray + W3C propagators, and the http, express and pino instrumentations
- * at the versions ADOT bundles. Import this module FIRST in a test file: the instrumentations must
- * be registered before express and pino are loaded, as --require guarantees in production.
+ * generator, baggage + X-Ray + W3C propagators, the http and express instrumentations at the
+ * versions ADOT bundles, and the preload's pino log bridge. Import this module FIRST in a test
+ * file: the instrumentations must be registered before express is loaded, as --require
+ * guarantees in production.
  */
 import { createRequire } from 'node:module';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
@@ -24,7 +25,8 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import pino from 'pino';
+import { bridgePinoToOtel } from '../node/preload/log-bridge';
 
 /** Pull-based reader: tests decide when to collect, so no timers and no flakiness. */
 class ManualReader extends MetricReader {
@@ -68,20 +70,17 @@ logs.setGlobalLoggerProvider(loggerProvider);
 export const expressInstrumentation = new ExpressInstrumentation();
 
 registerInstrumentations({
-  instrumentations: [new HttpInstrumentation(), expressInstrumentation, new PinoInstrumentation()],
+  instrumentations: [new HttpInstrumentation(), expressInstrumentation],
 });
 
 // Vitest loads packages through Node's ESM loader, which bypasses the require hooks the
 // instrumentations rely on (in production the service is CommonJS under --require, so they
 // apply). Requiring express once here through CommonJS patches its shared router prototypes.
-// pino's instrumentation instead replaces the module export, which an ESM import never sees:
-// test files hand this instrumented export to the app with vi.mock('pino', ...).
-const nativeRequire = createRequire(__filename);
-nativeRequire('express');
+createRequire(__filename)('express');
 
-export function instrumentedPino(): unknown {
-  return nativeRequire('pino');
-}
+// The bridge listens on pino's diagnostics channel, which every pino logger of the process
+// publishes on, however the test file imported pino.
+bridgePinoToOtel(pino, (message) => void process.stderr.write(`${message}\n`));
 
 export async function collectMetrics(): Promise<ResourceMetrics> {
   const { resourceMetrics, errors } = await metricReader.collect();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../kit/layout.ts';
 import { queryLogs } from '../../kit/checks/logs.ts';
+import { LOG_BRIDGE_SCOPE } from '../../kit/names/service.ts';
 import { UnsupportedAtDoor, parseSelection, select } from './logql.ts';
 import { type StoredLine, configuredIndexLabels, detectedLevel, queryLabels, toLokiEntry } from './loki-mapping.ts';
 import { encodeLogsRequest } from './otlp-logs.ts';
@@ -40,7 +41,7 @@ function request(
         },
         scopeLogs: [
           {
-            scope: { name: '@opentelemetry/instrumentation-pino', version: '0.65.0' },
+            scope: { name: LOG_BRIDGE_SCOPE },
             logRecords: records.map((r) => ({
               timeUnixNano: '1790000000123456789',
               severityNumber: r.severityNumber,
@@ -114,7 +115,7 @@ describe("Loki's door over HTTP", () => {
       http_route: '/items',
       run_id: 'r1',
       host_name: 'vm',
-      scope_name: '@opentelemetry/instrumentation-pino',
+      scope_name: LOG_BRIDGE_SCOPE,
       detected_level: 'info',
     });
     expect(record!.loki.line).toBe('request completed');

@@ -1,4 +1,4 @@
-// Must stay the first import: registers the SDK and instrumentations before express/pino load.
+// Must stay the first import: registers the SDK and instrumentations before express loads.
 import {
   collectMetrics,
   expressInstrumentation,
@@ -6,7 +6,7 @@ import {
   resetTelemetry,
   spanExporter,
 } from '../../kit/testing/otel';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -29,12 +29,6 @@ import {
   METRIC_ITEMS_CREATED,
   METRIC_REQUEST_COUNT,
 } from '../../kit/names/service';
-
-// The app gets the pino export the pino instrumentation patched (see kit/testing/otel.ts).
-vi.mock('pino', async () => {
-  const { instrumentedPino } = await import('../../kit/testing/otel.ts');
-  return { default: instrumentedPino() };
-});
 
 let server: Server;
 let baseUrl: string;

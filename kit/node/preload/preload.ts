@@ -19,6 +19,11 @@
  * 6. Every attribute value is bounded (attribute-limits.ts): OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT is
  *    validated and defaulted before ADOT's SDK reads it, and the HTTP server span's values are
  *    replaced by bounded copies that own their memory. A bad value stops start-up naming it.
+ * 7. pino records go to the OTel Logs SDK through the kit's log bridge (log-bridge.ts), from the
+ *    log call's object rather than a re-parse of the JSON line. When the pino instrumentation is
+ *    enabled anyway (OTEL_NODE_ENABLED_INSTRUMENTATIONS unset enables all), its log sending and
+ *    its trace fields are turned off: the bridge sends the records and the logger's mixin writes
+ *    the trace fields, so neither appears twice.
  */
 import { logs } from '@opentelemetry/api-logs';
 import type { IncomingMessage } from 'node:http';
@@ -27,6 +32,7 @@ import { type ConfigurableInstrumentation, findInstrumentation } from './adot-in
 import { applyAttributeLimits, boundAttributesInSpans } from './attribute-limits';
 import { dropExpressLayerSpans } from './express-layers';
 import { applyLogBatchConfig, logBatchConfigFromEnv } from './log-batching';
+import { bridgePinoToOtel, type PinoLike } from './log-bridge';
 import { redactQueriesInSpans } from './redaction';
 import { isUntracedRequest } from './untraced-paths';
 
@@ -59,6 +65,27 @@ function ignoreUntracedPaths(instrumentations: ConfigurableInstrumentation[]): b
     ...previous,
     ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedRequest(req) || previousHook?.(req) === true,
   });
+  return true;
+}
+
+/** Step 7. Returns false when there is nothing to bridge to (no Logs SDK) or nothing to bridge (no pino). */
+function bridgePinoLogs(instrumentations: ConfigurableInstrumentation[]): boolean {
+  const pinoInstrumentation = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-pino');
+  pinoInstrumentation?.setConfig({
+    ...pinoInstrumentation.getConfig(),
+    disableLogSending: true,
+    disableLogCorrelation: true,
+  });
+  // ADOT registers the SDK's provider (it has forceFlush) only when OTEL_LOGS_EXPORTER exports.
+  if (!('forceFlush' in logs.getLoggerProvider())) return false;
+  let pino: PinoLike;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pino = require('pino') as PinoLike;
+  } catch {
+    return false;
+  }
+  bridgePinoToOtel(pino, warn);
   return true;
 }
 
@@ -109,6 +136,7 @@ function applySettings(instrumentations: ConfigurableInstrumentation[], spanAttr
   boundAttributesInSpans(instrumentations, spanAttributeLimit);
   // Without the HTTP instrumentation there is no url.query to leak either.
   redactQueriesInSpans(instrumentations);
+  bridgePinoLogs(instrumentations);
 }
 
 // Node's module cache runs this once per process, however often a command line names it. The

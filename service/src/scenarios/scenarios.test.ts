@@ -1,4 +1,4 @@
-// Must stay the first import: registers the SDK and instrumentations before express/pino load.
+// Must stay the first import: registers the SDK and instrumentations before express loads.
 import {
   collectMetrics,
   expressInstrumentation,
@@ -6,7 +6,7 @@ import {
   resetTelemetry,
   spanExporter,
 } from '../../../kit/testing/otel';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,11 +40,6 @@ import { LOG_MSG_FLOOD } from './middleware';
 import { dropExpressLayerSpans } from '../../../kit/node/preload/express-layers';
 import { observeScenarios } from '../telemetry/metrics';
 import { METRIC_SCENARIO_ACTIVE } from '../../../kit/names/service';
-
-vi.mock('pino', async () => {
-  const { instrumentedPino } = await import('../../../kit/testing/otel.ts');
-  return { default: instrumentedPino() };
-});
 
 // As the preload sets it in production: no Express layer spans, so a route handler's active span
 // is the server span, and the flag evaluation lands there.
