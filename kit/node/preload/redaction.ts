@@ -15,6 +15,10 @@ export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
     'Signature',
     'sig',
     'X-Goog-Signature',
+    // AWS SigV4 query authentication (ADOT redacts these on client spans' url.full only).
+    'X-Amz-Signature',
+    'X-Amz-Credential',
+    'X-Amz-Security-Token',
     'api_key',
     'apikey',
     'access_token',
@@ -26,6 +30,20 @@ export const SENSITIVE_QUERY_PARAMETERS: ReadonlySet<string> = new Set(
     'key',
   ].map((n) => n.toLowerCase()),
 );
+
+const escaped = [...SENSITIVE_QUERY_PARAMETERS].map((name) => name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
+/** A sensitive name as a whole parameter name, spelt literally (any case). */
+const LITERAL_SENSITIVE_NAME = new RegExp(`(?:^|&)(?:${escaped.join('|')})(?:=|&|$)`, 'i');
+
+/**
+ * Whether redactQuery could change this query. Every request with a query string pays for this
+ * check, so the common answer ("no") costs one scan: in plain ASCII without `%` or `+` a name can
+ * only be spelt literally, and a regular expression finds it; otherwise redactQuery decodes and
+ * lower-cases each name (non-ASCII included: some characters lower-case into ASCII letters).
+ */
+export function mayHoldSecrets(query: string): boolean {
+  return /[%+\u0080-\uffff]/.test(query) || LITERAL_SENSITIVE_NAME.test(query);
+}
 
 function decodedName(raw: string): string {
   try {
@@ -56,7 +74,10 @@ export function redactQueriesInSpans(instrumentations: ConfigurableInstrumentati
   return chainHttpRequestHook<Span>(instrumentations, (span, request, earlier) => {
     const url = (request as { url?: string } | undefined)?.url ?? '';
     const at = url.indexOf('?');
-    if (at !== -1) span.setAttribute('url.query', redactQuery(url.slice(at + 1)));
+    if (at !== -1) {
+      const query = url.slice(at + 1);
+      span.setAttribute('url.query', mayHoldSecrets(query) ? redactQuery(query) : query);
+    }
     earlier();
   });
 }
