@@ -38,7 +38,7 @@ export const SERVICE_OVERVIEW_UID = BOARDS.serviceOverview.uid;
 /** Template variable filtering the logs panel by level. */
 export const LEVEL_VARIABLE = 'level';
 /**
- * pino's instrumentation writes its level labels ("info", "warn", "error") as OTel severity text,
+ * The kit's pino log bridge writes pino's level labels ("info", "warn", "error") as OTel severity text,
  * which Loki keeps as the structured-metadata field severity_text. The variable offers upper-case
  * names and the query matches case-insensitively, so both spellings work.
  */
