@@ -104,6 +104,9 @@ describe.skipIf(!canMount)(
         `(async () => {`,
         `  s = await startScenarioSwitch(flagdFileProvider(process.argv[2], logger), logger);`,
         `  seen.push(s.active().join());`,
+        // As in scenarios.test.ts: fs.watchFile takes its baseline stat on the thread pool after
+        // the watch starts, and a file replaced before that looks unchanged for good.
+        `  await new Promise((r) => setTimeout(r, 1000));`,
         `  write(${JSON.stringify(renderFlagFile(new Set(['cpu-block'])))}); await wait('cpu-block'); seen.push(s.active().join());`,
         `  fs.writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(renderFlagFile(new Set(['cpu-block', 'log-flood'])))}); await wait('cpu-block,log-flood'); seen.push(s.active().join());`,
         `  console.log(JSON.stringify(seen)); await s.close(); process.exit(0);`,

@@ -6,6 +6,7 @@ import {
   median,
   percentiles,
   renderTable,
+  roundOrder,
   type BenchResults,
 } from './report.ts';
 
@@ -45,6 +46,18 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
 }
 
 describe('benchmark arithmetic', () => {
+  it('each round runs every variant once, and no variant holds the same place in every round', () => {
+    const variants = ['bare', 'ours', 'a', 'b', 'c', 'd', 'e', 'peer1', 'peer2'];
+    const orders = [1, 2, 3].map((round) => roundOrder(variants, round, 3));
+    for (const order of orders) expect([...order].sort()).toEqual([...variants].sort());
+    expect(orders[0]).toEqual(variants);
+    for (const v of variants) expect(new Set(orders.map((o) => o.indexOf(v))).size).toBe(3);
+    // More rounds than variants wrap around; one variant is one order.
+    expect(roundOrder(['x', 'y'], 3, 5)).toEqual(['x', 'y']);
+    expect(roundOrder(['x', 'y'], 2, 5)).toEqual(['y', 'x']);
+    expect(roundOrder(['only'], 4, 4)).toEqual(['only']);
+  });
+
   it('percentiles by rank, median of an even count', () => {
     expect(percentiles([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ p50: 5, p95: 10, samples: 10 });
     expect(median([4, 1, 3, 2])).toBe(2.5);

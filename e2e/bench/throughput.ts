@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { REPO_ROOT, SERVICE_ENTRY } from '../../kit/layout.ts';
-import { comparePeers, cpuUsFromProcStat, median, type ThroughputRow } from './report.ts';
+import { comparePeers, cpuUsFromProcStat, median, roundOrder, type ThroughputRow } from './report.ts';
 import { freePort } from '../../kit/testing/processes.ts';
 
 interface Variant {
@@ -35,6 +35,11 @@ const ALL_INSTRUMENTATIONS =
     .exec(readFileSync(`${REPO_ROOT}/service/otel.env`, 'utf8'))?.[1]
     ?.trim() ?? '';
 if (!ALL_INSTRUMENTATIONS) throw new Error('service/otel.env sets no OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+/**
+ * The zero-code setups send logs the only way they can, through the pino instrumentation (ours
+ * turns it off: the preload's bridge sends the records).
+ */
+const PEER_INSTRUMENTATIONS = `${ALL_INSTRUMENTATIONS},pino`;
 const without = (name: string) =>
   ALL_INSTRUMENTATIONS.split(',')
     .filter((i) => i !== name)
@@ -61,18 +66,19 @@ export const VARIANTS: Variant[] = [
     env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: without('runtime-node') },
   },
   // The peers: the same compiled service and the same service/otel.env (every signal exported over
-  // OTLP/HTTP, the same instrumentations, batch and queue settings), only the preload differs.
+  // OTLP/HTTP, the same batch and queue settings, the same instrumentations plus pino for their
+  // logs), only the preload differs.
   {
     name: 'peer: ADOT zero-code register',
     kind: 'peer',
     args: ['--require', '@aws/aws-distro-opentelemetry-node-autoinstrumentation/register', SERVICE_ENTRY],
-    env: {},
+    env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: PEER_INSTRUMENTATIONS },
   },
   {
     name: 'peer: upstream zero-code register',
     kind: 'peer',
     args: ['--require', '@opentelemetry/auto-instrumentations-node/register', SERVICE_ENTRY],
-    env: {},
+    env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: PEER_INSTRUMENTATIONS },
   },
 ];
 
@@ -138,7 +144,7 @@ export async function measureThroughput(opts: { rounds: number; seconds: number;
   const cpuRounds = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
   try {
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const variant of VARIANTS) {
+      for (const variant of roundOrder(VARIANTS, round, opts.rounds)) {
         const { rps, cpuUsPerRequest } = await measure(variant, sink.url, opts.seconds);
         rounds.get(variant.name)!.push(rps);
         cpuRounds.get(variant.name)!.push(cpuUsPerRequest);
