@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { OtlpReceiver } from '../../kit/testing/otlp-receiver';
 import { type StartedService, nodeArgsOfScript, startCompiledService } from '../../kit/testing/processes';
 import { newSpanId, newTraceId, traceparent } from '../../kit/trace-ids';
+import { LOG_BRIDGE_SCOPE } from '../../kit/names/service';
 
 import { REPO_ROOT as repoRoot, SERVICE_ENTRY } from '../../kit/layout.ts';
 const startArgs = nodeArgsOfScript('start'); // --env-file=… --require … dist/service/src/index.js
@@ -224,6 +225,33 @@ describe.skipIf(!built)('start-up with bad configuration or no collector', () =>
       holder.close();
     }
   }, 20_000);
+
+  it('with the pino instrumentation enabled as well, each log line still reaches OTLP once, through the bridge', async () => {
+    const own = new OtlpReceiver();
+    const service = await startCompiledService({
+      OTEL_EXPORTER_OTLP_ENDPOINT: await own.start(),
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express,pino,runtime-node',
+      STORE_LATENCY_MS: '0',
+    });
+    try {
+      const traceId = newTraceId();
+      const res = await fetch(`http://127.0.0.1:${service.port}/items/1`, {
+        headers: { traceparent: traceparent(traceId, newSpanId()) },
+      });
+      expect(res.status).toBe(200);
+      await own.waitFor('/v1/logs', [Buffer.from(traceId, 'hex'), 'request completed'], 15_000);
+      service.child.kill('SIGTERM'); // flushes whatever is still queued
+      await service.exited;
+      const occurrences = (needle: string) =>
+        own.find('/v1/logs').reduce((n, r) => n + r.body.toString('latin1').split(needle).length - 1, 0);
+      expect(occurrences('request completed')).toBe(1);
+      expect(occurrences(LOG_BRIDGE_SCOPE)).toBeGreaterThan(0);
+      expect(occurrences('@opentelemetry/instrumentation-pino')).toBe(0);
+    } finally {
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+      await own.stop();
+    }
+  }, 40_000);
 
   it('serves with no collector listening and warns once instead of printing stack traces', async () => {
     const closed = new OtlpReceiver();

@@ -74,12 +74,7 @@ function asException(error: unknown, pino: PinoLike): LogRecord['exception'] {
 }
 
 /** The OTel record for one pino line. */
-export function toLogRecord(
-  instance: PinoInstance,
-  [merged, message, level]: unknown[],
-  pino: PinoLike,
-  now: number = Date.now(),
-): LogRecord {
+function toLogRecord(instance: PinoInstance, [merged, message, level]: unknown[], pino: PinoLike): LogRecord {
   const messageKey = (instance[pino.symbols.messageKeySym] as string | undefined) ?? 'msg';
   const errorKey = (instance[pino.symbols.errorKeySym] as string | undefined) ?? 'err';
   const fields = (merged ?? {}) as Record<string, unknown>;
@@ -90,6 +85,7 @@ export function toLogRecord(
     if (value !== undefined) attributes[key] = value;
   }
   const lvl = level as number;
+  const now = Date.now();
   const record: LogRecord = {
     timestamp: now,
     observedTimestamp: now,

@@ -68,8 +68,8 @@ function ignoreUntracedPaths(instrumentations: ConfigurableInstrumentation[]): b
   return true;
 }
 
-/** Step 7. Returns false when there is nothing to bridge to (no Logs SDK) or nothing to bridge (no pino). */
-function bridgePinoLogs(instrumentations: ConfigurableInstrumentation[]): boolean {
+/** Step 7. Nothing to do without a Logs SDK to bridge to or a pino to bridge. */
+function bridgePinoLogs(instrumentations: ConfigurableInstrumentation[]): void {
   const pinoInstrumentation = findInstrumentation(instrumentations, '@opentelemetry/instrumentation-pino');
   pinoInstrumentation?.setConfig({
     ...pinoInstrumentation.getConfig(),
@@ -77,16 +77,15 @@ function bridgePinoLogs(instrumentations: ConfigurableInstrumentation[]): boolea
     disableLogCorrelation: true,
   });
   // ADOT registers the SDK's provider (it has forceFlush) only when OTEL_LOGS_EXPORTER exports.
-  if (!('forceFlush' in logs.getLoggerProvider())) return false;
+  if (!('forceFlush' in logs.getLoggerProvider())) return;
   let pino: PinoLike;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     pino = require('pino') as PinoLike;
   } catch {
-    return false;
+    return;
   }
   bridgePinoToOtel(pino, warn);
-  return true;
 }
 
 function loadAdot(): ConfigurableInstrumentation[] {
