@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     ? {
         rows: [{ variant: 'bare', rps: Number.NaN, rounds: [], cpuUs: Number.NaN, cpuRounds: [] }],
         ratio: Number.NaN,
+        ceiling: Number.NaN,
         overheadUs: Number.NaN,
         breakdownUs: {},
         peers: [],

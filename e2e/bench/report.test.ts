@@ -19,6 +19,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
         { variant: 'instrumented (npm start)', rps: 4_000, rounds: [4_000], cpuUs: 250, cpuRounds: [250] },
       ],
       ratio: 0.4,
+      ceiling: 0.43,
       overheadUs: 150,
       breakdownUs: { 'express spans': 60 },
       peers: [{ variant: 'peer: ADOT zero-code register', ratio: 0.3, oursAheadRounds: 2, rounds: 3 }],
@@ -90,7 +91,10 @@ describe('goals', () => {
 
   it('says which goals are met and, for the others, by how much', () => {
     const g = byWhat(results());
-    expect(g['throughput instrumented ÷ bare (by CPU per request)']).toMatchObject({ met: false, gap: '0.05 short' });
+    expect(g['throughput instrumented ÷ bare (by CPU per request)']).toMatchObject({
+      met: false,
+      gap: '0.05 short (0.43 with no span recorded at all)',
+    });
     expect(g['ahead of ADOT zero-code register (0.30)']).toMatchObject({
       measured: '2 of 3 rounds',
       met: false,

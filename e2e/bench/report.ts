@@ -32,6 +32,11 @@ export interface BenchResults {
   p1: {
     rows: ThroughputRow[];
     ratio: number;
+    /**
+     * bare ÷ ours with no span recorded (throughput.ts, NO_SPANS): the most P1 can reach while ADOT's
+     * HTTP instrumentation runs and the metrics and logs stay as they are.
+     */
+    ceiling: number;
     overheadUs: number;
     breakdownUs: Record<string, number>;
     peers: PeerComparison[];
@@ -128,7 +133,7 @@ export function goals(r: BenchResults): Goal[] {
       measured: r.p1.ratio.toFixed(2),
       goal: '≥ 0.45',
       met: r.p1.ratio >= 0.45,
-      gap: `${(0.45 - r.p1.ratio).toFixed(2)} short`,
+      gap: `${(0.45 - r.p1.ratio).toFixed(2)} short (${r.p1.ceiling.toFixed(2)} with no span recorded at all)`,
     },
     ...r.p1.peers.map((peer) => ({
       id: 'P1',
