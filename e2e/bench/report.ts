@@ -76,10 +76,6 @@ export function median(values: number[]): number {
 }
 
 /**
- * Ours against each peer, round by round, on CPU time per request: a round's variants ran back to
- * back, so comparing within a round keeps the machine's drift out of the verdict.
- */
-/**
  * The order of the variants in one round: each round starts further along the list, so every
  * variant runs at a different place in each round. Measured here: the variant right after the bare
  * one cost 40–60 µs more per request than the same command later in the round, so a fixed order
@@ -87,10 +83,14 @@ export function median(values: number[]): number {
  */
 export function roundOrder<T>(variants: readonly T[], round: number, rounds: number): T[] {
   const step = Math.ceil(variants.length / Math.max(1, rounds));
-  const start = ((((round - 1) * step) % variants.length) + variants.length) % variants.length;
+  const start = ((round - 1) * step) % variants.length;
   return [...variants.slice(start), ...variants.slice(0, start)];
 }
 
+/**
+ * Ours against each peer, round by round, on CPU time per request: a round's variants ran back to
+ * back, so comparing within a round keeps the machine's drift out of the verdict.
+ */
 export function comparePeers(bare: ThroughputRow, ours: ThroughputRow, peers: ThroughputRow[]): PeerComparison[] {
   return peers.map((peer) => {
     const rounds = Math.min(bare.cpuRounds.length, ours.cpuRounds.length, peer.cpuRounds.length);
